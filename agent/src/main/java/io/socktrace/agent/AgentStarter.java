@@ -1,0 +1,76 @@
+package io.socktrace.agent;
+
+import io.socktrace.events.SettingsFiles;
+import io.socktrace.instrumentation.Instrumentations;
+import io.socktrace.runtime.AgentLog;
+import io.socktrace.runtime.TracerConfig;
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import jdk.jfr.Recording;
+
+/**
+ * Everything after the checks: boot jar, runtime configuration, transformations, and the optional
+ * recording. Kept apart from {@link SocktraceAgent} because this class refers to boot-loaded
+ * classes, which must not be resolved before the boot jar is appended.
+ */
+final class AgentStarter {
+
+    private AgentStarter() {
+    }
+
+    static void start(AgentOptions options, Instrumentation inst, boolean lateAttach) throws Exception {
+        BootJar.install(inst);
+        AgentLog.setLevel(AgentLog.Level.valueOf(options.log.toUpperCase(Locale.ROOT)));
+        TracerConfig.setReceiveThresholdNanos(options.receiveThresholdNanos);
+        TracerConfig.setSendThresholdNanos(options.sendThresholdNanos);
+        TracerConfig.setMaxBacklog(somaxconn());
+
+        Set<String> loaded = Instrumentations.loadedTargets(inst);
+        boolean addFields = loaded.isEmpty();
+        String safeProperty = "net.bytebuddy.safe"; // relocated with Byte Buddy by the shade plugin
+        String previous = System.getProperty(safeProperty);
+        System.setProperty(safeProperty, "true"); // keeps Byte Buddy off sun.misc.Unsafe (warning on JDK 23+)
+        try {
+            Instrumentations.install(inst, addFields);
+        } finally {
+            if (previous == null) {
+                System.clearProperty(safeProperty);
+            } else {
+                System.setProperty(safeProperty, previous);
+            }
+        }
+        AgentLog.info("started (" + options + (lateAttach ? ", attached late" : "")
+                + (addFields ? "" : ", already loaded: " + loaded) + ")");
+        if (options.recording != null) {
+            startRecording(Path.of(options.recording));
+        }
+    }
+
+    /** A recording with the JDK's default settings plus socktrace's, written to {@code file} when the JVM exits. */
+    private static void startRecording(Path file) throws Exception {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Recording recording = new Recording(SettingsFiles.merged("default", false));
+        recording.setName("socktrace");
+        recording.setToDisk(true);
+        recording.setDestination(file);
+        recording.setDumpOnExit(true);
+        recording.start();
+        AgentLog.info("recording to " + file.toAbsolutePath());
+    }
+
+    /** net.core.somaxconn: the kernel caps every listen backlog at it. */
+    private static int somaxconn() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim());
+        } catch (IOException | RuntimeException e) {
+            return 4096; // the Linux default since 5.4
+        }
+    }
+}

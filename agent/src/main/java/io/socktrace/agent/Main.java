@@ -1,0 +1,66 @@
+package io.socktrace.agent;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code java -jar socktrace-agent.jar <command>}: small tools that need nothing but the agent jar.
+ * <ul>
+ *   <li>{@code summary <recording.jfr>} — the socktrace events of a recording, per connection</li>
+ *   <li>{@code settings [--profile]} — a complete .jfc for the JDK running this command</li>
+ * </ul>
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            usage(out);
+            return 0;
+        }
+        try {
+            switch (args[0]) {
+                case "summary":
+                    if (args.length != 2) {
+                        err.println("socktrace: summary takes one argument, the recording file");
+                        return 2;
+                    }
+                    Path file = Path.of(args[1]);
+                    if (!Files.isRegularFile(file)) {
+                        err.println("socktrace: no such recording: " + file);
+                        return 2;
+                    }
+                    return Summary.print(file, out, err);
+                case "settings":
+                    boolean profile = args.length > 1 && args[1].equals("--profile");
+                    if (args.length > 2 || (args.length == 2 && !profile)) {
+                        err.println("socktrace: settings takes only --profile");
+                        return 2;
+                    }
+                    out.print(io.socktrace.events.SettingsFiles.jfc(profile ? "profile" : "default", profile));
+                    return 0;
+                default:
+                    err.println("socktrace: unknown command '" + args[0] + "' (valid: summary, settings)");
+                    return 2;
+            }
+        } catch (Exception e) {
+            err.println("socktrace: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("usage: java -jar socktrace-agent.jar <command>");
+        out.println("  summary <recording.jfr>   socktrace events of a recording, one block per connection");
+        out.println("  settings [--profile]      print a complete .jfc (this JDK's default or profile + socktrace)");
+        out.println("as an agent: java -javaagent:socktrace-agent.jar[=option=value,...] ...");
+        out.println("  options: " + String.join(", ", AgentOptions.KEYS.keySet()));
+    }
+}

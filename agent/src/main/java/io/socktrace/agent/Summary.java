@@ -1,0 +1,156 @@
+package io.socktrace.agent;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * A readable account of a recording's socktrace events: one block per connection, in the order
+ * the connections first appear, each event with its time, outcome, duration, bytes and the first
+ * application frame of its stack. What {@code jfr print} shows, cut down to what answers "what
+ * happened to this connection, and where in my code".
+ */
+final class Summary {
+
+    private Summary() {
+    }
+
+    static int print(Path file, PrintStream out, PrintStream err) {
+        List<RecordedEvent> events = new ArrayList<>();
+        try (RecordingFile recording = new RecordingFile(file)) {
+            while (recording.hasMoreEvents()) {
+                RecordedEvent e = recording.readEvent();
+                if (e.getEventType().getName().startsWith("socktrace.")) {
+                    events.add(e);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            err.println("socktrace: cannot read recording " + file + ": " + e.getMessage());
+            return 1;
+        }
+        events.sort(Comparator.comparing(RecordedEvent::getStartTime));
+        Map<Long, List<RecordedEvent>> byConnection = new LinkedHashMap<>();
+        for (RecordedEvent e : events) {
+            long id = e.hasField("connectionId") ? e.getLong("connectionId") : 0;
+            if (e.getEventType().getName().equals("socktrace.Accept") && id == 0) {
+                id = e.getLong("listenerId"); // a failed accept belongs to its listener
+            }
+            byConnection.computeIfAbsent(id, k -> new ArrayList<>()).add(e);
+        }
+        out.println(file.getFileName() + ": " + events.size() + " socktrace events, " + byConnection.size() + " sockets");
+        if (events.isEmpty()) {
+            return 0;
+        }
+        Instant t0 = events.get(0).getStartTime();
+        for (Map.Entry<Long, List<RecordedEvent>> entry : byConnection.entrySet()) {
+            RecordedEvent first = describing(entry.getValue());
+            out.println();
+            out.println("socket " + entry.getKey() + "  " + endpoints(first) + threadOf(first));
+            for (RecordedEvent e : entry.getValue()) {
+                out.println("  " + line(e, t0));
+            }
+        }
+        return 0;
+    }
+
+    /** The event that best names the connection: one with both endpoints filled in. */
+    private static RecordedEvent describing(List<RecordedEvent> events) {
+        for (RecordedEvent e : events) {
+            if (e.hasField("port") && e.getInt("port") > 0 && e.getInt("localPort") > 0) {
+                return e;
+            }
+        }
+        return events.get(0);
+    }
+
+    private static String endpoints(RecordedEvent e) {
+        if (!e.hasField("port")) {
+            return "";
+        }
+        String local = e.getString("localAddress") == null ? "?" : e.getString("localAddress") + ":" + e.getInt("localPort");
+        if (e.getEventType().getName().equals("socktrace.Listen")) {
+            return "listening on " + local;
+        }
+        String remote = e.getString("address") == null ? "?" : e.getString("address") + ":" + e.getInt("port");
+        String host = e.getString("host");
+        return local + " -> " + remote + (host != null && !host.equals(e.getString("address")) ? " (" + host + ")" : "");
+    }
+
+    private static String threadOf(RecordedEvent e) {
+        RecordedThread t = e.getThread();
+        return t == null ? "" : "  [" + t.getJavaName() + "]";
+    }
+
+    private static String line(RecordedEvent e, Instant t0) {
+        String name = e.getEventType().getName().substring("socktrace.".length());
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%+10.3f ms  %-12s", Duration.between(t0, e.getStartTime()).toNanos() / 1e6, name));
+        for (String field : new String[] {"outcome", "initiator", "kind", "option"}) {
+            if (e.hasField(field) && e.getString(field) != null) {
+                b.append(' ').append(e.getString(field));
+            }
+        }
+        if (e.hasField("value")) {
+            b.append('=').append(e.getString("value"));
+        }
+        if (!e.getDuration().isZero()) {
+            b.append(String.format(Locale.ROOT, "  took %.3f ms", e.getDuration().toNanos() / 1e6));
+        }
+        appendIf(b, e, "bytesRead", " read ", " B");
+        appendIf(b, e, "bytesWritten", " written ", " B");
+        appendIf(b, e, "unreadBytes", " unread ", " B");
+        if (e.hasField("closeWaitTime") && e.getDuration("closeWaitTime").toNanos() > 0) {
+            b.append(String.format(Locale.ROOT, " closeWait %.1f ms", e.getDuration("closeWaitTime").toNanos() / 1e6));
+        }
+        if (e.hasField("timeout") && e.getDuration("timeout").toMillis() > 0) {
+            b.append(" timeout ").append(e.getDuration("timeout").toMillis()).append(" ms");
+        }
+        if (e.hasField("backlog")) {
+            b.append(" backlog ").append(e.getInt("backlog"));
+        }
+        if (e.hasField("exceptionMessage") && e.getString("exceptionMessage") != null) {
+            b.append("  \"").append(e.getString("exceptionMessage")).append('"');
+        }
+        String frame = applicationFrame(e.getStackTrace());
+        if (frame != null) {
+            b.append("  at ").append(frame);
+        }
+        return b.toString();
+    }
+
+    private static void appendIf(StringBuilder b, RecordedEvent e, String field, String prefix, String suffix) {
+        if (e.hasField(field) && e.getLong(field) > 0) {
+            b.append(prefix).append(e.getLong(field)).append(suffix);
+        }
+    }
+
+    /** The first frame outside the JDK and socktrace: the line of application code that did it. */
+    static String applicationFrame(RecordedStackTrace stack) {
+        if (stack == null) {
+            return null;
+        }
+        for (RecordedFrame f : stack.getFrames()) {
+            String type = f.getMethod().getType().getName();
+            if (type.startsWith("java.") || type.startsWith("sun.") || type.startsWith("jdk.")
+                    || type.startsWith("io.socktrace.runtime.") || type.startsWith("io.socktrace.events.")) {
+                continue;
+            }
+            String simple = type.substring(type.lastIndexOf('.') + 1);
+            return simple + "." + f.getMethod().getName() + ":" + f.getLineNumber();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,48 @@
+package io.socktrace.events;
+
+import jdk.jfr.Description;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Timespan;
+
+/** One call to accept on a listening socket: how long it blocked and whom it accepted. */
+@Name("socktrace.Accept")
+@Label("Socket Accept")
+@Description("Time blocked in accept, the listening address and the accepted peer")
+@StackTrace(true)
+public class AcceptEvent extends ConnectionEvent {
+
+    @Label("Listener Id")
+    @Description("Connection id of the listening socket")
+    @ConnectionId
+    public long listenerId;
+
+    @Label("Listen Address")
+    public String listenAddress;
+
+    @Label("Listen Port")
+    public int listenPort;
+
+    @Label("Timeout")
+    @Description("SO_TIMEOUT of the listening socket; 0 means none")
+    @Timespan(Timespan.MILLISECONDS)
+    public long timeout;
+
+    @Label("Blocking")
+    public boolean blocking;
+
+    @Label("Outcome")
+    @Description("ACCEPTED, TIMED_OUT, TOO_MANY_OPEN_FILES, CLOSED or ERROR")
+    public String outcome;
+
+    @Label("Exception Class")
+    public String exceptionClass;
+
+    @Label("Exception Message")
+    public String exceptionMessage;
+
+    @Label("Community ID")
+    @Description("Community ID flow hash, version 1, seed 0, of the accepted connection")
+    public String communityId;
+}

@@ -1,0 +1,61 @@
+package io.socktrace.events;
+
+import jdk.jfr.DataAmount;
+import jdk.jfr.Description;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Timespan;
+
+/** The application closed a connection: who closed first, and what the kernel will do next. */
+@Name("socktrace.Close")
+@Label("Socket Close")
+@Description("A connection was closed by the application, with who closed first and the totals")
+@StackTrace(true)
+public class CloseEvent extends ConnectionEvent {
+
+    @Label("Initiator")
+    @Description("LOCAL (we closed first), PEER (peer closed first), ABORT (RST sent) or AFTER_ERROR")
+    public String initiator;
+
+    @Label("Close Wait Time")
+    @Description("Time from the first end of stream read to this close: how long the socket sat in CLOSE_WAIT")
+    @Timespan(Timespan.NANOSECONDS)
+    public long closeWaitTime;
+
+    @Label("Lifetime")
+    @Description("Time from connect or accept to close")
+    @Timespan(Timespan.NANOSECONDS)
+    public long lifetime;
+
+    @Label("Bytes Read")
+    @Description("Total bytes read on this connection")
+    @DataAmount
+    public long bytesRead;
+
+    @Label("Bytes Written")
+    @Description("Total bytes written on this connection")
+    @DataAmount
+    public long bytesWritten;
+
+    @Label("Unread Bytes")
+    @Description("Bytes received but not read when the socket was closed; non-zero makes the kernel send RST")
+    @DataAmount
+    public long unreadBytes;
+
+    @Label("Linger")
+    @Description("SO_LINGER in seconds, or -1 when off")
+    public int linger;
+
+    @Label("Half Close")
+    @Description("Half-closes before the close: NONE, INPUT, OUTPUT or BOTH")
+    public String halfClose;
+
+    @Label("TCP State After")
+    @Description("The TCP state this side enters: TIME_WAIT (after FIN_WAIT), LAST_ACK or CLOSED (RST sent)")
+    public String tcpStateAfter;
+
+    @Label("Community ID")
+    @Description("Community ID flow hash, version 1, seed 0")
+    public String communityId;
+}

@@ -1,0 +1,39 @@
+package io.socktrace.events;
+
+import jdk.jfr.Description;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Timespan;
+
+/** One connect attempt, from the call until established or failed. */
+@Name("socktrace.Connect")
+@Label("Socket Connect")
+@Description("A connect from the call until the connection was established or the attempt failed")
+@StackTrace(true)
+public class ConnectEvent extends ConnectionEvent {
+
+    @Label("Timeout")
+    @Description("The connect timeout the application gave; 0 means none")
+    @Timespan(Timespan.MILLISECONDS)
+    public long timeout;
+
+    @Label("Blocking")
+    @Description("Whether the connect blocked the calling thread")
+    public boolean blocking;
+
+    @Label("Outcome")
+    @Description("CONNECTED, REFUSED, TIMED_OUT, UNREACHABLE, UNRESOLVED, INTERRUPTED, CLOSED or ERROR")
+    public String outcome;
+
+    @Label("Exception Class")
+    public String exceptionClass;
+
+    @Label("Exception Message")
+    public String exceptionMessage;
+
+    @Label("Community ID")
+    @Description("Community ID flow hash, version 1, seed 0, as Zeek, Suricata and Wireshark compute it")
+    public String communityId;
+
+}

@@ -1,0 +1,38 @@
+package io.socktrace.events;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+
+/**
+ * The fields every per-connection event carries: the connection's id and its full 4-tuple. The
+ * 4-tuple is the join key to a packet capture, so it is copied onto every event rather than only
+ * onto Connect/Accept. Field names follow {@code jdk.SocketRead} so that Mission Control's socket
+ * views understand them.
+ */
+@Category({"socktrace", "Socket"})
+public abstract class ConnectionEvent extends Event {
+
+    @Label("Connection Id")
+    @Description("Identifies one socket of this process; all events of one connection share it")
+    @ConnectionId
+    public long connectionId;
+
+    @Label("Remote Host")
+    @Description("The host name the application asked for, or the literal address; never a reverse lookup")
+    public String host;
+
+    @Label("Remote Address")
+    public String address;
+
+    @Label("Remote Port")
+    public int port;
+
+    @Label("Local Address")
+    public String localAddress;
+
+    @Label("Local Port")
+    public int localPort;
+
+}

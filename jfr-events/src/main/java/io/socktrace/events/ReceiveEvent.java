@@ -1,0 +1,42 @@
+package io.socktrace.events;
+
+import jdk.jfr.DataAmount;
+import jdk.jfr.Description;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Timespan;
+
+/** A read that blocked for at least the receive threshold, or that failed. */
+@Name("socktrace.Receive")
+@Label("Socket Receive")
+@Description("A read that blocked for at least the receive threshold, or that failed")
+@StackTrace(true)
+public class ReceiveEvent extends ConnectionEvent {
+
+    @Label("Bytes Read")
+    @DataAmount
+    public long bytesRead;
+
+    @Label("End of Stream")
+    @Description("The peer had closed its side: the read returned -1")
+    public boolean endOfStream;
+
+    @Label("Timeout")
+    @Description("SO_TIMEOUT of the socket; 0 means none")
+    @Timespan(Timespan.MILLISECONDS)
+    public long timeout;
+
+    @Label("Outcome")
+    @Description("OK, EOF, TIMED_OUT, RESET, CLOSED or ERROR")
+    public String outcome;
+
+    @Label("Exception Class")
+    public String exceptionClass;
+
+    @Label("Exception Message")
+    public String exceptionMessage;
+
+    /** Start of the read on the agent's clock; not a recorded field. */
+    public transient long startNanos;
+}

@@ -1,0 +1,49 @@
+package io.socktrace.events;
+
+import jdk.jfr.DataAmount;
+import jdk.jfr.Description;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Timespan;
+
+/** The application learnt that the connection was aborted: a reset or a broken pipe. */
+@Name("socktrace.Reset")
+@Label("Connection Reset")
+@Description("An operation failed because the connection was aborted: connection reset or broken pipe")
+@StackTrace(true)
+public class ResetEvent extends ConnectionEvent {
+
+    @Label("Kind")
+    @Description("CONNECTION_RESET or BROKEN_PIPE")
+    public String kind;
+
+    @Label("Operation")
+    @Description("The operation where the application saw it: CONNECT, ACCEPT, READ, WRITE or CLOSE")
+    public String operation;
+
+    @Label("Bytes Read")
+    @Description("Bytes read on this connection before the reset")
+    @DataAmount
+    public long bytesRead;
+
+    @Label("Bytes Written")
+    @Description("Bytes written on this connection before the reset")
+    @DataAmount
+    public long bytesWritten;
+
+    @Label("Connection Age")
+    @Description("Time since the connection was established")
+    @Timespan(Timespan.NANOSECONDS)
+    public long connectionAge;
+
+    @Label("Peer Closed Before")
+    @Description("End of stream had been read before the reset, so the peer closed first")
+    public boolean endOfStreamSeen;
+
+    @Label("Exception Class")
+    public String exceptionClass;
+
+    @Label("Exception Message")
+    public String exceptionMessage;
+}

@@ -1,0 +1,42 @@
+package io.socktrace.events;
+
+import jdk.jfr.DataAmount;
+import jdk.jfr.Description;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Timespan;
+
+/** A write that blocked for at least the send threshold, or that failed. */
+@Name("socktrace.Send")
+@Label("Socket Send")
+@Description("A write that blocked for at least the send threshold, or that failed")
+@StackTrace(true)
+public class SendEvent extends ConnectionEvent {
+
+    @Label("Bytes Written")
+    @DataAmount
+    public long bytesWritten;
+
+    @Label("Bytes Requested")
+    @DataAmount
+    public long bytesRequested;
+
+    @Label("Timeout")
+    @Description("SO_TIMEOUT of the socket; 0 means none (writes on a java.net.Socket never time out)")
+    @Timespan(Timespan.MILLISECONDS)
+    public long timeout;
+
+    @Label("Outcome")
+    @Description("OK, PARTIAL, WOULD_BLOCK, BROKEN_PIPE, RESET, CLOSED or ERROR")
+    public String outcome;
+
+    @Label("Exception Class")
+    public String exceptionClass;
+
+    @Label("Exception Message")
+    public String exceptionMessage;
+
+    /** Start of the write on the agent's clock; not a recorded field. */
+    public transient long startNanos;
+}

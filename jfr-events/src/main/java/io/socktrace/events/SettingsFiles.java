@@ -1,0 +1,122 @@
+package io.socktrace.events;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import jdk.jfr.Configuration;
+
+/**
+ * socktrace's JFR settings, in the two forms users need: a map the agent merges into the recording
+ * it starts, and complete {@code .jfc} files ({@code socktrace.jfc}, {@code socktrace-profile.jfc})
+ * for {@code -XX:StartFlightRecording:settings=...} and {@code jcmd JFR.start settings=...}. A
+ * {@code .jfc} must hold every event's settings, so the files are the running JDK's own
+ * {@code default}/{@code profile} configuration with socktrace's events added; the build writes
+ * them with the building JDK, and {@code java -jar socktrace-agent.jar settings} writes them for
+ * whatever JDK runs it.
+ */
+public final class SettingsFiles {
+
+    /** Receive and Send carry the agent's own threshold (failures are always kept), so JFR's is 0. */
+    private static final String[][] EVENTS = {
+        {"socktrace.Connect", "0 ms"},
+        {"socktrace.Accept", "0 ms"},
+        {"socktrace.Listen", null},
+        {"socktrace.Receive", "0 ms"},
+        {"socktrace.Send", "0 ms"},
+        {"socktrace.Reset", null},
+        {"socktrace.Close", "0 ms"},
+        {"socktrace.Shutdown", null},
+        {"socktrace.SocketOption", null},
+    };
+
+    /** JDK events whose thresholds a capture session wants at 0, next to socktrace's. */
+    private static final String[] JDK_SOCKET_EVENTS = {"jdk.SocketRead", "jdk.SocketWrite"};
+
+    private SettingsFiles() {
+    }
+
+    /** socktrace's own settings as {@code event#setting -> value}. */
+    public static Map<String, String> socktraceSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String[] event : EVENTS) {
+            settings.put(event[0] + "#enabled", "true");
+            settings.put(event[0] + "#stackTrace", "true");
+            if (event[1] != null) {
+                settings.put(event[0] + "#threshold", event[1]);
+            }
+        }
+        return settings;
+    }
+
+    /** The JDK's configuration {@code jdkName} ("default" or "profile") plus socktrace's events. */
+    public static Map<String, String> merged(String jdkName, boolean profile) throws IOException, ParseException {
+        Map<String, String> settings = new LinkedHashMap<>(Configuration.getConfiguration(jdkName).getSettings());
+        settings.putAll(socktraceSettings());
+        if (profile) {
+            for (String jdkEvent : JDK_SOCKET_EVENTS) {
+                settings.put(jdkEvent + "#threshold", "0 ms");
+            }
+        }
+        return settings;
+    }
+
+    /** A complete {@code .jfc}: the JDK's {@code jdkName} configuration with socktrace's events added. */
+    public static String jfc(String jdkName, boolean profile) throws IOException, ParseException {
+        String contents = Configuration.getConfiguration(jdkName).getContents();
+        if (profile) {
+            for (String jdkEvent : JDK_SOCKET_EVENTS) {
+                contents = zeroThreshold(contents, jdkEvent);
+            }
+        }
+        StringBuilder ours = new StringBuilder();
+        ours.append("\n  <!-- socktrace: socket events recorded by the socktrace agent -->\n");
+        for (String[] event : EVENTS) {
+            ours.append("  <event name=\"").append(event[0]).append("\">\n");
+            ours.append("    <setting name=\"enabled\">true</setting>\n");
+            ours.append("    <setting name=\"stackTrace\">true</setting>\n");
+            if (event[1] != null) {
+                ours.append("    <setting name=\"threshold\">").append(event[1]).append("</setting>\n");
+            }
+            ours.append("  </event>\n");
+        }
+        int end = contents.lastIndexOf("</configuration>");
+        if (end < 0) {
+            throw new ParseException("no </configuration> in the JDK's " + jdkName + " settings", 0);
+        }
+        String label = profile ? "socktrace profile" : "socktrace";
+        String description = profile
+                ? "JDK profile settings, socket thresholds 0, plus socktrace events: for a session with a packet capture"
+                : "JDK default settings plus socktrace's socket events";
+        String result = contents.substring(0, end) + ours + contents.substring(end);
+        result = result.replaceFirst("label=\"[^\"]*\"", "label=\"" + label + "\"")
+                .replaceFirst("description=\"[^\"]*\"", "description=\"" + description + "\"");
+        Configuration.create(new StringReader(result)); // fails loudly if we broke the XML
+        return result;
+    }
+
+    private static String zeroThreshold(String contents, String eventName) {
+        int event = contents.indexOf("<event name=\"" + eventName + "\">");
+        if (event < 0) {
+            return contents;
+        }
+        int close = contents.indexOf("</event>", event);
+        String block = contents.substring(event, close)
+                .replaceAll("<setting name=\"threshold\"([^>]*)>[^<]*</setting>", "<setting name=\"threshold\"$1>0 ms</setting>");
+        return contents.substring(0, event) + block + contents.substring(close);
+    }
+
+    /** Build step: writes both files into every directory given. */
+    public static void main(String[] args) throws Exception {
+        for (String dir : args) {
+            Path out = Path.of(dir);
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("socktrace.jfc"), jfc("default", false), StandardCharsets.UTF_8);
+            Files.writeString(out.resolve("socktrace-profile.jfc"), jfc("profile", true), StandardCharsets.UTF_8);
+        }
+    }
+}

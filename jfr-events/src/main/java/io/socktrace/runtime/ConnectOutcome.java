@@ -1,0 +1,6 @@
+package io.socktrace.runtime;
+
+/** How a connect attempt ended; the name is what the JFR event records. */
+public enum ConnectOutcome {
+    CONNECTED, REFUSED, TIMED_OUT, UNREACHABLE, UNRESOLVED, INTERRUPTED, CLOSED, ERROR
+}

@@ -1,0 +1,104 @@
+package io.socktrace.runtime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetAddress;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the runtime remembers about one socket between calls: its id, 4-tuple, byte totals and the
+ * facts that decide who closed it. It is reachable only from the socket object itself (or a weak
+ * map keyed by it), so a closed or collected socket leaves nothing behind.
+ *
+ * <p>Counters are updated by whichever thread did the I/O; reads and writes of one socket may
+ * happen on two threads at once, hence the atomic adds.
+ */
+public final class Connection {
+
+    private static final AtomicLong NEXT_ID = new AtomicLong(1);
+    private static final VarHandle BYTES_READ;
+    private static final VarHandle BYTES_WRITTEN;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            BYTES_READ = lookup.findVarHandle(Connection.class, "bytesRead", long.class);
+            BYTES_WRITTEN = lookup.findVarHandle(Connection.class, "bytesWritten", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Life stages that change how later calls are interpreted. */
+    enum Phase { NEW, CONNECTING, CONNECTED, FAILED, LISTENING, CLOSED }
+
+    final long id = NEXT_ID.getAndIncrement();
+    volatile Phase phase = Phase.NEW;
+
+    String host;
+    InetAddress remoteAddress;
+    String remoteAddressText;
+    int remotePort;
+    InetAddress localAddress;
+    String localAddressText;
+    int localPort;
+    String communityId;
+
+    /** System.nanoTime() when the connection was established (or the listener bound). */
+    volatile long establishedNanos;
+    /** System.nanoTime() of the first end of stream read; 0 while none was seen. */
+    volatile long endOfStreamNanos;
+    /** System.nanoTime() of shutdownOutput; 0 if never. A FIN we sent first makes us the initiator. */
+    volatile long outputShutdownNanos;
+    volatile boolean inputShutdown;
+    /** The first reset or broken pipe seen on this connection; null while healthy. */
+    volatile ResetKind resetKind;
+    /** SO_LINGER in seconds, -1 when off. */
+    volatile int linger = -1;
+    volatile int backlog;
+    volatile long bytesRead;
+    volatile long bytesWritten;
+
+    Connection() {
+    }
+
+    public long id() {
+        return id;
+    }
+
+    void addBytesRead(long n) {
+        BYTES_READ.getAndAdd(this, n);
+    }
+
+    void addBytesWritten(long n) {
+        BYTES_WRITTEN.getAndAdd(this, n);
+    }
+
+    void setRemote(String host, InetAddress address, int port) {
+        this.host = host;
+        this.remoteAddress = address;
+        this.remoteAddressText = address == null ? null : address.getHostAddress();
+        this.remotePort = port;
+    }
+
+    void setLocal(InetAddress address, int port) {
+        if (address != null && address.isAnyLocalAddress()) {
+            // An unconnected socket (a failed connect) reports the wildcard: the source address
+            // its SYNs used is not known, and the wildcard would be a wrong join key.
+            address = null;
+        }
+        this.localAddress = address;
+        this.localAddressText = address == null ? null : address.getHostAddress();
+        this.localPort = port;
+    }
+
+    /** The Community ID of this connection's 4-tuple, computed once when first needed. */
+    String communityId() {
+        String id = communityId;
+        if (id == null && localAddress != null && remoteAddress != null && localPort > 0 && remotePort > 0) {
+            id = CommunityId.tcp(localAddress, localPort, remoteAddress, remotePort);
+            communityId = id;
+        }
+        return id;
+    }
+}

@@ -1,0 +1,36 @@
+package io.socktrace.runtime;
+
+/**
+ * Settings the agent hands to the runtime at start-up. Plain static fields: the advice reads them
+ * on every socket operation, so they must cost no more than a field load.
+ */
+public final class TracerConfig {
+
+    static volatile long receiveThresholdNanos = 10_000_000L;
+    static volatile long sendThresholdNanos = 10_000_000L;
+    /** net.core.somaxconn, read once by the agent; the kernel caps every listen backlog at it. */
+    static volatile int maxBacklog = 4096;
+
+    private TracerConfig() {
+    }
+
+    public static void setReceiveThresholdNanos(long nanos) {
+        receiveThresholdNanos = nanos;
+    }
+
+    public static void setSendThresholdNanos(long nanos) {
+        sendThresholdNanos = nanos;
+    }
+
+    public static void setMaxBacklog(int somaxconn) {
+        maxBacklog = somaxconn;
+    }
+
+    public static long receiveThresholdNanos() {
+        return receiveThresholdNanos;
+    }
+
+    public static long sendThresholdNanos() {
+        return sendThresholdNanos;
+    }
+}
