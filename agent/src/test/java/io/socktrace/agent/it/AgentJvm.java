@@ -1,0 +1,175 @@
+package io.socktrace.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * Starts a fresh JVM (the same java as the test's) with the real agent jar and reads back the
+ * recording it wrote. Integration tests assert on what this returns, never on in-process state.
+ */
+final class AgentJvm {
+
+    static final Path AGENT_JAR = Path.of(System.getProperty("socktrace.agentJar", "target/socktrace-agent.jar"));
+    static final Path DEMO_JAR = Path.of(System.getProperty("socktrace.demoJar", "../demo-app/target/socktrace-demo.jar"));
+    static final Path TEST_CLASSES = Path.of(System.getProperty("socktrace.testClasses", "target/test-classes"));
+    static final Path WORK = Path.of(System.getProperty("socktrace.workDir", "target/it-work"));
+    static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    static final Pattern SOCKET_LINE = Pattern.compile("^   socket (\\S+) (\\S+):(\\d+) -> (\\S+):(\\d+)$", Pattern.MULTILINE);
+    static final Pattern TARGET_LINE = Pattern.compile("^   target (\\S+) (\\S+):(\\d+)$", Pattern.MULTILINE);
+
+    private AgentJvm() {
+    }
+
+    /** What one run printed and recorded. */
+    static final class Result {
+        final int exitCode;
+        final String stdout;
+        final String stderr;
+        final List<RecordedEvent> events;
+
+        Result(int exitCode, String stdout, String stderr, List<RecordedEvent> events) {
+            this.exitCode = exitCode;
+            this.stdout = stdout;
+            this.stderr = stderr;
+            this.events = events;
+        }
+
+        List<RecordedEvent> events(String name) {
+            return events.stream().filter(e -> e.getEventType().getName().equals(name)).collect(Collectors.toList());
+        }
+
+        List<RecordedEvent> events(String name, Predicate<RecordedEvent> filter) {
+            return events(name).stream().filter(filter).collect(Collectors.toList());
+        }
+
+        /** Events of one connection, by the id the connection's Connect or Accept carried. */
+        List<RecordedEvent> ofConnection(long id) {
+            return events.stream()
+                    .filter(e -> e.getEventType().getName().startsWith("socktrace.") && e.hasField("connectionId")
+                            && e.getLong("connectionId") == id)
+                    .collect(Collectors.toList());
+        }
+
+        /** The endpoints a demo scenario or test program printed for its role. */
+        Endpoints socket(String role) {
+            Matcher m = SOCKET_LINE.matcher(stdout);
+            while (m.find()) {
+                if (m.group(1).equals(role)) {
+                    return new Endpoints(m.group(2), Integer.parseInt(m.group(3)), m.group(4), Integer.parseInt(m.group(5)));
+                }
+            }
+            throw new AssertionError("no socket line for role " + role + " in:\n" + stdout);
+        }
+
+        Endpoints target(String role) {
+            Matcher m = TARGET_LINE.matcher(stdout);
+            while (m.find()) {
+                if (m.group(1).equals(role)) {
+                    return new Endpoints(null, 0, m.group(2), Integer.parseInt(m.group(3)));
+                }
+            }
+            throw new AssertionError("no target line for role " + role + " in:\n" + stdout);
+        }
+
+        /** The one event of this type whose local and remote ports are these. */
+        RecordedEvent single(String name, Endpoints socket) {
+            List<RecordedEvent> found = events(name, socket::matches);
+            assertThat(found).as("%s events of %s in\n%s", name, socket, stdout).hasSize(1);
+            return found.get(0);
+        }
+
+        /** The connection id the recording gave this socket, from its events. */
+        long connectionId(Endpoints socket) {
+            List<Long> ids = events.stream()
+                    .filter(e -> e.hasField("connectionId") && socket.matches(e))
+                    .map(e -> e.getLong("connectionId")).distinct().collect(Collectors.toList());
+            assertThat(ids).as("connection ids of %s", socket).hasSize(1);
+            return ids.get(0);
+        }
+    }
+
+    /** Local and remote ends of a socket, as the application saw them. */
+    static final class Endpoints {
+        final String localAddress;
+        final int localPort;
+        final String remoteAddress;
+        final int remotePort;
+
+        Endpoints(String localAddress, int localPort, String remoteAddress, int remotePort) {
+            this.localAddress = localAddress;
+            this.localPort = localPort;
+            this.remoteAddress = remoteAddress;
+            this.remotePort = remotePort;
+        }
+
+        boolean matches(RecordedEvent e) {
+            return e.hasField("localPort") && e.getInt("localPort") == localPort && e.getInt("port") == remotePort;
+        }
+
+        @Override
+        public String toString() {
+            return localAddress + ":" + localPort + " -> " + remoteAddress + ":" + remotePort;
+        }
+    }
+
+    /** Runs a demo-app scenario under the agent with the given extra agent options. */
+    static Result demo(String scenario, String agentOptions) throws Exception {
+        return run(agentOptions, List.of(), List.of("-jar", DEMO_JAR.toString(), scenario));
+    }
+
+    /** Runs a main class from the test classes under the agent. */
+    static Result program(Class<?> main, String agentOptions, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("-cp", TEST_CLASSES.toString(), main.getName()));
+        command.addAll(List.of(args));
+        return run(agentOptions, List.of(), command);
+    }
+
+    /**
+     * Runs {@code java -javaagent:agent.jar=recording=<file>,<agentOptions> <jvmArgs> <command>}; a
+     * null {@code agentOptions} runs without the agent option string's recording (jvmArgs decide).
+     */
+    static Result run(String agentOptions, List<String> jvmArgs, List<String> command) throws Exception {
+        Files.createDirectories(WORK);
+        Path recording = Files.createTempFile(WORK, "rec", ".jfr");
+        Files.delete(recording);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(JAVA);
+        String options = agentOptions == null ? "" : "=recording=" + recording + (agentOptions.isEmpty() ? "" : "," + agentOptions);
+        cmd.add("-javaagent:" + AGENT_JAR + options);
+        cmd.addAll(jvmArgs.stream().map(a -> a.replace("{recording}", recording.toString())).collect(Collectors.toList()));
+        cmd.addAll(command);
+        return exec(cmd, recording);
+    }
+
+    static Result exec(List<String> cmd, Path recording) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(WORK, "out", ".txt");
+        Path err = Files.createTempFile(WORK, "err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + cmd);
+        }
+        String stdout = Files.readString(out, StandardCharsets.UTF_8);
+        String stderr = Files.readString(err, StandardCharsets.UTF_8);
+        List<RecordedEvent> events = recording != null && Files.exists(recording) ? RecordingFile.readAllEvents(recording) : List.of();
+        return new Result(p.exitValue(), stdout, stderr, events);
+    }
+
+    static Duration ms(long millis) {
+        return Duration.ofMillis(millis);
+    }
+}
