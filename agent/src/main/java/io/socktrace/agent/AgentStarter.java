@@ -68,7 +68,8 @@ final class AgentStarter {
     /** net.core.somaxconn: the kernel caps every listen backlog at it. */
     private static int somaxconn() {
         try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim());
+            // not Files.readString: /proc files report size 0 and it returned only "4" of "4096"
+            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn")).get(0).trim());
         } catch (IOException | RuntimeException e) {
             return 4096; // the Linux default since 5.4
         }

@@ -28,6 +28,12 @@ final class BootJar {
     }
 
     static void install(Instrumentation inst) throws IOException {
+        inst.appendToBootstrapClassLoaderSearch(new JarFile(extract().toFile()));
+        openJdkInternals(inst);
+    }
+
+    /** The boot jar as a file, for {@link #install} and for command-line tools that need its classes. */
+    static Path extract() throws IOException {
         byte[] bytes;
         try (InputStream in = BootJar.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
@@ -42,8 +48,7 @@ final class BootJar {
             Files.write(tmp, bytes);
             Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
-        openJdkInternals(inst);
+        return jar;
     }
 
     /**

@@ -1,6 +1,9 @@
 package io.socktrace.agent;
 
 import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -44,7 +47,7 @@ public final class Main {
                         err.println("socktrace: settings takes only --profile");
                         return 2;
                     }
-                    out.print(io.socktrace.events.SettingsFiles.jfc(profile ? "profile" : "default", profile));
+                    out.print(settingsFile(profile));
                     return 0;
                 default:
                     err.println("socktrace: unknown command '" + args[0] + "' (valid: summary, settings)");
@@ -53,6 +56,17 @@ public final class Main {
         } catch (Exception e) {
             err.println("socktrace: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /**
+     * The {@code jfr-events} classes live only in the nested boot jar (the agent puts them on the
+     * boot class path; here no agent runs), so they are loaded from it by a class loader of our own.
+     */
+    private static String settingsFile(boolean profile) throws Exception {
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {BootJar.extract().toUri().toURL()}, Main.class.getClassLoader())) {
+            Method jfc = Class.forName("io.socktrace.events.SettingsFiles", true, loader).getMethod("jfc", String.class, boolean.class);
+            return (String) jfc.invoke(null, profile ? "profile" : "default", profile);
         }
     }
 

@@ -1,0 +1,132 @@
+package io.socktrace.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.socktrace.agent.it.AgentJvm.Endpoints;
+import io.socktrace.agent.it.AgentJvm.Result;
+import io.socktrace.agent.it.programs.Exchange;
+import java.util.List;
+import java.util.stream.Collectors;
+import jdk.jfr.consumer.RecordedEvent;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exact accounting for java.net.Socket under the agent: one event per operation, byte totals equal
+ * to what the program moved, the close initiator for each way of closing, options and half-closes.
+ */
+class SocketEventsIT {
+
+    private static final String ALL_OPERATIONS = "receiveThreshold=0,sendThreshold=0";
+
+    @Test
+    void everyWrite_givesExactlyOneSendWithItsBytes() throws Exception {
+        Result r = AgentJvm.program(Exchange.class, ALL_OPERATIONS, "local-first");
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        Endpoints client = r.socket("client");
+        List<Long> sends = r.events("socktrace.Send", client::matches).stream()
+                .map(e -> e.getLong("bytesWritten")).collect(Collectors.toList());
+        assertThat(sends).containsExactly(10L, 200L, 3000L);
+        assertThat(r.events("socktrace.Connect", client::matches)).hasSize(1);
+        assertThat(r.events("socktrace.Accept", r.socket("server")::matches)).hasSize(1);
+        long serverRead = r.events("socktrace.Receive", r.socket("server")::matches).stream()
+                .mapToLong(e -> e.getLong("bytesRead")).sum();
+        assertThat(serverRead).isEqualTo(3210);
+    }
+
+    @Test
+    void localFirstClose_isLocalOnTheClientAndPeerOnTheServer() throws Exception {
+        Result r = AgentJvm.program(Exchange.class, "", "local-first");
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        RecordedEvent client = r.single("socktrace.Close", r.socket("client"));
+        RecordedEvent server = r.single("socktrace.Close", r.socket("server"));
+        assertThat(client.getString("initiator")).isEqualTo("LOCAL");
+        assertThat(client.getString("tcpStateAfter")).isEqualTo("TIME_WAIT");
+        assertThat(client.getLong("bytesWritten")).isEqualTo(3210);
+        assertThat(client.getLong("bytesRead")).isEqualTo(Exchange.REPLY);
+        assertThat(client.getDuration("closeWaitTime")).isZero();
+        assertThat(server.getString("initiator")).isEqualTo("PEER");
+        assertThat(server.getString("tcpStateAfter")).isEqualTo("LAST_ACK");
+        assertThat(server.getLong("bytesRead")).isEqualTo(3210);
+        assertThat(server.getLong("bytesWritten")).isEqualTo(Exchange.REPLY);
+        assertThat(server.getDuration("closeWaitTime")).isPositive().isLessThan(server.getDuration("lifetime"));
+        assertThat(client.getString("communityId")).isEqualTo(server.getString("communityId"));
+    }
+
+    @Test
+    void peerFirstClose_isPeerOnTheClient() throws Exception {
+        Result r = AgentJvm.program(Exchange.class, "", "peer-first");
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        assertThat(r.single("socktrace.Close", r.socket("client")).getString("initiator")).isEqualTo("PEER");
+        assertThat(r.single("socktrace.Close", r.socket("server")).getString("initiator")).isEqualTo("LOCAL");
+    }
+
+    @Test
+    void lingerZeroClose_isAbortWithTheLingerValue() throws Exception {
+        Result r = AgentJvm.program(Exchange.class, "", "linger0");
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        RecordedEvent close = r.single("socktrace.Close", r.socket("client"));
+        assertThat(close.getString("initiator")).isEqualTo("ABORT");
+        assertThat(close.getInt("linger")).isZero();
+        assertThat(close.getString("tcpStateAfter")).isEqualTo("CLOSED");
+        RecordedEvent linger = r.events("socktrace.SocketOption", e -> r.socket("client").matches(e)
+                && e.getString("option").equals("SO_LINGER")).get(0);
+        assertThat(linger.getString("value")).isEqualTo("0");
+    }
+
+    @Test
+    void halfClose_recordsShutdownAndTheHistoryOnClose() throws Exception {
+        Result r = AgentJvm.program(Exchange.class, "", "half-close");
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        RecordedEvent shutdown = r.single("socktrace.Shutdown", r.socket("client"));
+        assertThat(shutdown.getBoolean("shutdownOutput")).isTrue();
+        assertThat(shutdown.getBoolean("shutdownInput")).isFalse();
+        RecordedEvent close = r.single("socktrace.Close", r.socket("client"));
+        assertThat(close.getString("halfClose")).isEqualTo("OUTPUT");
+        // our FIN went first, so the client initiated the close even though it read EOF before close()
+        assertThat(close.getString("initiator")).isEqualTo("LOCAL");
+        assertThat(r.single("socktrace.Close", r.socket("server")).getString("initiator")).isEqualTo("PEER");
+    }
+
+    @Test
+    void optionsSetBeforeConnect_belongToTheConnection() throws Exception {
+        Result r = AgentJvm.program(Exchange.class, "", "local-first");
+        Endpoints client = r.socket("client");
+        long id = r.connectionId(client);
+        List<String> options = r.events("socktrace.SocketOption", e -> e.getLong("connectionId") == id).stream()
+                .map(e -> e.getString("option") + "=" + e.getString("value")).collect(Collectors.toList());
+        assertThat(options).containsExactly("TCP_NODELAY=true", "SO_KEEPALIVE=true", "SO_RCVBUF=65536", "SO_TIMEOUT=5000");
+    }
+
+    @Test
+    void listenAndAccept_carryTheListenerAndTheRequestedBacklog() throws Exception {
+        Result r = AgentJvm.program(Exchange.class, "", "local-first");
+        Endpoints server = r.socket("server");
+        RecordedEvent listen = r.events("socktrace.Listen", e -> e.getInt("localPort") == server.localPort).get(0);
+        assertThat(listen.getInt("backlog")).isEqualTo(7);
+        int somaxconn = Integer.parseInt(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/core/somaxconn")).get(0).trim());
+        assertThat(listen.getInt("effectiveBacklog")).isEqualTo(Math.min(7, somaxconn));
+        assertThat(listen.getString("localAddress")).isEqualTo("127.0.0.1");
+        RecordedEvent accept = r.single("socktrace.Accept", server);
+        assertThat(accept.getLong("listenerId")).isEqualTo(listen.getLong("connectionId"));
+        assertThat(accept.getString("listenAddress")).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void defaultThresholds_dropFastReadsAndWrites() throws Exception {
+        Result r = AgentJvm.program(Exchange.class, "", "local-first");
+        assertThat(r.exitCode).isZero();
+        // every read and write of this exchange takes microseconds, far below the 10 ms default
+        assertThat(r.events("socktrace.Send")).isEmpty();
+        assertThat(r.events("socktrace.Receive", e -> e.getDuration().toMillis() < 10)).isEmpty();
+        assertThat(r.events("socktrace.Close")).hasSize(2);
+    }
+
+    @Test
+    void stackTraces_pointAtTheApplicationLine() throws Exception {
+        Result r = AgentJvm.program(Exchange.class, "", "local-first");
+        RecordedEvent connect = r.single("socktrace.Connect", r.socket("client"));
+        assertThat(connect.getStackTrace().getFrames().stream()
+                .map(f -> f.getMethod().getType().getName() + "." + f.getMethod().getName()))
+                .contains(Exchange.class.getName() + ".main");
+    }
+}

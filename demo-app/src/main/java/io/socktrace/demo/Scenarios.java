@@ -1,0 +1,26 @@
+package io.socktrace.demo;
+
+import java.util.List;
+
+/**
+ * The registry of scenarios, in the order of DESIGN.md. The order matters: {@code all} runs
+ * them in this order and the usage text lists them in it, so users and tests can rely on it.
+ */
+final class Scenarios {
+
+    private static final List<Scenario> SCENARIOS = List.of(
+            new RefusedScenario(),
+            new ConnectTimeoutScenario(),
+            new ResetScenario(),
+            new BrokenPipeScenario(),
+            new SlowReaderScenario(),
+            new ReadTimeoutScenario(),
+            new AbortScenario());
+
+    private Scenarios() {
+    }
+
+    static List<Scenario> all() {
+        return SCENARIOS;
+    }
+}

@@ -1,0 +1,157 @@
+package io.socktrace.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs every scenario once, in-process and without the agent (about 5 s), and checks that each
+ * failure happened and was reported in the format the integration tests parse.
+ */
+class ScenariosTest {
+
+    private static DemoOutput run;
+    private static Map<String, List<String>> sections;
+
+    @BeforeAll
+    static void runAll() {
+        run = DemoOutput.run("all");
+        sections = run.sections();
+    }
+
+    @Test
+    void everyScenarioRanAsExpected() {
+        assertThat(run.err).as(run.out).isEmpty();
+        assertThat(run.exitCode).as(run.out).isZero();
+        assertThat(run.out).doesNotContain("UNEXPECTED");
+        assertThat(sections.keySet()).containsExactlyElementsOf(
+                Scenarios.all().stream().map(Scenario::name).toList());
+    }
+
+    @Test
+    void eachSectionStartsWithTheTwoHeaderLines() {
+        for (Scenario scenario : Scenarios.all()) {
+            List<String> section = sections.get(scenario.name());
+            assertThat(section.get(0)).isEqualTo("== " + scenario.name() + ": " + scenario.description());
+            assertThat(section.get(1)).isEqualTo("   expect: " + scenario.expectation());
+            assertThat(section.subList(2, section.size())).allSatisfy(line ->
+                    assertThat(line).matches("   (socket|target|listen) \\S+ .*|   [a-z0-9]+: .*"));
+        }
+    }
+
+    @Test
+    void socketLinesParseAndEveryServerSocketHasItsClient() {
+        for (Map.Entry<String, List<String>> entry : sections.entrySet()) {
+            List<String[]> sockets = new ArrayList<>();
+            for (String line : entry.getValue()) {
+                if (line.startsWith("   socket ")) {
+                    Matcher m = DemoOutput.SOCKET.matcher(line);
+                    assertThat(m.matches()).as(line).isTrue();
+                    assertThat(m.group(2)).isEqualTo("127.0.0.1");
+                    assertThat(m.group(4)).isEqualTo("127.0.0.1");
+                    assertThat(Integer.parseInt(m.group(3))).isPositive();
+                    assertThat(Integer.parseInt(m.group(5))).isPositive();
+                    sockets.add(new String[] {m.group(1), m.group(3), m.group(5)});
+                }
+            }
+            for (String[] server : sockets) {
+                if (server[0].startsWith("server")) {
+                    String client = server[0].replace("server", "client");
+                    assertThat(sockets).as(entry.getKey() + " " + client)
+                            .anySatisfy(s -> assertThat(new String[] {s[0], s[2], s[1]})
+                                    .containsExactly(client, server[1], server[2]));
+                }
+            }
+        }
+    }
+
+    @Test
+    void refused() {
+        List<String> section = sections.get("refused");
+        String client = DemoOutput.result(section, "client");
+
+        assertThat(client).contains("connect failed after").endsWith("java.net.ConnectException: Connection refused");
+        assertThat(DemoOutput.elapsedMillis(client)).isLessThan(1000);
+        Matcher target = DemoOutput.TARGET.matcher(lineStarting(section, "   target client "));
+        assertThat(target.matches()).isTrue();
+        assertThat(target.group(2)).isEqualTo("127.0.0.1");
+        assertThat(Integer.parseInt(target.group(3))).isPositive();
+    }
+
+    @Test
+    void connectTimeout() {
+        List<String> section = sections.get("connect-timeout");
+        String client = DemoOutput.result(section, "client");
+
+        assertThat(client).endsWith("java.net.SocketTimeoutException: Connect timed out");
+        assertThat(DemoOutput.elapsedMillis(client)).isBetween(1400.0, 3000.0);
+        assertThat(section).anyMatch(l -> l.startsWith("   socket filler1 "));
+        Matcher listen = DemoOutput.LISTEN.matcher(lineStarting(section, "   listen server "));
+        Matcher target = DemoOutput.TARGET.matcher(lineStarting(section, "   target client "));
+        assertThat(listen.matches() && target.matches()).isTrue();
+        assertThat(target.group(3)).isEqualTo(listen.group(3));
+    }
+
+    @Test
+    void reset() {
+        List<String> section = sections.get("reset");
+
+        assertThat(DemoOutput.result(section, "client"))
+                .contains("wrote 5 bytes").endsWith("java.net.SocketException: Connection reset");
+        assertThat(DemoOutput.result(section, "server")).contains("read 5 bytes").contains("SO_LINGER 0");
+    }
+
+    @Test
+    void brokenPipe() {
+        String client = DemoOutput.result(sections.get("broken-pipe"), "client");
+
+        assertThat(client).containsPattern(" [1-9]\\d* writes? ok \\(\\d+ bytes\\), then java\\.net\\.SocketException: "
+                + "(Broken pipe|Connection reset by peer)$");
+    }
+
+    @Test
+    void slowReader() {
+        List<String> section = sections.get("slow-reader");
+        Matcher client = Pattern.compile("wrote 8388608 bytes, write blocked (\\d+) ms")
+                .matcher(DemoOutput.result(section, "client"));
+
+        assertThat(client.find()).isTrue();
+        assertThat(Long.parseLong(client.group(1))).isGreaterThanOrEqualTo(1500);
+        assertThat(DemoOutput.result(section, "server")).contains("read 8388608 bytes");
+    }
+
+    @Test
+    void readTimeout() {
+        List<String> section = sections.get("read-timeout");
+        String client = DemoOutput.result(section, "client");
+
+        assertThat(client).startsWith("   client: read failed after ")
+                .endsWith("java.net.SocketTimeoutException: Read timed out");
+        assertThat(DemoOutput.elapsedMillis(client)).isGreaterThanOrEqualTo(450);
+        assertThat(DemoOutput.result(section, "server")).contains("read returned -1");
+    }
+
+    @Test
+    void abort() {
+        List<String> section = sections.get("abort");
+
+        assertThat(DemoOutput.result(section, "client1")).contains("closed with 1000 bytes unread");
+        assertThat(DemoOutput.result(section, "server1")).contains("read returned -1")
+                .containsPattern("java\\.net\\.SocketException: (Broken pipe|Connection reset by peer)$");
+        assertThat(DemoOutput.result(section, "client2")).contains("SO_LINGER 0");
+        assertThat(DemoOutput.result(section, "server2")).endsWith("java.net.SocketException: Connection reset");
+    }
+
+    private static String lineStarting(List<String> section, String prefix) {
+        return section.stream().filter(l -> l.startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line " + prefix + " in " + section.stream()
+                        .collect(Collectors.joining("\n"))));
+    }
+}
