@@ -44,6 +44,11 @@ public final class Demo {
 
     /** As {@link #run(List, PrintStream, PrintStream)}, choosing from the given scenarios. */
     static int run(List<String> args, List<Scenario> scenarios, PrintStream out, PrintStream err) {
+        if (args.equals(List.of("--list"))) {
+            // for scripts: one scenario name per line, in the order "all" runs them
+            scenarios.forEach(s -> out.println(s.name()));
+            return 0;
+        }
         if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
             printUsage(scenarios, out);
             return EXIT_OK;

@@ -31,6 +31,13 @@ class DemoCommandLineTest {
     }
 
     @Test
+    void listPrintsEveryScenarioNameInOrder() {
+        DemoOutput run = DemoOutput.run("--list");
+        assertThat(run.exitCode).isZero();
+        assertThat(run.out.lines()).containsExactlyElementsOf(Scenarios.all().stream().map(Scenario::name).toList());
+    }
+
+    @Test
     void helpPrintsTheSameUsage() {
         assertThat(DemoOutput.run("--help").out).isEqualTo(DemoOutput.run().out);
         assertThat(DemoOutput.run("--help").exitCode).isZero();
