@@ -1,0 +1,86 @@
+package io.socktrace.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Who closed first, judged only from what this side saw before calling close. */
+class CloseInitiatorTest {
+
+    @Test
+    void initiator_nothingSeen_isLocal() {
+        Connection c = new Connection();
+        assertThat(SocketTracer.initiator(c, 0)).isEqualTo(CloseInitiator.LOCAL);
+        assertThat(SocketTracer.tcpStateAfter(CloseInitiator.LOCAL)).isEqualTo("TIME_WAIT");
+    }
+
+    @Test
+    void initiator_endOfStreamSeen_isPeer() {
+        Connection c = new Connection();
+        c.endOfStreamNanos = 100;
+        assertThat(SocketTracer.initiator(c, 0)).isEqualTo(CloseInitiator.PEER);
+        assertThat(SocketTracer.tcpStateAfter(CloseInitiator.PEER)).isEqualTo("LAST_ACK");
+    }
+
+    @Test
+    void initiator_ourFinBeforeTheirs_isLocal() {
+        Connection c = new Connection();
+        c.outputShutdownNanos = 50;
+        c.endOfStreamNanos = 100;
+        assertThat(SocketTracer.initiator(c, 0)).isEqualTo(CloseInitiator.LOCAL);
+    }
+
+    @Test
+    void initiator_theirFinBeforeOurs_isPeer() {
+        Connection c = new Connection();
+        c.endOfStreamNanos = 50;
+        c.outputShutdownNanos = 100;
+        assertThat(SocketTracer.initiator(c, 0)).isEqualTo(CloseInitiator.PEER);
+    }
+
+    @Test
+    void initiator_lingerZeroOrUnreadInput_isAbort() {
+        Connection linger = new Connection();
+        linger.linger = 0;
+        assertThat(SocketTracer.initiator(linger, 0)).isEqualTo(CloseInitiator.ABORT);
+        Connection unread = new Connection();
+        assertThat(SocketTracer.initiator(unread, 12)).isEqualTo(CloseInitiator.ABORT);
+        assertThat(SocketTracer.tcpStateAfter(CloseInitiator.ABORT)).isEqualTo("CLOSED");
+        Connection lingerFive = new Connection();
+        lingerFive.linger = 5;
+        assertThat(SocketTracer.initiator(lingerFive, 0)).isEqualTo(CloseInitiator.LOCAL);
+    }
+
+    @Test
+    void initiator_afterResetOrBrokenPipe_isAfterError() {
+        Connection c = new Connection();
+        c.resetKind = ResetKind.BROKEN_PIPE;
+        c.linger = 0;
+        assertThat(SocketTracer.initiator(c, 0)).isEqualTo(CloseInitiator.AFTER_ERROR);
+        assertThat(SocketTracer.tcpStateAfter(CloseInitiator.AFTER_ERROR)).isEqualTo("CLOSED");
+    }
+
+    @Test
+    void connections_haveDistinctIds_andCountBytes() {
+        Connection a = new Connection();
+        Connection b = new Connection();
+        assertThat(a.id()).isNotEqualTo(b.id());
+        a.addBytesRead(10);
+        a.addBytesRead(5);
+        a.addBytesWritten(7);
+        assertThat(a.bytesRead).isEqualTo(15);
+        assertThat(a.bytesWritten).isEqualTo(7);
+    }
+
+    @Test
+    void setLocal_wildcardIsUnknown() throws Exception {
+        Connection c = new Connection();
+        c.setLocal(java.net.InetAddress.getByName("::"), 41704);
+        assertThat(c.localAddressText).isNull();
+        assertThat(c.localPort).isEqualTo(41704);
+        assertThat(c.communityId()).isNull();
+        c.setLocal(java.net.InetAddress.getByName("127.0.0.1"), 41704);
+        c.setRemote("localhost", java.net.InetAddress.getByName("127.0.0.1"), 80);
+        assertThat(c.communityId()).startsWith("1:");
+    }
+}
