@@ -12,6 +12,8 @@ import java.nio.file.Path;
  * <ul>
  *   <li>{@code summary <recording.jfr>} — the socktrace events of a recording, per connection</li>
  *   <li>{@code settings [--profile]} — a complete .jfc for the JDK running this command</li>
+ *   <li>{@code attach <pid> [options]} — load the agent into a running JVM</li>
+ *   <li>{@code events} — the event and field reference, as Markdown</li>
  * </ul>
  */
 public final class Main {
@@ -49,8 +51,17 @@ public final class Main {
                     }
                     out.print(settingsFile(profile));
                     return 0;
+                case "attach":
+                    if (args.length < 2 || args.length > 3) {
+                        err.println("socktrace: usage: attach <pid> [option=value,...]");
+                        return 2;
+                    }
+                    return Attach.run(args[1], args.length == 3 ? args[2] : "", out, err);
+                case "events":
+                    out.print(EventReference.markdown(BootJar.extract()));
+                    return 0;
                 default:
-                    err.println("socktrace: unknown command '" + args[0] + "' (valid: summary, settings)");
+                    err.println("socktrace: unknown command '" + args[0] + "' (valid: summary, settings, attach, events)");
                     return 2;
             }
         } catch (Exception e) {
@@ -74,6 +85,8 @@ public final class Main {
         out.println("usage: java -jar socktrace-agent.jar <command>");
         out.println("  summary <recording.jfr>   socktrace events of a recording, one block per connection");
         out.println("  settings [--profile]      print a complete .jfc (this JDK's default or profile + socktrace)");
+        out.println("  attach <pid> [options]    load the agent into a running JVM (options as for -javaagent)");
+        out.println("  events                    the event and field reference, as Markdown");
         out.println("as an agent: java -javaagent:socktrace-agent.jar[=option=value,...] ...");
         out.println("  options: " + String.join(", ", AgentOptions.KEYS.keySet()));
     }

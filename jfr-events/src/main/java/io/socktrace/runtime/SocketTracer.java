@@ -196,7 +196,7 @@ public final class SocketTracer {
 
     public static void receiveEnd(SocketImpl impl, ReceiveEvent e, int n, int timeoutMillis, Throwable thrown) {
         try {
-            Connection c = Connections.of(impl);
+            Connection c = adopted(impl);
             long now = System.nanoTime();
             if (thrown == null) {
                 if (n > 0) {
@@ -254,7 +254,7 @@ public final class SocketTracer {
 
     public static void sendEnd(SocketImpl impl, SendEvent e, int requested, int timeoutMillis, Throwable thrown) {
         try {
-            Connection c = Connections.of(impl);
+            Connection c = adopted(impl);
             if (thrown != null) {
                 noteReset(c, thrown, Operation.WRITE);
             }
@@ -285,10 +285,7 @@ public final class SocketTracer {
      */
     public static CloseEvent closeBegin(SocketImpl impl) {
         try {
-            Connection c = Connections.peek(impl);
-            if (c == null) {
-                return null;
-            }
+            Connection c = adopted(impl);
             Connection.Phase phase = c.phase;
             if (phase == Connection.Phase.CONNECTING) {
                 // The JDK closes a socket whose connect failed before rethrowing: that is part of
@@ -470,6 +467,25 @@ public final class SocketTracer {
             e.exceptionMessage = thrown.getMessage();
             e.commit();
         }
+    }
+
+    /**
+     * The connection of a socket that is in use. A socket connected before the agent arrived (late
+     * attach) is first seen here: its endpoints are read from the JDK and it counts as connected,
+     * with an unknown start.
+     */
+    private static Connection adopted(SocketImpl impl) {
+        Connection c = Connections.of(impl);
+        if (c.phase == Connection.Phase.NEW) {
+            int port = JdkAccess.remotePort(impl);
+            if (port > 0) {
+                java.net.InetAddress peer = JdkAccess.remoteAddress(impl);
+                c.setRemote(peer == null ? null : peer.getHostAddress(), peer, port);
+                captureLocal(impl, c);
+                c.phase = Connection.Phase.CONNECTED;
+            }
+        }
+        return c;
     }
 
     private static void captureLocal(SocketImpl impl, Connection c) {

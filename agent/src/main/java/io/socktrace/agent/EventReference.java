@@ -1,0 +1,91 @@
+package io.socktrace.agent;
+
+import java.io.IOException;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes the event and field reference from the event classes themselves (names, labels,
+ * descriptions, units), so the README's tables cannot drift from what the agent records.
+ */
+final class EventReference {
+
+    static final String[] EVENT_CLASSES = {
+        "ConnectEvent", "AcceptEvent", "ListenEvent", "ReceiveEvent", "SendEvent", "ResetEvent", "CloseEvent",
+        "ShutdownEvent", "SocketOptionEvent",
+    };
+
+    private EventReference() {
+    }
+
+    static String markdown(Path bootJar) throws IOException, ReflectiveOperationException {
+        StringBuilder b = new StringBuilder();
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {bootJar.toUri().toURL()}, EventReference.class.getClassLoader())) {
+            Class<?> common = Class.forName("io.socktrace.events.ConnectionEvent", false, loader);
+            b.append("Fields on every event (`ConnectionEvent`):\n\n");
+            table(b, fields(common));
+            for (String simple : EVENT_CLASSES) {
+                Class<?> type = Class.forName("io.socktrace.events." + simple, false, loader);
+                b.append("\n#### `").append(value(type, "jdk.jfr.Name")).append("` — ").append(value(type, "jdk.jfr.Label"))
+                        .append("\n\n").append(value(type, "jdk.jfr.Description")).append(".\n\n");
+                table(b, fields(type));
+            }
+        }
+        return b.toString();
+    }
+
+    private static List<Field> fields(Class<?> type) {
+        List<Field> result = new ArrayList<>();
+        for (Field f : type.getDeclaredFields()) {
+            int m = f.getModifiers();
+            if (!Modifier.isStatic(m) && !Modifier.isTransient(m)) {
+                result.add(f);
+            }
+        }
+        return result;
+    }
+
+    private static void table(StringBuilder b, List<Field> fields) {
+        b.append("| field | type | unit | meaning |\n|---|---|---|---|\n");
+        for (Field f : fields) {
+            String description = value(f, "jdk.jfr.Description");
+            b.append("| `").append(f.getName()).append("` | ").append(f.getType().getSimpleName()).append(" | ")
+                    .append(unit(f)).append(" | ").append(description.isEmpty() ? value(f, "jdk.jfr.Label") : description)
+                    .append(" |\n");
+        }
+    }
+
+    private static String unit(Field f) {
+        String timespan = value(f, "jdk.jfr.Timespan");
+        if (!timespan.isEmpty()) {
+            return timespan.toLowerCase(java.util.Locale.ROOT);
+        }
+        for (Annotation a : f.getAnnotations()) {
+            if (a.annotationType().getName().equals("jdk.jfr.DataAmount")) {
+                return "bytes";
+            }
+        }
+        return "";
+    }
+
+    /** The {@code value()} of the annotation named {@code annotation}, or "" when absent. */
+    private static String value(java.lang.reflect.AnnotatedElement element, String annotation) {
+        for (Annotation a : element.getAnnotations()) {
+            if (a.annotationType().getName().equals(annotation)) {
+                try {
+                    Object v = a.annotationType().getMethod("value").invoke(a);
+                    return String.valueOf(v);
+                } catch (ReflectiveOperationException e) {
+                    return "";
+                }
+            }
+        }
+        return "";
+    }
+}

@@ -1,0 +1,77 @@
+package io.socktrace.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.socktrace.agent.it.AgentJvm.Result;
+import io.socktrace.agent.it.programs.LateAttach;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code java -jar socktrace-agent.jar attach <pid>} into a JVM that already has a connection
+ * open: the socket classes are loaded, so they are retransformed without new fields and the
+ * runtime keeps state in its weak map. Both the old connection and a new one must be traced.
+ */
+class LateAttachIT {
+
+    @Test
+    void attach_tracesConnectionsOpenedBeforeAndAfter() throws Exception {
+        Files.createDirectories(AgentJvm.WORK);
+        Path go = AgentJvm.WORK.resolve("go-" + System.nanoTime());
+        Path recording = Files.createTempFile(AgentJvm.WORK, "attach", ".jfr");
+        Files.delete(recording);
+        List<String> cmd = new ArrayList<>(List.of(AgentJvm.JAVA));
+        if (Runtime.version().feature() >= 21) {
+            cmd.add("-XX:+EnableDynamicAgentLoading"); // else JEP 451 prints a warning
+        }
+        cmd.addAll(List.of("-cp", AgentJvm.TEST_CLASSES.toString(), LateAttach.class.getName(), go.toString()));
+        Process target = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        StringBuilder stdout = new StringBuilder();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                stdout.append(line).append('\n');
+                if (line.equals("ready")) {
+                    break;
+                }
+            }
+            Result attach = AgentJvm.exec(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString(), "attach",
+                    String.valueOf(target.pid()), "recording=" + recording + ",receiveThreshold=0,sendThreshold=0"), null);
+            assertThat(attach.exitCode).as(attach.stdout + attach.stderr).isZero();
+            assertThat(attach.stdout).contains("agent loaded into " + target.pid());
+            Files.createFile(go);
+            while ((line = lines.readLine()) != null) {
+                stdout.append(line).append('\n');
+            }
+        } finally {
+            if (!target.waitFor(60, TimeUnit.SECONDS)) {
+                target.destroyForcibly();
+            }
+        }
+        assertThat(target.exitValue()).as(stdout.toString()).isZero();
+        assertThat(stdout).doesNotContain("WARNING");
+        List<RecordedEvent> events = RecordingFile.readAllEvents(recording);
+        Result r = new Result(0, stdout.toString(), "", events);
+
+        AgentJvm.Endpoints old = r.socket("old");
+        RecordedEvent oldSend = r.single("socktrace.Send", old);
+        assertThat(oldSend.getLong("bytesWritten")).isEqualTo(1234);
+        assertThat(oldSend.getString("address")).isEqualTo(old.remoteAddress);
+        RecordedEvent oldClose = r.single("socktrace.Close", old);
+        assertThat(oldClose.getString("initiator")).isEqualTo("LOCAL");
+        assertThat(oldClose.getLong("bytesWritten")).as("bytes since the attach").isEqualTo(1234);
+
+        AgentJvm.Endpoints fresh = r.socket("new");
+        assertThat(r.single("socktrace.Connect", fresh).getString("outcome")).isEqualTo("CONNECTED");
+        assertThat(r.single("socktrace.Close", fresh).getLong("bytesWritten")).isEqualTo(99);
+    }
+}

@@ -1,0 +1,55 @@
+package io.socktrace.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.socktrace.agent.it.AgentJvm.Result;
+import io.socktrace.agent.it.programs.Hello;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The README's front door: {@code ./socktrace run}, {@code summary} and {@code demo} on the built jars. */
+class LauncherIT {
+
+    private static final Path LAUNCHER = Path.of(System.getProperty("socktrace.launcher", "../socktrace"));
+
+    @Test
+    void run_thenSummary_showsTheRefusedConnect() throws Exception {
+        Files.createDirectories(AgentJvm.WORK);
+        Path recording = AgentJvm.WORK.resolve("launcher-" + System.nanoTime() + ".jfr");
+        Result run = AgentJvm.exec(List.of(LAUNCHER.toString(), "run", "--options", "recording=" + recording, "--",
+                AgentJvm.JAVA, "-cp", AgentJvm.TEST_CLASSES.toString(), Hello.class.getName()), recording);
+        assertThat(run.exitCode).as(run.stderr).isZero();
+        assertThat(run.stdout).contains("hello from the application");
+        assertThat(run.events("socktrace.Connect")).extracting(e -> e.getString("outcome")).containsExactly("REFUSED");
+
+        Result summary = AgentJvm.exec(List.of(LAUNCHER.toString(), "summary", recording.toString()), null);
+        assertThat(summary.exitCode).as(summary.stderr).isZero();
+        assertThat(summary.stdout).containsPattern("Connect +REFUSED .*\"Connection refused\"  at Hello.main:\\d+");
+    }
+
+    @Test
+    void demo_printsTheScenarioAndWhatWasRecorded() throws Exception {
+        Path out = AgentJvm.WORK.resolve("launcher-demo-" + System.nanoTime());
+        ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "demo", "read-timeout");
+        pb.environment().put("SOCKTRACE_OUT", out.toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Path log = Files.createTempFile(AgentJvm.WORK, "demo", ".txt");
+        Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String text = Files.readString(log);
+        assertThat(p.exitValue()).as(text).isZero();
+        assertThat(text).contains("== read-timeout:", "what socktrace recorded")
+                .containsPattern("Receive +TIMED_OUT +took 5\\d\\d\\.\\d+ ms .*timeout 500 ms +\"Read timed out\"");
+        assertThat(out.resolve("demo/read-timeout.jfr")).exists();
+        assertThat(text).doesNotContain("Sharing is only supported");
+    }
+
+    @Test
+    void badCommand_isOneLineAndExitCode2() throws Exception {
+        Result r = AgentJvm.exec(List.of(LAUNCHER.toString(), "frobnicate"), null);
+        assertThat(r.exitCode).isEqualTo(2);
+        assertThat(r.stderr.strip()).isEqualTo("socktrace: unknown command 'frobnicate' (valid: demo, run, summary, settings, attach, events)");
+    }
+}
