@@ -19,9 +19,11 @@ public class AcceptEvent extends ConnectionEvent {
     public long listenerId;
 
     @Label("Listen Address")
+    @Description("Address the listening socket is bound to")
     public String listenAddress;
 
     @Label("Listen Port")
+    @Description("Port the listening socket is bound to")
     public int listenPort;
 
     @Label("Timeout")
@@ -30,6 +32,7 @@ public class AcceptEvent extends ConnectionEvent {
     public long timeout;
 
     @Label("Blocking")
+    @Description("Whether the call blocked the calling thread (false for a non-blocking channel)")
     public boolean blocking;
 
     @Label("Outcome")
@@ -37,9 +40,11 @@ public class AcceptEvent extends ConnectionEvent {
     public String outcome;
 
     @Label("Exception Class")
+    @Description("Class of the exception the application got, if the operation failed")
     public String exceptionClass;
 
     @Label("Exception Message")
+    @Description("Message of the exception the application got, if the operation failed")
     public String exceptionMessage;
 
     @Label("Community ID")

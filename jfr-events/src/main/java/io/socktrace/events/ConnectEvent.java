@@ -27,9 +27,11 @@ public class ConnectEvent extends ConnectionEvent {
     public String outcome;
 
     @Label("Exception Class")
+    @Description("Class of the exception the application got, if the operation failed")
     public String exceptionClass;
 
     @Label("Exception Message")
+    @Description("Message of the exception the application got, if the operation failed")
     public String exceptionMessage;
 
     @Label("Community ID")

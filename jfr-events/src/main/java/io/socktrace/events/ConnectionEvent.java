@@ -24,15 +24,19 @@ public abstract class ConnectionEvent extends Event {
     public String host;
 
     @Label("Remote Address")
+    @Description("IP address of the peer, as text; never resolved to a name")
     public String address;
 
     @Label("Remote Port")
+    @Description("Port of the peer")
     public int port;
 
     @Label("Local Address")
+    @Description("IP address of this side; empty when the kernel had not chosen one (e.g. a failed connect)")
     public String localAddress;
 
     @Label("Local Port")
+    @Description("Port of this side: the real ephemeral port for an outgoing connection")
     public int localPort;
 
 }

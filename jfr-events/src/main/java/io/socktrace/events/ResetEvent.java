@@ -42,8 +42,10 @@ public class ResetEvent extends ConnectionEvent {
     public boolean endOfStreamSeen;
 
     @Label("Exception Class")
+    @Description("Class of the exception the application got, if the operation failed")
     public String exceptionClass;
 
     @Label("Exception Message")
+    @Description("Message of the exception the application got, if the operation failed")
     public String exceptionMessage;
 }

@@ -32,9 +32,11 @@ public class SendEvent extends ConnectionEvent {
     public String outcome;
 
     @Label("Exception Class")
+    @Description("Class of the exception the application got, if the operation failed")
     public String exceptionClass;
 
     @Label("Exception Message")
+    @Description("Message of the exception the application got, if the operation failed")
     public String exceptionMessage;
 
     /** Start of the write on the agent's clock; not a recorded field. */

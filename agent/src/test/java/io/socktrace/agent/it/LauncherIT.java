@@ -47,6 +47,17 @@ class LauncherIT {
     }
 
     @Test
+    void readme_holdsTheCurrentEventReference() throws Exception {
+        Result events = AgentJvm.exec(List.of(LAUNCHER.toString(), "events"), null);
+        assertThat(events.exitCode).as(events.stderr).isZero();
+        assertThat(events.stdout).contains("`socktrace.Close`", "`closeWaitTime`", "`communityId`");
+        String readme = Files.readString(LAUNCHER.resolveSibling("README.md"));
+        String generated = readme.substring(readme.indexOf("-->", readme.indexOf("<!-- events:begin")) + 4,
+                readme.indexOf("<!-- events:end -->"));
+        assertThat(generated).as("README section; regenerate with ./socktrace events").isEqualTo(events.stdout);
+    }
+
+    @Test
     void badCommand_isOneLineAndExitCode2() throws Exception {
         Result r = AgentJvm.exec(List.of(LAUNCHER.toString(), "frobnicate"), null);
         assertThat(r.exitCode).isEqualTo(2);
