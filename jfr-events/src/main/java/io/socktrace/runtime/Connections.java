@@ -55,6 +55,11 @@ public final class Connections {
         }
     }
 
+    /** Sockets the weak map holds right now; for tests. */
+    static int weakMapSize() {
+        return FALLBACK.size();
+    }
+
     private static VarHandle slot(Object socket) {
         VarHandle nio = NioSocketImplSlot.HANDLE;
         if (nio != null && NioSocketImplSlot.TYPE == socket.getClass()) {

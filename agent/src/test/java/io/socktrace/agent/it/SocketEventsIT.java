@@ -122,6 +122,20 @@ class SocketEventsIT {
     }
 
     @Test
+    void unresolvedAddress_isUnresolvedWithTheHostAsked() throws Exception {
+        Result r = AgentJvm.program(io.socktrace.agent.it.programs.Unresolved.class, "");
+        assertThat(r.stdout).contains("java.net.UnknownHostException");
+        RecordedEvent connect = r.events("socktrace.Connect").get(0);
+        assertThat(r.events("socktrace.Connect")).hasSize(1);
+        assertThat(connect.getString("outcome")).isEqualTo("UNRESOLVED");
+        assertThat(connect.getString("host")).isEqualTo("nowhere.invalid");
+        assertThat(connect.getString("address")).isNull();
+        assertThat(connect.getInt("port")).isEqualTo(8080);
+        assertThat(connect.getDuration("timeout").toMillis()).isEqualTo(700);
+        assertThat(r.events("socktrace.Close")).isEmpty();
+    }
+
+    @Test
     void stackTraces_pointAtTheApplicationLine() throws Exception {
         Result r = AgentJvm.program(Exchange.class, "", "local-first");
         RecordedEvent connect = r.single("socktrace.Connect", r.socket("client"));
