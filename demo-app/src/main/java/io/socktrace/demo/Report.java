@@ -3,6 +3,7 @@ package io.socktrace.demo;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.SocketAddress;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -35,6 +36,12 @@ final class Report {
     void listen(String role, ServerSocket listener) {
         line("listen " + role + " " + listener.getInetAddress().getHostAddress() + ":"
                 + listener.getLocalPort());
+    }
+
+    /** A listening channel (blocking, selectable or asynchronous), by the address it is bound to. */
+    void listen(String role, SocketAddress bound) {
+        InetSocketAddress address = (InetSocketAddress) bound;
+        line("listen " + role + " " + address.getAddress().getHostAddress() + ":" + address.getPort());
     }
 
     /** A connected socket, by its 4-tuple. */

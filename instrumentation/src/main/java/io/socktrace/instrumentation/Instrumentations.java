@@ -1,5 +1,7 @@
 package io.socktrace.instrumentation;
 
+import static net.bytebuddy.matcher.ElementMatchers.isBridge;
+import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
 import static net.bytebuddy.matcher.ElementMatchers.isProtected;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -41,7 +43,19 @@ public final class Instrumentations {
 
     static final String NIO_SOCKET_IMPL = "sun.nio.ch.NioSocketImpl";
     static final String SOCKET = "java.net.Socket";
-    static final Set<String> TARGET_TYPES = Set.of(NIO_SOCKET_IMPL, SOCKET);
+    static final String SOCKET_CHANNEL = "sun.nio.ch.SocketChannelImpl";
+    static final String SERVER_SOCKET_CHANNEL = "sun.nio.ch.ServerSocketChannelImpl";
+    static final String ASYNC_SOCKET_CHANNEL = "sun.nio.ch.AsynchronousSocketChannelImpl";
+    static final String UNIX_ASYNC_SOCKET_CHANNEL = "sun.nio.ch.UnixAsynchronousSocketChannelImpl";
+    static final String ASYNC_SERVER_SOCKET_CHANNEL = "sun.nio.ch.AsynchronousServerSocketChannelImpl";
+    static final String UNIX_ASYNC_SERVER_SOCKET_CHANNEL = "sun.nio.ch.UnixAsynchronousServerSocketChannelImpl";
+    static final String PENDING_FUTURE = "sun.nio.ch.PendingFuture";
+    static final Set<String> TARGET_TYPES = Set.of(NIO_SOCKET_IMPL, SOCKET, SOCKET_CHANNEL, SERVER_SOCKET_CHANNEL,
+            ASYNC_SOCKET_CHANNEL, UNIX_ASYNC_SOCKET_CHANNEL, ASYNC_SERVER_SOCKET_CHANNEL, UNIX_ASYNC_SERVER_SOCKET_CHANNEL,
+            PENDING_FUTURE);
+    /** The classes whose instances carry a connection: they get the field when it can be added. */
+    static final Set<String> CONNECTION_TYPES = Set.of(NIO_SOCKET_IMPL, SOCKET_CHANNEL, SERVER_SOCKET_CHANNEL,
+            ASYNC_SOCKET_CHANNEL, ASYNC_SERVER_SOCKET_CHANNEL);
 
     private Instrumentations() {
     }
@@ -91,15 +105,58 @@ public final class Instrumentations {
                 .advice(method("setOption", 2).and(takesArgument(0, int.class)).and(isPublic()), nio + "$LegacyOption")
                 .advice(method("setOption", 2).and(takesArgument(0, named("java.net.SocketOption"))).and(isProtected()),
                         nio + "$Option");
-        AgentBuilder.Identified.Extendable nioType = builder.type(named(NIO_SOCKET_IMPL)).transform(nioAdvice);
-        if (addFields) {
-            nioType = nioType.transform(Instrumentations::addConnectionField);
-        }
-        return nioType
-                .type(named(SOCKET))
-                .transform(advice.advice(method("connect", 2).and(takesArgument(0, named("java.net.SocketAddress"))),
+        String channel = SocketChannelAdvice.class.getName();
+        AgentBuilder.Transformer socketChannelAdvice = advice
+                .advice(method("connect", 1).and(returns(boolean.class)), channel + "$Connect")
+                .advice(method("finishConnect", 0), channel + "$FinishConnect")
+                .advice(method("blockingConnect", 2), channel + "$BlockingConnect")
+                .advice(method("read", 1).and(returns(int.class)), channel + "$Read")
+                .advice(method("read", 3).and(returns(long.class)), channel + "$ScatteringRead")
+                .advice(method("blockingRead", 4), channel + "$BlockingRead")
+                .advice(method("write", 1).and(returns(int.class)), channel + "$Write")
+                .advice(method("write", 3).and(returns(long.class)), channel + "$GatheringWrite")
+                .advice(method("blockingWriteFully", 3), channel + "$BlockingWriteFully")
+                .advice(method("implCloseSelectableChannel", 0), channel + "$Close")
+                .advice(method("shutdownInput", 0), channel + "$ShutdownInput")
+                .advice(method("shutdownOutput", 0), channel + "$ShutdownOutput")
+                .advice(method("setOption", 2).and(not(isBridge())), channel + "$Option");
+        AgentBuilder.Transformer serverSocketChannelAdvice = advice
+                .advice(method("bind", 2).and(not(isBridge())), channel + "$Bind")
+                .advice(method("accept", 0), channel + "$Accept")
+                .advice(method("blockingAccept", 1), channel + "$BlockingAccept")
+                .advice(method("implCloseSelectableChannel", 0), channel + "$Close")
+                .advice(method("setOption", 2).and(not(isBridge())), channel + "$Option");
+        String async = AsyncChannelAdvice.class.getName();
+        AgentBuilder.Transformer asyncSocketChannelAdvice = advice
+                .advice(method("read", 7).and(isPrivate()), async + "$Read")
+                .advice(method("write", 7).and(isPrivate()), async + "$Write")
+                .advice(method("close", 0), channel + "$Close")
+                .advice(method("shutdownInput", 0), channel + "$ShutdownInput")
+                .advice(method("shutdownOutput", 0), channel + "$ShutdownOutput")
+                .advice(method("setOption", 2).and(not(isBridge())), channel + "$Option");
+        AgentBuilder.Transformer asyncServerSocketChannelAdvice = advice
+                .advice(method("bind", 2).and(not(isBridge())), async + "$Bind")
+                .advice(method("close", 0), channel + "$Close")
+                .advice(method("setOption", 2).and(not(isBridge())), channel + "$Option");
+
+        AgentBuilder.Identified.Extendable agent = builder
+                .type(named(NIO_SOCKET_IMPL)).transform(nioAdvice)
+                .type(named(SOCKET)).transform(advice.advice(
+                        method("connect", 2).and(takesArgument(0, named("java.net.SocketAddress"))),
                         SocketAdvice.class.getName() + "$Connect"))
-                .installOn(inst);
+                .type(named(SOCKET_CHANNEL)).transform(socketChannelAdvice)
+                .type(named(SERVER_SOCKET_CHANNEL)).transform(serverSocketChannelAdvice)
+                .type(named(ASYNC_SOCKET_CHANNEL)).transform(asyncSocketChannelAdvice)
+                .type(named(UNIX_ASYNC_SOCKET_CHANNEL)).transform(advice.advice(method("implConnect", 3), async + "$Connect"))
+                .type(named(ASYNC_SERVER_SOCKET_CHANNEL)).transform(asyncServerSocketChannelAdvice)
+                .type(named(UNIX_ASYNC_SERVER_SOCKET_CHANNEL)).transform(advice.advice(method("implAccept", 2), async + "$Accept"))
+                .type(named(PENDING_FUTURE)).transform(advice
+                        .advice(method("setResult", 1), async + "$FutureResult")
+                        .advice(method("setFailure", 1), async + "$FutureFailure"));
+        if (addFields) {
+            agent = agent.type(namedOneOf(CONNECTION_TYPES.toArray(new String[0]))).transform(Instrumentations::addConnectionField);
+        }
+        return agent.installOn(inst);
     }
 
     private static ElementMatcher.Junction<MethodDescription> method(String name, int arguments) {

@@ -43,6 +43,10 @@ public class CloseEvent extends ConnectionEvent {
     @DataAmount
     public long unreadBytes;
 
+    @Label("Short Writes")
+    @Description("Non-blocking writes on this connection that returned less than asked: how often the peer was not keeping up")
+    public long shortWrites;
+
     @Label("Linger")
     @Description("SO_LINGER in seconds, or -1 when off")
     public int linger;

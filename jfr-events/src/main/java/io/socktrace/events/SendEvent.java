@@ -39,6 +39,10 @@ public class SendEvent extends ConnectionEvent {
     @Description("Message of the exception the application got, if the operation failed")
     public String exceptionMessage;
 
+    @Label("Short Writes")
+    @Description("Non-blocking writes that returned less than asked during this stall (0 for a blocking write)")
+    public long shortWrites;
+
     /** Start of the write on the agent's clock; not a recorded field. */
     public transient long startNanos;
 }

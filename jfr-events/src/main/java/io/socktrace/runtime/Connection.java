@@ -58,6 +58,24 @@ public final class Connection {
     volatile int backlog;
     volatile long bytesRead;
     volatile long bytesWritten;
+    /** Not a TCP connection (a Unix domain channel): nothing is recorded for it. */
+    volatile boolean ignored;
+    /** A non-blocking connect between connect() and the finishConnect() that completes it. */
+    volatile io.socktrace.events.ConnectEvent pendingConnect;
+    /** Future-style asynchronous operations in progress, by {@link Operation} ordinal. */
+    AsyncOperation[] pendingAsync;
+    /** Writes that returned less than asked (non-blocking), over the connection's life. */
+    volatile long shortWrites;
+
+    // A send stall: from the first short non-blocking write until a write is accepted in full.
+    // Touched only by the thread writing to the channel (the JDK serialises writes).
+    boolean stalled;
+    io.socktrace.events.SendEvent stallEvent;
+    long stallStartNanos;
+    long stallRequested;
+    long stallWritten;
+    long stallShortWrites;
+    boolean stallFirstWriteEmpty;
 
     Connection() {
     }

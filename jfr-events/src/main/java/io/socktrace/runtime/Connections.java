@@ -61,32 +61,62 @@ public final class Connections {
     }
 
     private static VarHandle slot(Object socket) {
-        VarHandle nio = NioSocketImplSlot.HANDLE;
-        if (nio != null && NioSocketImplSlot.TYPE == socket.getClass()) {
-            return nio;
+        Class<?> type = socket.getClass();
+        if (type == Slots.NIO_SOCKET_IMPL) {
+            return Slots.NIO_SOCKET_IMPL_SLOT;
+        }
+        if (type == Slots.SOCKET_CHANNEL) {
+            return Slots.SOCKET_CHANNEL_SLOT;
+        }
+        if (type == Slots.SERVER_SOCKET_CHANNEL) {
+            return Slots.SERVER_SOCKET_CHANNEL_SLOT;
+        }
+        if (Slots.ASYNC_SOCKET_CHANNEL != null && Slots.ASYNC_SOCKET_CHANNEL.isInstance(socket)) {
+            return Slots.ASYNC_SOCKET_CHANNEL_SLOT;
+        }
+        if (Slots.ASYNC_SERVER_SOCKET_CHANNEL != null && Slots.ASYNC_SERVER_SOCKET_CHANNEL.isInstance(socket)) {
+            return Slots.ASYNC_SERVER_SOCKET_CHANNEL_SLOT;
         }
         return null;
     }
 
-    /** Resolved on first use, when the socket class is loaded and (maybe) carries the field. */
-    private static final class NioSocketImplSlot {
-        static final Class<?> TYPE;
-        static final VarHandle HANDLE;
+    /**
+     * The field of each traced class, resolved on first use. Resolving loads the classes that
+     * are not loaded yet, which is harmless: the instrumentation adds the field as they load.
+     */
+    private static final class Slots {
+        static final Class<?> NIO_SOCKET_IMPL = type("sun.nio.ch.NioSocketImpl");
+        static final VarHandle NIO_SOCKET_IMPL_SLOT = slot(NIO_SOCKET_IMPL);
+        static final Class<?> SOCKET_CHANNEL = type("sun.nio.ch.SocketChannelImpl");
+        static final VarHandle SOCKET_CHANNEL_SLOT = slot(SOCKET_CHANNEL);
+        static final Class<?> SERVER_SOCKET_CHANNEL = type("sun.nio.ch.ServerSocketChannelImpl");
+        static final VarHandle SERVER_SOCKET_CHANNEL_SLOT = slot(SERVER_SOCKET_CHANNEL);
+        static final Class<?> ASYNC_SOCKET_CHANNEL = type("sun.nio.ch.AsynchronousSocketChannelImpl");
+        static final VarHandle ASYNC_SOCKET_CHANNEL_SLOT = slot(ASYNC_SOCKET_CHANNEL);
+        static final Class<?> ASYNC_SERVER_SOCKET_CHANNEL = type("sun.nio.ch.AsynchronousServerSocketChannelImpl");
+        static final VarHandle ASYNC_SERVER_SOCKET_CHANNEL_SLOT = slot(ASYNC_SERVER_SOCKET_CHANNEL);
 
-        static {
-            Class<?> type = null;
-            VarHandle handle = null;
+        private static Class<?> type(String name) {
             try {
-                type = Class.forName("sun.nio.ch.NioSocketImpl", false, null);
-                handle = MethodHandles.privateLookupIn(type, MethodHandles.lookup())
-                        .findVarHandle(type, FIELD_NAME, Object.class);
-            } catch (NoSuchFieldException e) {
-                AgentLog.debug("NioSocketImpl has no " + FIELD_NAME + " field (late attach): using a weak map");
+                return Class.forName(name, false, null);
             } catch (Throwable t) {
-                AgentLog.error("resolving the connection field", t);
+                AgentLog.error("loading " + name, t);
+                return null;
             }
-            TYPE = type;
-            HANDLE = handle;
+        }
+
+        private static VarHandle slot(Class<?> type) {
+            if (type == null) {
+                return null;
+            }
+            try {
+                return MethodHandles.privateLookupIn(type, MethodHandles.lookup()).findVarHandle(type, FIELD_NAME, Object.class);
+            } catch (NoSuchFieldException e) {
+                AgentLog.debug(type.getName() + " has no " + FIELD_NAME + " field (late attach): using a weak map");
+            } catch (Throwable t) {
+                AgentLog.error("resolving the connection field of " + type.getName(), t);
+            }
+            return null;
         }
     }
 }

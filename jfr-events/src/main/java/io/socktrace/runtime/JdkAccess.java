@@ -6,67 +6,92 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketImpl;
 
 /**
- * Reads JDK-internal socket state that advice cannot reach directly: the peer fields of a
- * {@code SocketImpl} other than {@code this} (the socket an accept filled in), its file
- * descriptor, and the kernel's idea of the local address ({@code getsockname}, which the JDK only
- * partly caches). The agent opens {@code java.net} and {@code sun.nio.ch} to the boot loader's
- * unnamed module before any of this runs. If that failed, every method returns null or -1 and
- * the events simply lack the field.
+ * Reads JDK-internal socket state that advice cannot reach by itself: the peer of a
+ * {@code SocketImpl} other than {@code this} (the one an accept filled in), the endpoints of a
+ * socket first seen after a late attach, a socket's file descriptor, and the kernel's idea of the
+ * local address ({@code getsockname}, which the JDK only partly caches). The agent opens
+ * {@code java.net} and {@code sun.nio.ch} to the boot loader's unnamed module before any of this
+ * runs. Whatever cannot be read comes back as null or -1, and the event lacks that field.
  */
 final class JdkAccess {
 
     private JdkAccess() {
     }
 
-    static InetAddress remoteAddress(SocketImpl impl) {
+    /** The remote end of a connected socket of any traced type, or null when not connected. */
+    static SocketAddress remote(Object socket) {
         try {
-            return Handles.ADDRESS == null ? null : (InetAddress) Handles.ADDRESS.invokeExact(impl);
+            if (socket instanceof SocketImpl) {
+                int port = (int) Handles.PORT.invokeExact((SocketImpl) socket);
+                InetAddress address = (InetAddress) Handles.ADDRESS.invokeExact((SocketImpl) socket);
+                return port > 0 && address != null ? new InetSocketAddress(address, port) : null;
+            }
+            if (Handles.CHANNEL.isInstance(socket)) {
+                return (SocketAddress) Handles.CHANNEL_REMOTE.invoke(socket);
+            }
+            if (Handles.ASYNC_CHANNEL.isInstance(socket)) {
+                return (SocketAddress) Handles.ASYNC_REMOTE.invoke(socket);
+            }
         } catch (Throwable t) {
-            AgentLog.error("reading SocketImpl.address", t);
-            return null;
+            AgentLog.error("reading the remote address", t);
         }
-    }
-
-    static int remotePort(SocketImpl impl) {
-        try {
-            return Handles.PORT == null ? -1 : (int) Handles.PORT.invokeExact(impl);
-        } catch (Throwable t) {
-            AgentLog.error("reading SocketImpl.port", t);
-            return -1;
-        }
+        return null;
     }
 
     /** Bytes received and not yet read (FIONREAD), or -1 if unknown. */
-    static int available(SocketImpl impl) {
+    static int available(Object socket) {
         try {
-            return Handles.AVAILABLE == null ? -1 : (int) Handles.AVAILABLE.invokeExact(impl);
+            if (socket instanceof SocketImpl) {
+                return (int) Handles.AVAILABLE.invokeExact((SocketImpl) socket);
+            }
+            if (Handles.CHANNEL.isInstance(socket)) {
+                return (int) Handles.CHANNEL_AVAILABLE.invoke(socket);
+            }
         } catch (Throwable t) {
             return -1; // closed or reset: nothing to tell
         }
+        return -1;
     }
 
     /** The local address the kernel bound this socket to, or null. */
-    static InetSocketAddress localAddress(SocketImpl impl) {
+    static InetSocketAddress localAddress(Object socket) {
         try {
-            if (Handles.FD == null || Handles.LOCAL_ADDRESS == null) {
-                return null;
-            }
-            FileDescriptor fd = (FileDescriptor) Handles.FD.invokeExact(impl);
+            FileDescriptor fd = fd(socket);
             return fd == null || !fd.valid() ? null : (InetSocketAddress) Handles.LOCAL_ADDRESS.invokeExact(fd);
         } catch (Throwable t) {
-            return null; // already closed: the caller records what it knew before
+            return null; // already closed: the caller keeps what it knew before
         }
+    }
+
+    private static FileDescriptor fd(Object socket) throws Throwable {
+        if (socket instanceof SocketImpl) {
+            return (FileDescriptor) Handles.SOCKET_IMPL_FD.invokeExact((SocketImpl) socket);
+        }
+        for (int i = 0; i < Handles.FD_OWNERS.length; i++) {
+            if (Handles.FD_OWNERS[i] != null && Handles.FD_OWNERS[i].isInstance(socket)) {
+                return (FileDescriptor) Handles.FD_GETTERS[i].invoke(socket);
+            }
+        }
+        return null;
     }
 
     private static final class Handles {
         static final MethodHandle ADDRESS;
         static final MethodHandle PORT;
-        static final MethodHandle FD;
+        static final MethodHandle SOCKET_IMPL_FD;
         static final MethodHandle AVAILABLE;
         static final MethodHandle LOCAL_ADDRESS;
+        static final Class<?> CHANNEL;
+        static final MethodHandle CHANNEL_REMOTE;
+        static final MethodHandle CHANNEL_AVAILABLE;
+        static final Class<?> ASYNC_CHANNEL;
+        static final MethodHandle ASYNC_REMOTE;
+        static final Class<?>[] FD_OWNERS = new Class<?>[4];
+        static final MethodHandle[] FD_GETTERS = new MethodHandle[4];
 
         static {
             MethodHandle address = null;
@@ -74,23 +99,53 @@ final class JdkAccess {
             MethodHandle fd = null;
             MethodHandle available = null;
             MethodHandle localAddress = null;
+            Class<?> channel = Void.class;
+            MethodHandle channelRemote = null;
+            MethodHandle channelAvailable = null;
+            Class<?> async = Void.class;
+            MethodHandle asyncRemote = null;
             try {
                 MethodHandles.Lookup impl = MethodHandles.privateLookupIn(SocketImpl.class, MethodHandles.lookup());
                 address = impl.findGetter(SocketImpl.class, "address", InetAddress.class);
                 port = impl.findGetter(SocketImpl.class, "port", int.class);
                 fd = impl.findGetter(SocketImpl.class, "fd", FileDescriptor.class);
                 available = impl.findVirtual(SocketImpl.class, "available", MethodType.methodType(int.class));
-                Class<?> net = Class.forName("sun.nio.ch.Net", false, null);
-                localAddress = MethodHandles.privateLookupIn(net, MethodHandles.lookup())
-                        .findStatic(net, "localAddress", MethodType.methodType(InetSocketAddress.class, FileDescriptor.class));
+                localAddress = staticIn("sun.nio.ch.Net", "localAddress", MethodType.methodType(InetSocketAddress.class, FileDescriptor.class));
+
+                channel = Class.forName("sun.nio.ch.SocketChannelImpl", false, null);
+                MethodHandles.Lookup ch = MethodHandles.privateLookupIn(channel, MethodHandles.lookup());
+                channelRemote = ch.findGetter(channel, "remoteAddress", SocketAddress.class);
+                channelAvailable = ch.findVirtual(channel, "available", MethodType.methodType(int.class));
+
+                async = Class.forName("sun.nio.ch.AsynchronousSocketChannelImpl", false, null);
+                MethodHandles.Lookup as = MethodHandles.privateLookupIn(async, MethodHandles.lookup());
+                asyncRemote = as.findGetter(async, "remoteAddress", InetSocketAddress.class);
+
+                String[] owners = {"sun.nio.ch.SocketChannelImpl", "sun.nio.ch.ServerSocketChannelImpl",
+                    "sun.nio.ch.AsynchronousSocketChannelImpl", "sun.nio.ch.AsynchronousServerSocketChannelImpl"};
+                for (int i = 0; i < owners.length; i++) {
+                    Class<?> owner = Class.forName(owners[i], false, null);
+                    FD_OWNERS[i] = owner;
+                    FD_GETTERS[i] = MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).findGetter(owner, "fd", FileDescriptor.class);
+                }
             } catch (Throwable t) {
                 AgentLog.warn("cannot read JDK socket internals (" + t + "); some address fields stay empty");
             }
             ADDRESS = address;
             PORT = port;
-            FD = fd;
+            SOCKET_IMPL_FD = fd;
             AVAILABLE = available;
             LOCAL_ADDRESS = localAddress;
+            CHANNEL = channel;
+            CHANNEL_REMOTE = channelRemote;
+            CHANNEL_AVAILABLE = channelAvailable;
+            ASYNC_CHANNEL = async;
+            ASYNC_REMOTE = asyncRemote;
+        }
+
+        private static MethodHandle staticIn(String className, String name, MethodType type) throws ReflectiveOperationException {
+            Class<?> owner = Class.forName(className, false, null);
+            return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).findStatic(owner, name, type);
         }
     }
 }

@@ -10,16 +10,16 @@ class CloseInitiatorTest {
     @Test
     void initiator_nothingSeen_isLocal() {
         Connection c = new Connection();
-        assertThat(SocketTracer.initiator(c, 0)).isEqualTo(CloseInitiator.LOCAL);
-        assertThat(SocketTracer.tcpStateAfter(CloseInitiator.LOCAL)).isEqualTo("TIME_WAIT");
+        assertThat(Tracing.initiator(c, 0)).isEqualTo(CloseInitiator.LOCAL);
+        assertThat(Tracing.tcpStateAfter(CloseInitiator.LOCAL)).isEqualTo("TIME_WAIT");
     }
 
     @Test
     void initiator_endOfStreamSeen_isPeer() {
         Connection c = new Connection();
         c.endOfStreamNanos = 100;
-        assertThat(SocketTracer.initiator(c, 0)).isEqualTo(CloseInitiator.PEER);
-        assertThat(SocketTracer.tcpStateAfter(CloseInitiator.PEER)).isEqualTo("LAST_ACK");
+        assertThat(Tracing.initiator(c, 0)).isEqualTo(CloseInitiator.PEER);
+        assertThat(Tracing.tcpStateAfter(CloseInitiator.PEER)).isEqualTo("LAST_ACK");
     }
 
     @Test
@@ -27,7 +27,7 @@ class CloseInitiatorTest {
         Connection c = new Connection();
         c.outputShutdownNanos = 50;
         c.endOfStreamNanos = 100;
-        assertThat(SocketTracer.initiator(c, 0)).isEqualTo(CloseInitiator.LOCAL);
+        assertThat(Tracing.initiator(c, 0)).isEqualTo(CloseInitiator.LOCAL);
     }
 
     @Test
@@ -35,20 +35,20 @@ class CloseInitiatorTest {
         Connection c = new Connection();
         c.endOfStreamNanos = 50;
         c.outputShutdownNanos = 100;
-        assertThat(SocketTracer.initiator(c, 0)).isEqualTo(CloseInitiator.PEER);
+        assertThat(Tracing.initiator(c, 0)).isEqualTo(CloseInitiator.PEER);
     }
 
     @Test
     void initiator_lingerZeroOrUnreadInput_isAbort() {
         Connection linger = new Connection();
         linger.linger = 0;
-        assertThat(SocketTracer.initiator(linger, 0)).isEqualTo(CloseInitiator.ABORT);
+        assertThat(Tracing.initiator(linger, 0)).isEqualTo(CloseInitiator.ABORT);
         Connection unread = new Connection();
-        assertThat(SocketTracer.initiator(unread, 12)).isEqualTo(CloseInitiator.ABORT);
-        assertThat(SocketTracer.tcpStateAfter(CloseInitiator.ABORT)).isEqualTo("CLOSED");
+        assertThat(Tracing.initiator(unread, 12)).isEqualTo(CloseInitiator.ABORT);
+        assertThat(Tracing.tcpStateAfter(CloseInitiator.ABORT)).isEqualTo("CLOSED");
         Connection lingerFive = new Connection();
         lingerFive.linger = 5;
-        assertThat(SocketTracer.initiator(lingerFive, 0)).isEqualTo(CloseInitiator.LOCAL);
+        assertThat(Tracing.initiator(lingerFive, 0)).isEqualTo(CloseInitiator.LOCAL);
     }
 
     @Test
@@ -56,8 +56,8 @@ class CloseInitiatorTest {
         Connection c = new Connection();
         c.resetKind = ResetKind.BROKEN_PIPE;
         c.linger = 0;
-        assertThat(SocketTracer.initiator(c, 0)).isEqualTo(CloseInitiator.AFTER_ERROR);
-        assertThat(SocketTracer.tcpStateAfter(CloseInitiator.AFTER_ERROR)).isEqualTo("CLOSED");
+        assertThat(Tracing.initiator(c, 0)).isEqualTo(CloseInitiator.AFTER_ERROR);
+        assertThat(Tracing.tcpStateAfter(CloseInitiator.AFTER_ERROR)).isEqualTo("CLOSED");
     }
 
     @Test

@@ -1,0 +1,231 @@
+package io.socktrace.runtime;
+
+import io.socktrace.events.AcceptEvent;
+import io.socktrace.events.CloseEvent;
+import io.socktrace.events.ConnectEvent;
+import io.socktrace.events.ReceiveEvent;
+import io.socktrace.events.SendEvent;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The calls advice inlined into {@code sun.nio.ch.SocketChannelImpl} and
+ * {@code ServerSocketChannelImpl} makes: {@code SocketChannel}/{@code ServerSocketChannel},
+ * blocking and non-blocking, and the socket adaptors ({@code SocketChannel.socket()}), whose
+ * operations arrive through the channel's {@code blocking...} methods and so give one event each.
+ *
+ * <p>A non-blocking connect is one Connect from {@code connect()} to the {@code finishConnect()}
+ * that completes or fails it. Non-blocking reads that return nothing are no events; non-blocking
+ * writes that return short make one Send for the whole stall. Every method catches everything.
+ */
+public final class ChannelTracer {
+
+    private ChannelTracer() {
+    }
+
+    // ---- connect ----------------------------------------------------------------------------------
+
+    /** {@code connect(SocketAddress)}, blocking or not. */
+    public static ConnectEvent connectBegin(Object channel, SocketAddress remote) {
+        try {
+            Tracing.enterConnect();
+            return Tracing.connectBegin(channel, remote, 0);
+        } catch (Throwable t) {
+            AgentLog.error("channel connectBegin", t);
+            return null;
+        }
+    }
+
+    /** {@code connect} returned {@code connected} (false: a non-blocking connect is in progress). */
+    public static void connectEnd(Object channel, ConnectEvent e, boolean connected, Throwable thrown) {
+        try {
+            Tracing.leaveConnect();
+            Connection c = Connections.of(channel);
+            boolean blocking = ((SelectableChannel) channel).isBlocking();
+            if (thrown == null && !connected) {
+                c.pendingConnect = e; // completes in finishConnect, or ends with the close
+                return;
+            }
+            Tracing.connectDone(channel, c, e, blocking, thrown);
+        } catch (Throwable t) {
+            AgentLog.error("channel connectEnd", t);
+        }
+    }
+
+    /** {@code finishConnect()} entered: a close inside it belongs to the connect. */
+    public static void finishConnectBegin() {
+        try {
+            Tracing.enterConnect();
+        } catch (Throwable t) {
+            AgentLog.error("finishConnectBegin", t);
+        }
+    }
+
+    /** {@code finishConnect()} returned {@code connected}, or threw. */
+    public static void finishConnectEnd(Object channel, boolean connected, Throwable thrown) {
+        try {
+            Tracing.leaveConnect();
+            Connection c = Connections.of(channel);
+            if (c.phase != Connection.Phase.CONNECTING || (thrown == null && !connected)) {
+                return; // already connected (finishConnect is idempotent) or still in progress
+            }
+            ConnectEvent e = c.pendingConnect;
+            c.pendingConnect = null;
+            Tracing.connectDone(channel, c, e, ((SelectableChannel) channel).isBlocking(), thrown);
+        } catch (Throwable t) {
+            AgentLog.error("finishConnectEnd", t);
+        }
+    }
+
+    /** {@code blockingConnect(SocketAddress, long nanos)}: {@code Socket.connect} on an adaptor. */
+    public static ConnectEvent blockingConnectBegin(Object channel, SocketAddress remote, long timeoutNanos) {
+        try {
+            Tracing.enterConnect();
+            return Tracing.connectBegin(channel, remote, Tracing.nanosToMillis(timeoutNanos));
+        } catch (Throwable t) {
+            AgentLog.error("blockingConnectBegin", t);
+            return null;
+        }
+    }
+
+    public static void blockingConnectEnd(Object channel, ConnectEvent e, Throwable thrown) {
+        try {
+            Tracing.leaveConnect();
+            Tracing.connectDone(channel, Connections.of(channel), e, true, thrown);
+        } catch (Throwable t) {
+            AgentLog.error("blockingConnectEnd", t);
+        }
+    }
+
+    // ---- listen and accept ------------------------------------------------------------------------
+
+    /** {@code ServerSocketChannel.bind(SocketAddress, int)} returned; {@code local} is its bound address. */
+    public static void bound(Object listener, SocketAddress local, int backlog, Throwable thrown) {
+        try {
+            if (thrown != null) {
+                return;
+            }
+            if (local != null && !(local instanceof InetSocketAddress)) {
+                Connections.of(listener).ignored = true;
+                return;
+            }
+            Tracing.listened(listener, backlog);
+        } catch (Throwable t) {
+            AgentLog.error("bound", t);
+        }
+    }
+
+    public static AcceptEvent acceptBegin() {
+        return SocketTracer.acceptBegin();
+    }
+
+    /** {@code accept()} or {@code blockingAccept(nanos)} returned {@code accepted} (null: nothing pending). */
+    public static void acceptEnd(Object listener, AcceptEvent e, SocketChannel accepted, long timeoutNanos, Throwable thrown) {
+        try {
+            SocketAddress remote = accepted == null ? null : accepted.getRemoteAddress();
+            boolean blocking = ((SelectableChannel) listener).isBlocking();
+            Tracing.accepted(listener, e, accepted, remote, Tracing.nanosToMillis(timeoutNanos), blocking, thrown);
+        } catch (Throwable t) {
+            AgentLog.error("channel acceptEnd", t);
+        }
+    }
+
+    // ---- read and write ---------------------------------------------------------------------------
+
+    public static ReceiveEvent receiveBegin() {
+        return SocketTracer.receiveBegin();
+    }
+
+    /** {@code read(ByteBuffer)}, {@code read(ByteBuffer[],int,int)} and {@code blockingRead(..., nanos)}. */
+    public static void receiveEnd(Object channel, ReceiveEvent e, long n, long timeoutNanos, Throwable thrown) {
+        try {
+            Tracing.received(channel, e, n, Tracing.nanosToMillis(timeoutNanos), thrown);
+        } catch (Throwable t) {
+            AgentLog.error("channel receiveEnd", t);
+        }
+    }
+
+    public static SendEvent sendBegin(Object channel) {
+        try {
+            return Tracing.sendBegin(channel);
+        } catch (Throwable t) {
+            AgentLog.error("channel sendBegin", t);
+            return null;
+        }
+    }
+
+    /** {@code write(ByteBuffer)}: what was asked is what it wrote plus what is left in the buffer. */
+    public static void sendEnd(Object channel, SendEvent e, ByteBuffer source, int n, Throwable thrown) {
+        try {
+            long left = source == null ? 0 : source.remaining();
+            sent(channel, e, Math.max(n, 0) + left, n, thrown);
+        } catch (Throwable t) {
+            AgentLog.error("channel sendEnd", t);
+        }
+    }
+
+    /** {@code write(ByteBuffer[], int, int)}, the gathering write. */
+    public static void sendEnd(Object channel, SendEvent e, ByteBuffer[] sources, int offset, int length, long n, Throwable thrown) {
+        try {
+            long left = 0;
+            if (sources != null) {
+                for (int i = offset; i < offset + length && i < sources.length; i++) {
+                    if (sources[i] != null) {
+                        left += sources[i].remaining();
+                    }
+                }
+            }
+            sent(channel, e, Math.max(n, 0) + left, n, thrown);
+        } catch (Throwable t) {
+            AgentLog.error("channel sendEnd", t);
+        }
+    }
+
+    /** {@code blockingWriteFully(byte[], int, int)}: {@code OutputStream.write} on an adaptor. */
+    public static void writeFullyEnd(Object channel, SendEvent e, int length, Throwable thrown) {
+        try {
+            Tracing.sent(channel, e, length, thrown == null ? length : 0, true, 0, thrown);
+        } catch (Throwable t) {
+            AgentLog.error("writeFullyEnd", t);
+        }
+    }
+
+    private static void sent(Object channel, SendEvent e, long requested, long n, Throwable thrown) {
+        Tracing.sent(channel, e, requested, Math.max(n, 0), ((SelectableChannel) channel).isBlocking(), 0, thrown);
+    }
+
+    // ---- close and shutdown -----------------------------------------------------------------------
+
+    /** {@code implCloseSelectableChannel()}: the application's close, for both channel types. */
+    public static CloseEvent closeBegin(Object channel) {
+        try {
+            return Tracing.closeBegin(channel);
+        } catch (Throwable t) {
+            AgentLog.error("channel closeBegin", t);
+            return null;
+        }
+    }
+
+    public static void closeEnd(Object channel, CloseEvent e) {
+        try {
+            Tracing.closeEnd(channel, e);
+        } catch (Throwable t) {
+            AgentLog.error("channel closeEnd", t);
+        } finally {
+            Connections.forget(channel);
+        }
+    }
+
+    public static void shutdown(Object channel, boolean input, Throwable thrown) {
+        try {
+            if (thrown == null) {
+                Tracing.shutdown(channel, input);
+            }
+        } catch (Throwable t) {
+            AgentLog.error("channel shutdown", t);
+        }
+    }
+}

@@ -1,0 +1,546 @@
+package io.socktrace.runtime;
+
+import io.socktrace.events.AcceptEvent;
+import io.socktrace.events.CloseEvent;
+import io.socktrace.events.ConnectEvent;
+import io.socktrace.events.ConnectionEvent;
+import io.socktrace.events.ListenEvent;
+import io.socktrace.events.ReceiveEvent;
+import io.socktrace.events.ResetEvent;
+import io.socktrace.events.SendEvent;
+import io.socktrace.events.ShutdownEvent;
+import io.socktrace.events.SocketOptionEvent;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * What a socket operation means for the connection and which event it gives, independent of the
+ * API it came through ({@code Socket}, {@code SocketChannel}, {@code AsynchronousSocketChannel}).
+ * The public tracers translate their JDK class's calls into these; they also catch everything,
+ * so code here may throw.
+ */
+final class Tracing {
+
+    /** How deep this thread is inside a connect call: a close seen there is the JDK's own clean-up. */
+    private static final ThreadLocal<int[]> CONNECT_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+    private Tracing() {
+    }
+
+    // ---- connect ----------------------------------------------------------------------------------
+
+    static void enterConnect() {
+        CONNECT_DEPTH.get()[0]++;
+    }
+
+    static void leaveConnect() {
+        CONNECT_DEPTH.get()[0]--;
+    }
+
+    private static boolean insideConnect() {
+        return CONNECT_DEPTH.get()[0] > 0;
+    }
+
+    static ConnectEvent connectBegin(Object socket, SocketAddress remote, long timeoutMillis) {
+        Connection c = Connections.of(socket);
+        c.phase = Connection.Phase.CONNECTING;
+        setRemote(c, remote, true);
+        if (c.ignored) {
+            return null;
+        }
+        ConnectEvent e = new ConnectEvent();
+        if (!e.isEnabled()) {
+            return null;
+        }
+        e.timeout = timeoutMillis;
+        e.begin();
+        return e;
+    }
+
+    /** A connect attempt ended: connected, or failed with {@code thrown}. */
+    static void connectDone(Object socket, Connection c, ConnectEvent e, boolean blocking, Throwable thrown) {
+        if (c.ignored) {
+            return;
+        }
+        if (thrown == null) {
+            c.phase = Connection.Phase.CONNECTED;
+            c.establishedNanos = System.nanoTime();
+            captureLocal(socket, c);
+        } else {
+            c.phase = Connection.Phase.FAILED;
+        }
+        if (e == null) {
+            return;
+        }
+        e.end();
+        if (e.shouldCommit()) {
+            fill(e, c);
+            e.blocking = blocking;
+            e.outcome = ErrorClassifier.connect(thrown).name();
+            if (thrown != null) {
+                e.exceptionClass = thrown.getClass().getName();
+                e.exceptionMessage = thrown.getMessage();
+            }
+            e.communityId = c.communityId();
+            e.commit();
+        }
+    }
+
+    // ---- listen and accept ------------------------------------------------------------------------
+
+    static void listened(Object socket, int backlog) {
+        Connection c = Connections.of(socket);
+        c.phase = Connection.Phase.LISTENING;
+        c.backlog = backlog;
+        c.establishedNanos = System.nanoTime();
+        captureLocal(socket, c);
+        if (c.localAddress == null && c.localPort == 0) {
+            return; // not an IP socket (Unix domain): nothing to record
+        }
+        ListenEvent e = new ListenEvent();
+        if (e.shouldCommit()) {
+            fill(e, c);
+            e.backlog = backlog;
+            e.effectiveBacklog = Math.min(backlog < 1 ? 50 : backlog, TracerConfig.maxBacklog);
+            e.commit();
+        }
+    }
+
+    static AcceptEvent acceptBegin() {
+        AcceptEvent e = new AcceptEvent();
+        if (!e.isEnabled()) {
+            return null;
+        }
+        e.begin();
+        return e;
+    }
+
+    /**
+     * An accept ended. {@code accepted} is the new socket object (null when a non-blocking accept
+     * found nothing, which is no event, or when it failed).
+     */
+    static Connection accepted(Object listener, AcceptEvent e, Object accepted, SocketAddress remote, long timeoutMillis,
+                               boolean blocking, Throwable thrown) {
+        Connection c = null;
+        if (accepted != null) {
+            c = Connections.of(accepted);
+            setRemote(c, remote, false);
+            if (c.ignored) {
+                return c;
+            }
+            c.phase = Connection.Phase.CONNECTED;
+            c.establishedNanos = System.nanoTime();
+            captureLocal(accepted, c);
+        } else if (thrown == null) {
+            return null;
+        }
+        if (e == null) {
+            return c;
+        }
+        e.end();
+        if (e.shouldCommit()) {
+            Connection l = Connections.of(listener);
+            if (l.ignored) {
+                return c;
+            }
+            if (c != null) {
+                fill(e, c);
+                e.communityId = c.communityId();
+            }
+            e.listenerId = l.id;
+            e.listenAddress = l.localAddressText;
+            e.listenPort = l.localPort;
+            e.timeout = timeoutMillis;
+            e.blocking = blocking;
+            e.outcome = ErrorClassifier.accept(thrown).name();
+            if (thrown != null) {
+                e.exceptionClass = thrown.getClass().getName();
+                e.exceptionMessage = thrown.getMessage();
+            }
+            e.commit();
+        }
+        return c;
+    }
+
+    // ---- read -------------------------------------------------------------------------------------
+
+    static ReceiveEvent receiveBegin() {
+        ReceiveEvent e = new ReceiveEvent();
+        if (!e.isEnabled()) {
+            return null;
+        }
+        e.startNanos = System.nanoTime();
+        e.begin();
+        return e;
+    }
+
+    /**
+     * A read ended with {@code n} bytes (-1: end of stream; 0: nothing, as a non-blocking read in a
+     * selector loop returns all the time, which is never an event) or with {@code thrown}.
+     */
+    static void received(Object socket, ReceiveEvent e, long n, long timeoutMillis, Throwable thrown) {
+        Connection c = adopted(socket);
+        if (c.ignored) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (thrown == null) {
+            if (n > 0) {
+                c.addBytesRead(n);
+            } else if (n < 0 && c.endOfStreamNanos == 0) {
+                c.endOfStreamNanos = now;
+            }
+        } else {
+            noteReset(c, thrown, Operation.READ);
+        }
+        if (e == null || (thrown == null && (n == 0 || now - e.startNanos < TracerConfig.receiveThresholdNanos))) {
+            return;
+        }
+        e.end();
+        if (e.shouldCommit()) {
+            fill(e, c);
+            e.bytesRead = Math.max(n, 0);
+            e.endOfStream = thrown == null && n < 0;
+            e.timeout = timeoutMillis;
+            e.outcome = (thrown != null ? ErrorClassifier.receive(thrown) : n < 0 ? ReceiveOutcome.EOF : ReceiveOutcome.OK).name();
+            if (thrown != null) {
+                e.exceptionClass = thrown.getClass().getName();
+                e.exceptionMessage = thrown.getMessage();
+            }
+            e.commit();
+        }
+    }
+
+    // ---- write ------------------------------------------------------------------------------------
+
+    static SendEvent sendBegin(Object socket) {
+        SendEvent e = new SendEvent();
+        if (!e.isEnabled()) {
+            return null;
+        }
+        e.startNanos = System.nanoTime();
+        e.bytesWritten = Connections.of(socket).bytesWritten;
+        e.begin();
+        return e;
+    }
+
+    /**
+     * A write of {@code requested} bytes ended. {@code n} is what it wrote, or -1 when the bytes
+     * were counted as they went ({@code NioSocketImpl}, whose write loops until done or failed).
+     * A non-blocking write that wrote less than asked starts or continues a stall; the stall is
+     * one Send, from the first short write to the write that is accepted in full.
+     */
+    static void sent(Object socket, SendEvent e, long requested, long n, boolean blocking, long timeoutMillis, Throwable thrown) {
+        Connection c = adopted(socket);
+        if (c.ignored) {
+            return;
+        }
+        if (n > 0) {
+            c.addBytesWritten(n);
+        }
+        if (thrown != null) {
+            noteReset(c, thrown, Operation.WRITE);
+        }
+        if (!blocking && thrown == null) {
+            if (n < requested) {
+                c.shortWrites++;
+                if (!c.stalled) {
+                    c.stalled = true;
+                    c.stallEvent = e;
+                    c.stallStartNanos = e != null ? e.startNanos : System.nanoTime();
+                    c.stallRequested = requested;
+                    c.stallWritten = n;
+                    c.stallShortWrites = 1;
+                    c.stallFirstWriteEmpty = n == 0;
+                } else {
+                    c.stallWritten += n;
+                    c.stallShortWrites++;
+                }
+                return;
+            }
+            if (c.stalled) {
+                c.stallWritten += n;
+                endStall(c, null);
+                return;
+            }
+        }
+        if (thrown != null && c.stalled) {
+            endStall(c, thrown);
+            return;
+        }
+        if (e == null || (thrown == null && System.nanoTime() - e.startNanos < TracerConfig.sendThresholdNanos)) {
+            return;
+        }
+        e.end();
+        if (e.shouldCommit()) {
+            long before = e.bytesWritten;
+            fill(e, c);
+            e.bytesRequested = requested;
+            e.bytesWritten = n >= 0 ? n : thrown == null ? requested : Math.max(0, Math.min(requested, c.bytesWritten - before));
+            e.timeout = timeoutMillis;
+            e.outcome = (thrown == null ? SendOutcome.OK : ErrorClassifier.send(thrown)).name();
+            if (thrown != null) {
+                e.exceptionClass = thrown.getClass().getName();
+                e.exceptionMessage = thrown.getMessage();
+            }
+            e.commit();
+        }
+    }
+
+    /** Records a send stall that ended: by a full write, an error, or the close. */
+    private static void endStall(Connection c, Throwable thrown) {
+        SendEvent e = c.stallEvent;
+        c.stalled = false;
+        c.stallEvent = null;
+        if (e == null || (thrown == null && System.nanoTime() - c.stallStartNanos < TracerConfig.sendThresholdNanos)) {
+            return;
+        }
+        e.end();
+        if (e.shouldCommit()) {
+            fill(e, c);
+            e.bytesRequested = c.stallRequested;
+            e.bytesWritten = c.stallWritten;
+            e.shortWrites = c.stallShortWrites;
+            e.outcome = (thrown != null ? ErrorClassifier.send(thrown)
+                    : c.stallFirstWriteEmpty ? SendOutcome.WOULD_BLOCK : SendOutcome.PARTIAL).name();
+            if (thrown != null) {
+                e.exceptionClass = thrown.getClass().getName();
+                e.exceptionMessage = thrown.getMessage();
+            }
+            e.commit();
+        }
+    }
+
+    // ---- close, shutdown, options -----------------------------------------------------------------
+
+    /**
+     * The application closes {@code socket}; called while the descriptor is still open. Returns
+     * the event to commit when the close returns, or null when this close is no connection's end.
+     */
+    static CloseEvent closeBegin(Object socket) {
+        Connection c = adopted(socket);
+        if (c.ignored) {
+            return null;
+        }
+        Connection.Phase phase = c.phase;
+        if (phase == Connection.Phase.CONNECTING) {
+            if (insideConnect()) {
+                // The JDK closes a socket whose connect failed before rethrowing: part of the
+                // Connect, not a Close. Keep the local port the SYNs went out from, if any.
+                if (c.localPort <= 0) {
+                    captureLocal(socket, c);
+                }
+            } else {
+                ConnectEvent pending = c.pendingConnect;
+                c.pendingConnect = null;
+                if (pending != null) {
+                    // closed while a non-blocking connect was still in progress
+                    captureLocal(socket, c);
+                    connectDone(socket, c, pending, false, new java.nio.channels.AsynchronousCloseException() {
+                        private static final long serialVersionUID = 1L;
+
+                        @Override
+                        public String getMessage() {
+                            return "closed before finishConnect";
+                        }
+                    });
+                }
+            }
+            return null;
+        }
+        if (phase != Connection.Phase.CONNECTED) {
+            if (phase == Connection.Phase.LISTENING || phase == Connection.Phase.NEW) {
+                c.phase = Connection.Phase.CLOSED;
+            }
+            return null;
+        }
+        c.phase = Connection.Phase.CLOSED;
+        if (c.stalled) {
+            endStall(c, null);
+        }
+        CloseEvent e = new CloseEvent();
+        if (!e.isEnabled()) {
+            return null;
+        }
+        long now = System.nanoTime();
+        int unread = 0;
+        if (c.resetKind == null && c.endOfStreamNanos == 0 && !c.inputShutdown) {
+            unread = Math.max(0, JdkAccess.available(socket));
+        }
+        CloseInitiator initiator = initiator(c, unread);
+        e.initiator = initiator.name();
+        e.unreadBytes = unread;
+        e.linger = c.linger;
+        e.closeWaitTime = c.endOfStreamNanos == 0 ? 0 : now - c.endOfStreamNanos;
+        e.lifetime = c.establishedNanos == 0 ? 0 : now - c.establishedNanos;
+        e.halfClose = halfClose(c);
+        e.tcpStateAfter = tcpStateAfter(initiator);
+        e.begin();
+        return e;
+    }
+
+    static void closeEnd(Object socket, CloseEvent e) {
+        if (e == null) {
+            return;
+        }
+        Connection c = Connections.peek(socket);
+        e.end();
+        if (c != null && e.shouldCommit()) {
+            fill(e, c);
+            e.bytesRead = c.bytesRead;
+            e.bytesWritten = c.bytesWritten;
+            e.shortWrites = c.shortWrites;
+            e.communityId = c.communityId();
+            e.commit();
+        }
+    }
+
+    static void shutdown(Object socket, boolean input) {
+        Connection c = adopted(socket);
+        if (c.ignored) {
+            return;
+        }
+        if (input) {
+            c.inputShutdown = true;
+        } else if (c.outputShutdownNanos == 0) {
+            c.outputShutdownNanos = System.nanoTime();
+        }
+        ShutdownEvent e = new ShutdownEvent();
+        if (e.shouldCommit()) {
+            fill(e, c);
+            e.shutdownInput = input;
+            e.shutdownOutput = !input;
+            e.commit();
+        }
+    }
+
+    static void optionSet(Object socket, String name, String value, Throwable thrown) {
+        Connection c = Connections.of(socket);
+        if (c.ignored) {
+            return;
+        }
+        if (thrown == null && "SO_LINGER".equals(name)) {
+            try {
+                c.linger = Integer.parseInt(value);
+            } catch (NumberFormatException ignored) {
+                c.linger = -1;
+            }
+        }
+        SocketOptionEvent e = new SocketOptionEvent();
+        if (e.shouldCommit()) {
+            fill(e, c);
+            e.option = name;
+            e.value = value;
+            e.succeeded = thrown == null;
+            e.commit();
+        }
+    }
+
+    // ---- shared helpers ---------------------------------------------------------------------------
+
+    static CloseInitiator initiator(Connection c, int unreadBytes) {
+        if (c.resetKind != null) {
+            return CloseInitiator.AFTER_ERROR;
+        }
+        if (c.linger == 0 || unreadBytes > 0) {
+            return CloseInitiator.ABORT;
+        }
+        long eof = c.endOfStreamNanos;
+        long fin = c.outputShutdownNanos;
+        if (eof != 0 && (fin == 0 || eof < fin)) {
+            return CloseInitiator.PEER;
+        }
+        return CloseInitiator.LOCAL;
+    }
+
+    static String tcpStateAfter(CloseInitiator initiator) {
+        switch (initiator) {
+            case LOCAL:
+                return "TIME_WAIT";
+            case PEER:
+                return "LAST_ACK";
+            default:
+                return "CLOSED";
+        }
+    }
+
+    private static String halfClose(Connection c) {
+        boolean in = c.inputShutdown;
+        boolean out = c.outputShutdownNanos != 0;
+        return in && out ? "BOTH" : in ? "INPUT" : out ? "OUTPUT" : "NONE";
+    }
+
+    /** Records the first reset or broken pipe of a connection as a Reset event. */
+    static void noteReset(Connection c, Throwable thrown, Operation operation) {
+        ResetKind kind = ErrorClassifier.resetKind(thrown);
+        if (kind == null || c.resetKind != null) {
+            return;
+        }
+        c.resetKind = kind;
+        ResetEvent e = new ResetEvent();
+        if (e.shouldCommit()) {
+            fill(e, c);
+            e.kind = kind.name();
+            e.operation = operation.name();
+            e.bytesRead = c.bytesRead;
+            e.bytesWritten = c.bytesWritten;
+            e.connectionAge = c.establishedNanos == 0 ? 0 : System.nanoTime() - c.establishedNanos;
+            e.endOfStreamSeen = c.endOfStreamNanos != 0;
+            e.exceptionClass = thrown.getClass().getName();
+            e.exceptionMessage = thrown.getMessage();
+            e.commit();
+        }
+    }
+
+    /**
+     * The connection of a socket in use. A socket connected before the agent arrived (late attach)
+     * is first seen here: its endpoints are read from the JDK and it counts as connected, with an
+     * unknown start.
+     */
+    static Connection adopted(Object socket) {
+        Connection c = Connections.of(socket);
+        if (c.phase == Connection.Phase.NEW) {
+            SocketAddress remote = JdkAccess.remote(socket);
+            if (remote != null) {
+                setRemote(c, remote, false);
+                captureLocal(socket, c);
+                c.phase = Connection.Phase.CONNECTED;
+            }
+        }
+        return c;
+    }
+
+    /**
+     * Sets the remote end. {@code asked} is true when {@code remote} is what the application
+     * passed to connect: then its host string is the name the application used.
+     */
+    static void setRemote(Connection c, SocketAddress remote, boolean asked) {
+        if (remote instanceof InetSocketAddress) {
+            InetSocketAddress isa = (InetSocketAddress) remote;
+            String host = asked ? isa.getHostString() : isa.getAddress() == null ? null : isa.getAddress().getHostAddress();
+            c.setRemote(host, isa.getAddress(), isa.getPort());
+        } else if (remote != null) {
+            c.ignored = true; // a Unix domain socket: no TCP connection to trace
+        }
+    }
+
+    static void captureLocal(Object socket, Connection c) {
+        InetSocketAddress local = JdkAccess.localAddress(socket);
+        if (local != null) {
+            c.setLocal(local.getAddress(), local.getPort());
+        }
+    }
+
+    static void fill(ConnectionEvent e, Connection c) {
+        e.connectionId = c.id;
+        e.host = c.host;
+        e.address = c.remoteAddressText;
+        e.port = c.remotePort;
+        e.localAddress = c.localAddressText;
+        e.localPort = c.localPort;
+    }
+
+    static long nanosToMillis(long nanos) {
+        return nanos == Long.MAX_VALUE || nanos <= 0 ? 0 : Math.max(1, nanos / 1_000_000L);
+    }
+}
