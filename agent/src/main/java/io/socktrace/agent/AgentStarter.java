@@ -30,12 +30,11 @@ final class AgentStarter {
         TracerConfig.setMaxBacklog(somaxconn());
 
         Set<String> loaded = Instrumentations.loadedTargets(inst);
-        boolean addFields = loaded.isEmpty();
         String safeProperty = "net.bytebuddy.safe"; // relocated with Byte Buddy by the shade plugin
         String previous = System.getProperty(safeProperty);
         System.setProperty(safeProperty, "true"); // keeps Byte Buddy off sun.misc.Unsafe (warning on JDK 23+)
         try {
-            Instrumentations.install(inst, addFields);
+            Instrumentations.install(inst, loaded);
         } finally {
             if (previous == null) {
                 System.clearProperty(safeProperty);
@@ -44,7 +43,7 @@ final class AgentStarter {
             }
         }
         AgentLog.info("started (" + options + (lateAttach ? ", attached late" : "")
-                + (addFields ? "" : ", already loaded: " + loaded) + ")");
+                + (loaded.isEmpty() ? "" : ", retransformed: " + loaded) + ")");
         if (options.recording != null) {
             startRecording(Path.of(options.recording));
         }
@@ -68,8 +67,11 @@ final class AgentStarter {
     /** net.core.somaxconn: the kernel caps every listen backlog at it. */
     private static int somaxconn() {
         try {
-            // not Files.readString: /proc files report size 0 and it returned only "4" of "4096"
-            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn")).get(0).trim());
+            // java.io: NIO streams would load SocketChannelImpl before it can be instrumented as it
+            // loads; and not Files.readString, which returned only "4" of "4096" from this /proc file
+            try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.FileReader("/proc/sys/net/core/somaxconn"))) {
+                return Integer.parseInt(in.readLine().trim());
+            }
         } catch (IOException | RuntimeException e) {
             return 4096; // the Linux default since 5.4
         }

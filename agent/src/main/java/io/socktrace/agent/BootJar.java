@@ -1,16 +1,16 @@
 package io.socktrace.agent;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarFile;
+import java.util.zip.CRC32;
 
 /**
  * Puts the event classes and runtime ({@code jfr-events}) on the boot class path, and only those:
@@ -45,7 +45,11 @@ final class BootJar {
         Path jar = dir.resolve("socktrace-boot-" + digest(bytes) + ".jar");
         if (!Files.exists(jar) || Files.size(jar) != bytes.length) {
             Path tmp = Files.createTempFile(dir, "socktrace-boot", ".tmp");
-            Files.write(tmp, bytes);
+            // java.io, not Files.write: NIO streams make JDK 25 load SocketChannelImpl, which then
+            // could only be retransformed instead of instrumented as it loads
+            try (FileOutputStream out = new FileOutputStream(tmp.toFile())) {
+                out.write(bytes);
+            }
             Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return jar;
@@ -67,12 +71,14 @@ final class BootJar {
                 Map.of("java.net", Set.of(runtime), "sun.nio.ch", Set.of(runtime)), Set.of(), Map.of());
     }
 
+    /**
+     * A content tag for the file name. CRC-32, not a MessageDigest: initialising java.security
+     * reads files through NIO streams, which on JDK 25 loads SocketChannelImpl before the agent
+     * can instrument it as it loads.
+     */
     private static String digest(byte[] bytes) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
-            return HexFormat.of().formatHex(d, 0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            return Integer.toHexString(java.util.Arrays.hashCode(bytes));
-        }
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        return Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(bytes.length);
     }
 }

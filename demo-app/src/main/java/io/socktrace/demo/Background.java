@@ -34,7 +34,7 @@ final class Background<T> implements AutoCloseable {
     }
 
     /** Waits for the task's result; a failure or a timeout names the thread. */
-    T await(long timeoutMs) throws Exception {
+    T await(long timeoutMs) throws InterruptedException {
         try {
             return task.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

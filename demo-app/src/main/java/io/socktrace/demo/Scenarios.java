@@ -15,7 +15,10 @@ final class Scenarios {
             new BrokenPipeScenario(),
             new SlowReaderScenario(),
             new ReadTimeoutScenario(),
-            new AbortScenario());
+            new AbortScenario(),
+            new NioScenario(),
+            new AsyncScenario(),
+            new VirtualThreadsScenario());
 
     private Scenarios() {
     }

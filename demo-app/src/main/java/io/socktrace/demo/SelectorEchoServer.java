@@ -97,13 +97,19 @@ final class SelectorEchoServer implements AutoCloseable {
         return get(served, clientPort, "close the connection from port ");
     }
 
-    /** Stops the loop and waits for it; the loop closes whatever is still open. */
+    /**
+     * Stops the loop and waits for it; the loop closes whatever is still open.
+     *
+     * @throws IllegalStateException if the loop failed or did not stop in time
+     */
     @Override
-    public void close() throws Exception {
+    public void close() {
         stopped = true;
         selector.wakeup();
         try {
             loop.await(Loopback.GUARD_TIMEOUT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             loop.close();
         }

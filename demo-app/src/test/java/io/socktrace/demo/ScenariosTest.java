@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs every scenario once, in-process and without the agent (about 5 s), and checks that each
+ * Runs every scenario once, in-process and without the agent (about 8 s), and checks that each
  * failure happened and was reported in the format the integration tests parse.
  */
 class ScenariosTest {
@@ -61,6 +61,8 @@ class ScenariosTest {
                     sockets.add(new String[] {m.group(1), m.group(3), m.group(5)});
                 }
             }
+            assertThat(sockets.stream().map(s -> s[0])).as(entry.getKey() + ": one socket line per role")
+                    .doesNotHaveDuplicates();
             for (String[] server : sockets) {
                 if (server[0].startsWith("server")) {
                     String client = server[0].replace("server", "client");
@@ -147,6 +149,79 @@ class ScenariosTest {
                 .containsPattern("java\\.net\\.SocketException: (Broken pipe|Connection reset by peer)$");
         assertThat(DemoOutput.result(section, "client2")).contains("SO_LINGER 0");
         assertThat(DemoOutput.result(section, "server2")).endsWith("java.net.SocketException: Connection reset");
+    }
+
+    @Test
+    void nio() {
+        List<String> section = sections.get("nio");
+
+        assertThat(socketRoles(section)).containsExactly("client1", "server1", "client2", "server2", "client3",
+                "server3", "client4", "server4");
+        assertThat(section).filteredOn(l -> l.startsWith("   listen ")).hasSize(2)
+                .allSatisfy(l -> assertThat(DemoOutput.LISTEN.matcher(l).matches()).as(l).isTrue());
+        assertThat(DemoOutput.result(section, "client1")).contains("read 32100 echoed bytes back, then closed");
+        assertThat(DemoOutput.result(section, "server1")).contains("echoed 32100 bytes").contains("read returned -1");
+        assertThat(DemoOutput.result(section, "client2"))
+                .contains("read 32100 echoed bytes back, shut down output, read returned -1");
+        assertThat(DemoOutput.result(section, "server2")).contains("echoed 32100 bytes").contains("read returned -1");
+        assertThat(DemoOutput.result(section, "client3"))
+                .containsPattern("connect\\(\\) returned (true|false), connected after \\d+ finishConnect\\(\\) call")
+                .endsWith("read 50 echoed bytes back, then closed with SO_LINGER 0");
+        assertThat(DemoOutput.result(section, "server3"))
+                .startsWith("   server3: echoed 50 bytes, then read failed after ")
+                .endsWith("java.net.SocketException: Connection reset");
+
+        Matcher client4 = Pattern.compile("wrote 8388608 bytes .*; (\\d+) short writes .* the longest wait for "
+                + "OP_WRITE was (\\d+) ms$").matcher(DemoOutput.result(section, "client4"));
+        assertThat(client4.find()).isTrue();
+        assertThat(Integer.parseInt(client4.group(1))).isPositive();
+        assertThat(Long.parseLong(client4.group(2))).isGreaterThanOrEqualTo(750);
+        assertThat(DemoOutput.result(section, "server4")).contains("then read 8388608 bytes and end of stream");
+    }
+
+    @Test
+    void async() {
+        List<String> section = sections.get("async");
+
+        assertThat(socketRoles(section)).containsExactly("client1", "server1", "client2", "server2");
+        assertThat(DemoOutput.result(section, "client1")).contains("read 1000 echoed bytes back (Future)");
+        assertThat(DemoOutput.result(section, "server1")).contains("echoed 1000 bytes (CompletionHandler)")
+                .contains("read returned -1");
+        String client2 = DemoOutput.result(section, "client2");
+        assertThat(client2).contains("failed after").contains(": java.nio.channels.InterruptedByTimeoutException");
+        assertThat(DemoOutput.elapsedMillis(client2)).isBetween(450.0, 2000.0);
+        assertThat(DemoOutput.result(section, "server2")).contains("wrote nothing; read returned -1");
+        assertThat(DemoOutput.result(section, "group")).contains("terminated");
+    }
+
+    @Test
+    void virtualThreads() {
+        List<String> section = sections.get("virtual-threads");
+
+        if (Runtime.version().feature() < 21) {
+            assertThat(section.subList(2, section.size())).containsExactly("   skipped: virtual threads need JDK 21 "
+                    + "or newer (this is " + System.getProperty("java.version") + ")");
+            return;
+        }
+        assertThat(socketRoles(section)).containsExactly("client1", "server1");
+        assertThat(DemoOutput.result(section, "client1")).endsWith("on virtual thread virtual-threads-client1");
+        assertThat(DemoOutput.result(section, "server1")).contains("read returned -1")
+                .containsPattern("on virtual thread virtual-threads-handler\\d+$");
+        assertThat(DemoOutput.result(section, "summary")).isEqualTo("   summary: 20 connections echoed on virtual threads");
+    }
+
+    /** The roles of a section's socket lines, in order; each line parses and has real ports. */
+    private static List<String> socketRoles(List<String> section) {
+        List<String> roles = new ArrayList<>();
+        for (String line : section) {
+            Matcher m = DemoOutput.SOCKET.matcher(line);
+            if (m.matches()) {
+                assertThat(Integer.parseInt(m.group(3))).as(line).isPositive();
+                assertThat(Integer.parseInt(m.group(5))).as(line).isPositive();
+                roles.add(m.group(1));
+            }
+        }
+        return roles;
     }
 
     private static String lineStarting(List<String> section, String prefix) {

@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.Set;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.modifier.FieldPersistence;
@@ -63,8 +62,8 @@ public final class Instrumentations {
     /** Names of the target types that are loaded already. */
     public static Set<String> loadedTargets(Instrumentation inst) {
         Set<String> loaded = new HashSet<>();
-        for (Class<?> c : inst.getInitiatedClasses(null)) {
-            if (TARGET_TYPES.contains(c.getName())) {
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (c.getClassLoader() == null && TARGET_TYPES.contains(c.getName())) {
                 loaded.add(c.getName());
             }
         }
@@ -72,22 +71,35 @@ public final class Instrumentations {
     }
 
     /**
-     * Installs the transformations.
-     *
-     * @param addFields whether the targets are still unloaded, so that fields may be added
+     * Installs the transformations: types not loaded yet are instrumented as they load and get
+     * the connection field; types already loaded (late attach, or loaded by something that ran
+     * before the agent) are retransformed without changing their shape.
      */
-    public static ResettableClassFileTransformer install(Instrumentation inst, boolean addFields) {
-        AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+    public static void install(Instrumentation inst, Set<String> loaded) {
+        Set<String> fresh = new HashSet<>(TARGET_TYPES);
+        fresh.removeAll(loaded);
+        if (!fresh.isEmpty()) {
+            transformations(base(fresh)
+                    .with(AgentBuilder.RedefinitionStrategy.DISABLED)
+                    .with(AgentBuilder.TypeStrategy.Default.REDEFINE), true)
+                    .installOn(inst);
+        }
+        if (!loaded.isEmpty()) {
+            transformations(base(loaded)
+                    .disableClassFormatChanges()
+                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION), false)
+                    .installOn(inst);
+        }
+    }
+
+    private static AgentBuilder base(Set<String> types) {
+        return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 .with(new LoggingListener())
-                .ignore(not(namedOneOf(TARGET_TYPES.toArray(new String[0]))));
-        if (addFields) {
-            builder = builder.with(AgentBuilder.RedefinitionStrategy.DISABLED)
-                    .with(AgentBuilder.TypeStrategy.Default.REDEFINE);
-        } else {
-            builder = builder.disableClassFormatChanges()
-                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
-        }
+                .ignore(not(namedOneOf(types.toArray(new String[0]))));
+    }
+
+    private static AgentBuilder transformations(AgentBuilder builder, boolean addFields) {
         AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice()
                 .include(Instrumentations.class.getClassLoader())
                 .withExceptionHandler(logAdviceFailure());
@@ -156,7 +168,7 @@ public final class Instrumentations {
         if (addFields) {
             agent = agent.type(namedOneOf(CONNECTION_TYPES.toArray(new String[0]))).transform(Instrumentations::addConnectionField);
         }
-        return agent.installOn(inst);
+        return agent;
     }
 
     private static ElementMatcher.Junction<MethodDescription> method(String name, int arguments) {

@@ -214,8 +214,6 @@ public final class ChannelTracer {
             Tracing.closeEnd(channel, e);
         } catch (Throwable t) {
             AgentLog.error("channel closeEnd", t);
-        } finally {
-            Connections.forget(channel);
         }
     }
 

@@ -154,8 +154,6 @@ public final class SocketTracer {
             Tracing.closeEnd(impl, e);
         } catch (Throwable t) {
             AgentLog.error("closeEnd", t);
-        } finally {
-            Connections.forget(impl);
         }
     }
 

@@ -380,10 +380,15 @@ final class Tracing {
     }
 
     static void closeEnd(Object socket, CloseEvent e) {
+        Connection c = Connections.peek(socket);
+        if (c != null && c.phase == Connection.Phase.CLOSED) {
+            // a close inside a failed connect is not the end of the socket's state: the connect's
+            // exit still needs it
+            Connections.forget(socket);
+        }
         if (e == null) {
             return;
         }
-        Connection c = Connections.peek(socket);
         e.end();
         if (c != null && e.shouldCommit()) {
             fill(e, c);

@@ -70,6 +70,12 @@ class LateAttachIT {
         assertThat(oldClose.getString("initiator")).isEqualTo("LOCAL");
         assertThat(oldClose.getLong("bytesWritten")).as("bytes since the attach").isEqualTo(1234);
 
+        AgentJvm.Endpoints refusedTarget = r.target("refused");
+        RecordedEvent refused = r.events("socktrace.Connect", e -> e.getInt("port") == refusedTarget.remotePort).get(0);
+        assertThat(refused.getString("outcome")).isEqualTo("REFUSED");
+        assertThat(refused.getString("address")).isEqualTo("127.0.0.1");
+        assertThat(refused.getDuration("timeout").toMillis()).as("the timeout as given, from Socket.connect").isEqualTo(700);
+
         AgentJvm.Endpoints fresh = r.socket("new");
         assertThat(r.single("socktrace.Connect", fresh).getString("outcome")).isEqualTo("CONNECTED");
         assertThat(r.single("socktrace.Close", fresh).getLong("bytesWritten")).isEqualTo(99);

@@ -40,6 +40,17 @@ public final class LateAttach {
             System.out.println("   old server then read " + in.read());
             oldServer.close();
 
+            int refusedPort;
+            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                refusedPort = probe.getLocalPort();
+            }
+            System.out.println("   target refused 127.0.0.1:" + refusedPort);
+            try (Socket refused = new Socket()) {
+                refused.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), refusedPort), 700);
+            } catch (java.io.IOException expected) {
+                System.out.println("   refused: " + expected.getMessage());
+            }
+
             try (Socket fresh = new Socket()) {
                 fresh.connect(listener.getLocalSocketAddress(), 2000);
                 Exchange.print("new", fresh);
