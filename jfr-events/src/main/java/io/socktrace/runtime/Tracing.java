@@ -42,18 +42,19 @@ final class Tracing {
     }
 
     static ConnectEvent connectBegin(Object socket, SocketAddress remote, long timeoutMillis) {
+        // the clock starts first, so that the agent's own work is not missing from the latency
+        ConnectEvent e = new ConnectEvent();
+        boolean enabled = e.isEnabled();
+        if (enabled) {
+            e.begin();
+        }
         Connection c = Connections.of(socket);
         c.phase = Connection.Phase.CONNECTING;
         setRemote(c, remote, true);
-        if (c.ignored) {
-            return null;
-        }
-        ConnectEvent e = new ConnectEvent();
-        if (!e.isEnabled()) {
+        if (c.ignored || !enabled) {
             return null;
         }
         e.timeout = timeoutMillis;
-        e.begin();
         return e;
     }
 

@@ -65,7 +65,6 @@ class ChannelScenariosIT {
 
         RecordedEvent connect3 = r.single("socktrace.Connect", r.socket("client3"));
         assertThat(connect3.getBoolean("blocking")).isFalse();
-        assertThat(connect3.getDuration()).as("connect() to finishConnect()").isPositive();
         RecordedEvent close3 = r.single("socktrace.Close", r.socket("client3"));
         assertThat(close3.getString("initiator")).isEqualTo("ABORT");
         assertThat(close3.getInt("linger")).isZero();
@@ -90,6 +89,27 @@ class ChannelScenariosIT {
         // selector loops read zero bytes all the time: none of that is an event
         assertThat(r.events("socktrace.Receive", e -> e.getLong("bytesRead") == 0 && !e.getBoolean("endOfStream")
                 && e.getString("exceptionClass") == null)).isEmpty();
+    }
+
+    @Test
+    void nonBlockingConnect_spansConnectToFinishConnect() throws Exception {
+        Result r = AgentJvm.program(io.socktrace.agent.it.programs.NonBlockingConnects.class, "");
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        long gap = io.socktrace.agent.it.programs.NonBlockingConnects.GAP_MILLIS;
+        RecordedEvent ok = r.single("socktrace.Connect", r.socket("ok"));
+        assertThat(ok.getString("outcome")).isEqualTo("CONNECTED");
+        assertThat(ok.getBoolean("blocking")).isFalse();
+        assertThat(ok.getDuration().toMillis()).as("connect() to finishConnect()").isBetween(gap, gap + 1000);
+
+        int port = r.target("refused").remotePort;
+        List<RecordedEvent> failed = r.events("socktrace.Connect", e -> e.getInt("port") == port);
+        assertThat(failed).extracting(e -> e.getString("outcome")).containsExactly("REFUSED", "CLOSED");
+        assertThat(failed.get(0).getDuration().toMillis()).isBetween(gap, gap + 1000);
+        assertThat(failed.get(0).getString("exceptionMessage")).isEqualTo("Connection refused");
+        assertThat(failed.get(1).getDuration().toMillis()).isBetween(gap, gap + 1000);
+        assertThat(failed.get(1).getString("exceptionMessage")).isEqualTo("closed before finishConnect");
+        assertThat(failed.get(1).getInt("localPort")).as("the port its SYN left from").isPositive();
+        assertThat(r.events("socktrace.Close", e -> e.getInt("port") == port)).isEmpty();
     }
 
     @Test

@@ -122,6 +122,30 @@ class SocketEventsIT {
     }
 
     @Test
+    void socketAdaptors_giveOneEventPerOperation() throws Exception {
+        Result r = AgentJvm.program(io.socktrace.agent.it.programs.AdaptorExchange.class, ALL_OPERATIONS);
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        Endpoints client = r.socket("client");
+        Endpoints server = r.socket("server");
+        RecordedEvent connect = r.single("socktrace.Connect", client);
+        assertThat(connect.getDuration("timeout").toMillis()).isEqualTo(2000);
+        assertThat(connect.getBoolean("blocking")).isTrue();
+        r.single("socktrace.Accept", server);
+        assertThat(r.events("socktrace.Send", client::matches)).extracting(e -> e.getLong("bytesWritten"))
+                .containsExactly(11L, 222L, 3333L);
+        long clientId = connect.getLong("connectionId");
+        assertThat(r.events("socktrace.SocketOption", e -> e.getLong("connectionId") == clientId))
+                .extracting(e -> e.getString("option")).containsExactly("TCP_NODELAY");
+        assertThat(r.single("socktrace.Close", client).getLong("bytesWritten")).isEqualTo(3566);
+        assertThat(r.single("socktrace.Close", client).getLong("bytesRead")).isEqualTo(5);
+        assertThat(r.single("socktrace.Close", server).getString("initiator")).isEqualTo("PEER");
+        assertThat(r.single("socktrace.Close", server).getLong("bytesRead")).isEqualTo(3566);
+        List<String> listens = r.events("socktrace.Listen", e -> e.getInt("localPort") == server.localPort).stream()
+                .map(e -> e.getInt("backlog") + "").collect(Collectors.toList());
+        assertThat(listens).containsExactly("5");
+    }
+
+    @Test
     void unresolvedAddress_isUnresolvedWithTheHostAsked() throws Exception {
         Result r = AgentJvm.program(io.socktrace.agent.it.programs.Unresolved.class, "");
         assertThat(r.stdout).contains("java.net.UnknownHostException");
