@@ -100,18 +100,21 @@ final class AsyncChannelAdvice {
         }
     }
 
-    /** {@code PendingFuture.setResult(V)}. */
+    /**
+     * {@code PendingFuture.setResult(V)}, on entry: once the result is set, the application may
+     * already be past {@code get()} and closing the channel, so the bytes must be counted first.
+     */
     static final class FutureResult {
-        @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.This Object future, @Advice.FieldValue("channel") Object channel, @Advice.Argument(0) Object result) {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object future, @Advice.FieldValue("channel") Object channel, @Advice.Argument(0) Object result) {
             AsyncTracer.futureSet(channel, future, result, null);
         }
     }
 
-    /** {@code PendingFuture.setFailure(Throwable)}. */
+    /** {@code PendingFuture.setFailure(Throwable)}, on entry for the same reason. */
     static final class FutureFailure {
-        @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.This Object future, @Advice.FieldValue("channel") Object channel, @Advice.Argument(0) Throwable failure) {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object future, @Advice.FieldValue("channel") Object channel, @Advice.Argument(0) Throwable failure) {
             AsyncTracer.futureSet(channel, future, null, failure);
         }
     }

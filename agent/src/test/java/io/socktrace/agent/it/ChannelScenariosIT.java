@@ -113,6 +113,25 @@ class ChannelScenariosIT {
     }
 
     @Test
+    void channelWriteAfterPeerClosed_isABrokenPipeLikeTheBlockingApi() throws Exception {
+        Result r = AgentJvm.program(io.socktrace.agent.it.programs.ChannelBrokenPipe.class, "");
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        Matcher ok = Pattern.compile("client: (\\d+) writes ok, then (\\S+): (.*)").matcher(r.stdout);
+        assertThat(ok.find()).as(r.stdout).isTrue();
+        Endpoints client = r.socket("client");
+        RecordedEvent reset = r.single("socktrace.Reset", client);
+        assertThat(reset.getString("operation")).isEqualTo("WRITE");
+        assertThat(reset.getString("kind")).isEqualTo(ok.group(3).contains("Broken pipe") ? "BROKEN_PIPE" : "CONNECTION_RESET");
+        assertThat(reset.getString("exceptionClass")).isEqualTo(ok.group(2));
+        assertThat(reset.getLong("bytesWritten")).isEqualTo(5 + 100L * Integer.parseInt(ok.group(1)));
+        RecordedEvent failed = r.single("socktrace.Send", client);
+        assertThat(failed.getString("outcome")).isIn("BROKEN_PIPE", "RESET");
+        assertThat(failed.getLong("bytesRequested")).isEqualTo(100);
+        assertThat(r.single("socktrace.Close", client).getString("initiator")).isEqualTo("AFTER_ERROR");
+        assertThat(r.single("socktrace.Close", r.socket("server")).getString("initiator")).isEqualTo("LOCAL");
+    }
+
+    @Test
     void async_bothFlavoursAndTheReadTimeout() throws Exception {
         Result r = AgentJvm.demo("async", "receiveThreshold=0,sendThreshold=0");
         assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
