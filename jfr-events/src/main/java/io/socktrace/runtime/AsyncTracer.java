@@ -176,7 +176,7 @@ public final class AsyncTracer {
                     break;
                 case ACCEPT:
                     AsynchronousSocketChannel accepted = result instanceof AsynchronousSocketChannel ? (AsynchronousSocketChannel) result : null;
-                    Tracing.accepted(op.channel, (AcceptEvent) op.event, accepted, accepted == null ? null : accepted.getRemoteAddress(),
+                    Tracing.accepted(op.channel, (AcceptEvent) op.event, accepted, accepted == null ? null : JdkAccess.remote(accepted),
                             0, false, failure);
                     break;
                 default:

@@ -125,7 +125,7 @@ public final class ChannelTracer {
     /** {@code accept()} or {@code blockingAccept(nanos)} returned {@code accepted} (null: nothing pending). */
     public static void acceptEnd(Object listener, AcceptEvent e, SocketChannel accepted, long timeoutNanos, Throwable thrown) {
         try {
-            SocketAddress remote = accepted == null ? null : accepted.getRemoteAddress();
+            SocketAddress remote = accepted == null ? null : JdkAccess.remote(accepted);
             boolean blocking = ((SelectableChannel) listener).isBlocking();
             Tracing.accepted(listener, e, accepted, remote, Tracing.nanosToMillis(timeoutNanos), blocking, thrown);
         } catch (Throwable t) {

@@ -233,8 +233,8 @@ final class Tracing {
      */
     static void sent(Object socket, SendEvent e, long requested, long n, boolean blocking, long timeoutMillis, Throwable thrown) {
         Connection c = adopted(socket);
-        if (c.ignored) {
-            return;
+        if (c.ignored || (requested == 0 && thrown == null)) {
+            return; // an empty write moves nothing and ends no stall
         }
         if (n > 0) {
             c.addBytesWritten(n);
