@@ -19,18 +19,25 @@ final class AgentOptions {
     static {
         KEYS.put("receiveThreshold", "a duration such as 10ms, 0, 1s (default 10ms)");
         KEYS.put("sendThreshold", "a duration such as 10ms, 0, 1s (default 10ms)");
+        KEYS.put("closeWaitTimeout", "a duration such as 30s, 500ms (default 30s)");
+        KEYS.put("openingStacks", "true or false (default true)");
         KEYS.put("recording", "a file name ending in .jfr");
         KEYS.put("log", "off, error, info or debug (default error)");
     }
 
     final long receiveThresholdNanos;
     final long sendThresholdNanos;
+    final long closeWaitTimeoutNanos;
+    final boolean openingStacks;
     final String recording;
     final String log;
 
-    private AgentOptions(long receiveThresholdNanos, long sendThresholdNanos, String recording, String log) {
+    private AgentOptions(long receiveThresholdNanos, long sendThresholdNanos, long closeWaitTimeoutNanos, boolean openingStacks,
+                         String recording, String log) {
         this.receiveThresholdNanos = receiveThresholdNanos;
         this.sendThresholdNanos = sendThresholdNanos;
+        this.closeWaitTimeoutNanos = closeWaitTimeoutNanos;
+        this.openingStacks = openingStacks;
         this.recording = recording;
         this.log = log;
     }
@@ -38,6 +45,8 @@ final class AgentOptions {
     static AgentOptions parse(String args) {
         long receive = 10_000_000L;
         long send = 10_000_000L;
+        long closeWait = 30_000_000_000L;
+        boolean stacks = true;
         String recording = null;
         String log = "error";
         if (args != null && !args.isBlank()) {
@@ -54,6 +63,15 @@ final class AgentOptions {
                         break;
                     case "sendThreshold":
                         send = duration(key, value);
+                        break;
+                    case "closeWaitTimeout":
+                        closeWait = duration(key, value);
+                        break;
+                    case "openingStacks":
+                        if (!value.equals("true") && !value.equals("false")) {
+                            throw bad(key, value);
+                        }
+                        stacks = Boolean.parseBoolean(value);
                         break;
                     case "recording":
                         if (value.isEmpty() || !value.endsWith(".jfr")) {
@@ -74,7 +92,7 @@ final class AgentOptions {
                 }
             }
         }
-        return new AgentOptions(receive, send, recording, log);
+        return new AgentOptions(receive, send, closeWait, stacks, recording, log);
     }
 
     /** Parses "10ms", "10 ms", "1s", "500us", "250ns", "0", "2m" into nanoseconds. */
@@ -111,6 +129,7 @@ final class AgentOptions {
     @Override
     public String toString() {
         return "receiveThreshold=" + Duration.ofNanos(receiveThresholdNanos) + ", sendThreshold=" + Duration.ofNanos(sendThresholdNanos)
+                + ", closeWaitTimeout=" + Duration.ofNanos(closeWaitTimeoutNanos) + ", openingStacks=" + openingStacks
                 + ", recording=" + recording + ", log=" + log;
     }
 }

@@ -3,6 +3,7 @@ package io.socktrace.agent;
 import io.socktrace.events.SettingsFiles;
 import io.socktrace.instrumentation.Instrumentations;
 import io.socktrace.runtime.AgentLog;
+import io.socktrace.runtime.OpenSockets;
 import io.socktrace.runtime.TracerConfig;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -28,6 +29,8 @@ final class AgentStarter {
         TracerConfig.setReceiveThresholdNanos(options.receiveThresholdNanos);
         TracerConfig.setSendThresholdNanos(options.sendThresholdNanos);
         TracerConfig.setMaxBacklog(somaxconn());
+        TracerConfig.setCloseWaitTimeoutNanos(options.closeWaitTimeoutNanos);
+        TracerConfig.setOpeningStacks(options.openingStacks);
 
         Set<String> loaded = Instrumentations.loadedTargets(inst);
         String safeProperty = "net.bytebuddy.safe"; // relocated with Byte Buddy by the shade plugin
@@ -44,6 +47,7 @@ final class AgentStarter {
         }
         AgentLog.info("started (" + options + (lateAttach ? ", attached late" : "")
                 + (loaded.isEmpty() ? "" : ", retransformed: " + loaded) + ")");
+        OpenSockets.startMonitor();
         if (options.recording != null) {
             startRecording(Path.of(options.recording));
         }

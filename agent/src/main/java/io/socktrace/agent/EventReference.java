@@ -18,7 +18,8 @@ final class EventReference {
 
     static final String[] EVENT_CLASSES = {
         "ConnectEvent", "AcceptEvent", "ListenEvent", "ReceiveEvent", "SendEvent", "ResetEvent", "CloseEvent",
-        "ShutdownEvent", "SocketOptionEvent",
+        "ShutdownEvent", "SocketOptionEvent", "CloseWaitLeakEvent", "LeakEvent", "TcpInfoEvent", "ListenQueueEvent",
+        "NetworkStatisticsEvent",
     };
 
     private EventReference() {

@@ -14,7 +14,11 @@ class AgentOptionsTest {
         assertThat(o.sendThresholdNanos).isEqualTo(10_000_000L);
         assertThat(o.recording).isNull();
         assertThat(o.log).isEqualTo("error");
+        assertThat(o.closeWaitTimeoutNanos).isEqualTo(30_000_000_000L);
+        assertThat(o.openingStacks).isTrue();
         assertThat(AgentOptions.parse("").log).isEqualTo("error");
+        assertThat(AgentOptions.parse("closeWaitTimeout=1500ms,openingStacks=false").closeWaitTimeoutNanos).isEqualTo(1_500_000_000L);
+        assertThat(AgentOptions.parse("openingStacks=false").openingStacks).isFalse();
     }
 
     @Test
@@ -39,7 +43,10 @@ class AgentOptionsTest {
     @Test
     void parse_badInput_namesTheKeyAndTheChoices() {
         assertThatThrownBy(() -> AgentOptions.parse("threshold=5ms"))
-                .hasMessage("unknown option 'threshold' (valid options: receiveThreshold, sendThreshold, recording, log)");
+                .hasMessage("unknown option 'threshold' (valid options: receiveThreshold, sendThreshold, closeWaitTimeout, "
+                        + "openingStacks, recording, log)");
+        assertThatThrownBy(() -> AgentOptions.parse("openingStacks=yes")).hasMessageContaining("true or false");
+        assertThatThrownBy(() -> AgentOptions.parse("closeWaitTimeout=forever")).hasMessageContaining("closeWaitTimeout");
         assertThatThrownBy(() -> AgentOptions.parse("receiveThreshold=10"))
                 .hasMessageContaining("bad value '10' for option receiveThreshold");
         assertThatThrownBy(() -> AgentOptions.parse("sendThreshold=-5ms")).hasMessageContaining("sendThreshold");

@@ -32,6 +32,12 @@ public final class SettingsFiles {
         {"socktrace.Close", "0 ms"},
         {"socktrace.Shutdown", null},
         {"socktrace.SocketOption", null},
+        // found by the agent's monitor thread, whose stack means nothing: they carry the opening stack
+        {"socktrace.CloseWaitLeak", "nostack"},
+        {"socktrace.Leak", "nostack"},
+        {"socktrace.TcpInfo", "period:10 s"},
+        {"socktrace.ListenQueue", "period:10 s"},
+        {"socktrace.NetworkStatistics", "period:10 s"},
     };
 
     /** JDK events whose thresholds a capture session wants at 0, next to socktrace's. */
@@ -45,9 +51,15 @@ public final class SettingsFiles {
         Map<String, String> settings = new LinkedHashMap<>();
         for (String[] event : EVENTS) {
             settings.put(event[0] + "#enabled", "true");
-            settings.put(event[0] + "#stackTrace", "true");
-            if (event[1] != null) {
-                settings.put(event[0] + "#threshold", event[1]);
+            if (isPeriodic(event)) {
+                settings.put(event[0] + "#period", event[1].substring("period:".length()));
+            } else if ("nostack".equals(event[1])) {
+                settings.put(event[0] + "#stackTrace", "false");
+            } else {
+                settings.put(event[0] + "#stackTrace", "true");
+                if (event[1] != null) {
+                    settings.put(event[0] + "#threshold", event[1]);
+                }
             }
         }
         return settings;
@@ -78,9 +90,16 @@ public final class SettingsFiles {
         for (String[] event : EVENTS) {
             ours.append("  <event name=\"").append(event[0]).append("\">\n");
             ours.append("    <setting name=\"enabled\">true</setting>\n");
-            ours.append("    <setting name=\"stackTrace\">true</setting>\n");
-            if (event[1] != null) {
-                ours.append("    <setting name=\"threshold\">").append(event[1]).append("</setting>\n");
+            if (isPeriodic(event)) {
+                String period = profile ? "1 s" : event[1].substring("period:".length());
+                ours.append("    <setting name=\"period\">").append(period).append("</setting>\n");
+            } else if ("nostack".equals(event[1])) {
+                ours.append("    <setting name=\"stackTrace\">false</setting>\n");
+            } else {
+                ours.append("    <setting name=\"stackTrace\">true</setting>\n");
+                if (event[1] != null) {
+                    ours.append("    <setting name=\"threshold\">").append(event[1]).append("</setting>\n");
+                }
             }
             ours.append("  </event>\n");
         }
@@ -97,6 +116,10 @@ public final class SettingsFiles {
                 .replaceFirst("description=\"[^\"]*\"", "description=\"" + description + "\"");
         Configuration.create(new StringReader(result)); // fails loudly if we broke the XML
         return result;
+    }
+
+    private static boolean isPeriodic(String[] event) {
+        return event[1] != null && event[1].startsWith("period:");
     }
 
     private static String zeroThreshold(String contents, String eventName) {

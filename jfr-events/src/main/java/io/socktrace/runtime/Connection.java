@@ -64,6 +64,11 @@ public final class Connection {
     volatile io.socktrace.events.ConnectEvent pendingConnect;
     /** Future-style asynchronous operations in progress, by {@link Operation} ordinal. */
     AsyncOperation[] pendingAsync;
+    /** Where the socket was connected, accepted or bound; null unless openingStacks is on. */
+    OpeningStack openingStack;
+    /** Non-null while the socket is open and tracked for the samplers and the leak checks. */
+    volatile OpenSockets.Tracked tracked;
+    volatile boolean closeWaitReported;
     /** Writes that returned less than asked (non-blocking), over the connection's life. */
     volatile long shortWrites;
 
@@ -82,6 +87,40 @@ public final class Connection {
 
     public long id() {
         return id;
+    }
+
+    /** Copies this connection's id and 4-tuple into an event. */
+    public void describe(io.socktrace.events.ConnectionEvent e) {
+        Tracing.fill(e, this);
+    }
+
+    public boolean isListening() {
+        return phase == Phase.LISTENING;
+    }
+
+    /** Local address bytes (4 or 16), or null when unknown. */
+    public byte[] localAddressBytes() {
+        InetAddress a = localAddress;
+        return a == null ? null : a.getAddress();
+    }
+
+    public int localPort() {
+        return localPort;
+    }
+
+    /** Remote address bytes (4 or 16), or null when not connected. */
+    public byte[] remoteAddressBytes() {
+        InetAddress a = remoteAddress;
+        return a == null ? null : a.getAddress();
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    /** The backlog a listener asked for; 0 for connections. */
+    public int backlog() {
+        return backlog;
     }
 
     void addBytesRead(long n) {

@@ -10,6 +10,8 @@ public final class TracerConfig {
     static volatile long sendThresholdNanos = 10_000_000L;
     /** net.core.somaxconn, read once by the agent; the kernel caps every listen backlog at it. */
     static volatile int maxBacklog = 4096;
+    static volatile long closeWaitTimeoutNanos = 30_000_000_000L;
+    static volatile boolean openingStacks = true;
 
     private TracerConfig() {
     }
@@ -24,6 +26,19 @@ public final class TracerConfig {
 
     public static void setMaxBacklog(int somaxconn) {
         maxBacklog = somaxconn;
+    }
+
+    public static int maxBacklog() {
+        return maxBacklog;
+    }
+
+    public static void setCloseWaitTimeoutNanos(long nanos) {
+        closeWaitTimeoutNanos = nanos;
+    }
+
+    /** Whether connect, accept and listen keep their stack for the leak events. */
+    public static void setOpeningStacks(boolean on) {
+        openingStacks = on;
     }
 
     public static long receiveThresholdNanos() {

@@ -51,6 +51,9 @@ final class Tracing {
         Connection c = Connections.of(socket);
         c.phase = Connection.Phase.CONNECTING;
         setRemote(c, remote, true);
+        if (TracerConfig.openingStacks && !c.ignored) {
+            c.openingStack = new OpeningStack();
+        }
         if (c.ignored || !enabled) {
             return null;
         }
@@ -67,8 +70,10 @@ final class Tracing {
             c.phase = Connection.Phase.CONNECTED;
             c.establishedNanos = System.nanoTime();
             captureLocal(socket, c);
+            OpenSockets.track(socket, c);
         } else {
             c.phase = Connection.Phase.FAILED;
+            c.openingStack = null;
         }
         if (e == null) {
             return;
@@ -98,6 +103,10 @@ final class Tracing {
         if (c.localAddress == null && c.localPort == 0) {
             return; // not an IP socket (Unix domain): nothing to record
         }
+        if (TracerConfig.openingStacks) {
+            c.openingStack = new OpeningStack();
+        }
+        OpenSockets.track(socket, c);
         ListenEvent e = new ListenEvent();
         if (e.shouldCommit()) {
             fill(e, c);
@@ -132,6 +141,10 @@ final class Tracing {
             c.phase = Connection.Phase.CONNECTED;
             c.establishedNanos = System.nanoTime();
             captureLocal(accepted, c);
+            if (TracerConfig.openingStacks) {
+                c.openingStack = new OpeningStack();
+            }
+            OpenSockets.track(accepted, c);
         } else if (thrown == null) {
             return null;
         }
@@ -352,10 +365,12 @@ final class Tracing {
         if (phase != Connection.Phase.CONNECTED) {
             if (phase == Connection.Phase.LISTENING || phase == Connection.Phase.NEW) {
                 c.phase = Connection.Phase.CLOSED;
+                OpenSockets.untrack(c);
             }
             return null;
         }
         c.phase = Connection.Phase.CLOSED;
+        OpenSockets.untrack(c);
         if (c.stalled) {
             endStall(c, null);
         }
@@ -511,6 +526,9 @@ final class Tracing {
                 setRemote(c, remote, false);
                 captureLocal(socket, c);
                 c.phase = Connection.Phase.CONNECTED;
+                if (!c.ignored) {
+                    OpenSockets.track(socket, c);
+                }
             }
         }
         return c;
