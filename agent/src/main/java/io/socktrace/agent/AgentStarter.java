@@ -48,6 +48,11 @@ final class AgentStarter {
         AgentLog.info("started (" + options + (lateAttach ? ", attached late" : "")
                 + (loaded.isEmpty() ? "" : ", retransformed: " + loaded) + ")");
         OpenSockets.startMonitor();
+        if (new java.io.File("/proc/net/tcp").exists()) {
+            KernelSampler.register();
+        } else {
+            AgentLog.info("no /proc/net/tcp: TcpInfo, ListenQueue and NetworkStatistics are not available");
+        }
         if (options.recording != null) {
             startRecording(Path.of(options.recording));
         }

@@ -1,0 +1,277 @@
+package io.socktrace.agent;
+
+import io.socktrace.agent.kernel.ProcFiles;
+import io.socktrace.agent.kernel.ProcLimits;
+import io.socktrace.agent.kernel.SnmpCounters;
+import io.socktrace.agent.kernel.TcpState;
+import io.socktrace.agent.kernel.TcpTable;
+import io.socktrace.events.ListenQueueEvent;
+import io.socktrace.events.NetworkStatisticsEvent;
+import io.socktrace.events.TcpInfoEvent;
+import io.socktrace.runtime.AgentLog;
+import io.socktrace.runtime.Connection;
+import io.socktrace.runtime.OpenSockets;
+import io.socktrace.runtime.TracerConfig;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import jdk.jfr.FlightRecorder;
+
+/**
+ * The kernel's view of this JVM's sockets, as the periodic events {@code socktrace.TcpInfo},
+ * {@code socktrace.ListenQueue} and {@code socktrace.NetworkStatistics}. Their periods are JFR
+ * settings; JFR calls the hooks on its periodic-task thread, never on an application thread.
+ * The three hooks of one period share one snapshot, so each /proc file is read once per period.
+ *
+ * <p>Rows of /proc/net/tcp{,6} are matched to the connections socktrace tracks by their 4-tuple
+ * (IPv4-mapped addresses compared in their IPv4 form), which needs no readlink of every
+ * descriptor.
+ */
+final class KernelSampler {
+
+    /** Hooks firing within this time of a snapshot reuse it: they belong to the same period. */
+    private static final long FRESH_NANOS = 100_000_000L;
+    private static final String[] SNMP_KEYS = {"Tcp:RetransSegs", "Tcp:EstabResets", "Tcp:OutRsts", "Tcp:ActiveOpens",
+        "Tcp:PassiveOpens"};
+    private static final String[] NETSTAT_KEYS = {"TcpExt:ListenOverflows", "TcpExt:ListenDrops"};
+
+    private final ProcFiles files = new ProcFiles();
+    private final TcpTable table = new TcpTable();
+    private final SnmpCounters snmp = new SnmpCounters(SNMP_KEYS);
+    private final SnmpCounters netstat = new SnmpCounters(NETSTAT_KEYS);
+    private final long[] snmpValues = new long[SNMP_KEYS.length];
+    private final long[] netstatValues = new long[NETSTAT_KEYS.length];
+    private long[] previousCounters;
+
+    // the snapshot
+    private boolean taken;
+    private long takenAt;
+    private long sampleCost;
+    private final List<Sample> matched = new ArrayList<>();
+    private final long[] stateCounts = new long[TcpState.values().length];
+    private long[] counterDeltas = new long[SNMP_KEYS.length + NETSTAT_KEYS.length];
+    private long openDescriptors;
+    private long maxDescriptors;
+    private int tracked;
+
+    /** One of our sockets as the kernel saw it in the snapshot. */
+    private static final class Sample {
+        final Connection connection;
+        final TcpState state;
+        final long sendQueue;
+        final long receiveQueue;
+        final int retransmits;
+        final String timer;
+        final long timerMillis;
+
+        Sample(Connection connection, TcpTable.Row row) {
+            this.connection = connection;
+            this.state = row.state();
+            this.sendQueue = row.sendQueue();
+            this.receiveQueue = row.receiveQueue();
+            this.retransmits = row.retransmits();
+            this.timer = row.timerKind().label();
+            this.timerMillis = row.timerMillis();
+        }
+    }
+
+    /** Registers the three periodic events with JFR. */
+    static void register() {
+        KernelSampler sampler = new KernelSampler();
+        FlightRecorder.addPeriodicEvent(TcpInfoEvent.class, sampler::emitTcpInfo);
+        FlightRecorder.addPeriodicEvent(ListenQueueEvent.class, sampler::emitListenQueues);
+        FlightRecorder.addPeriodicEvent(NetworkStatisticsEvent.class, sampler::emitNetworkStatistics);
+    }
+
+    synchronized void emitTcpInfo() {
+        try {
+            refresh();
+            for (Sample s : matched) {
+                if (s.state == TcpState.LISTEN || (s.state == TcpState.ESTABLISHED && s.sendQueue == 0 && s.receiveQueue == 0)) {
+                    continue; // idle established rows are the normal case, not news
+                }
+                TcpInfoEvent e = new TcpInfoEvent();
+                s.connection.describe(e);
+                e.state = s.state.name();
+                e.sendQueue = s.sendQueue;
+                e.receiveQueue = s.receiveQueue;
+                e.retransmitTimeouts = s.retransmits;
+                e.timer = s.timer;
+                e.timerExpires = s.timerMillis;
+                e.totalRetransmits = -1;
+                e.commit();
+            }
+        } catch (Throwable t) {
+            AgentLog.error("TcpInfo sample", t);
+        }
+    }
+
+    synchronized void emitListenQueues() {
+        try {
+            refresh();
+            for (Sample s : matched) {
+                if (s.state != TcpState.LISTEN) {
+                    continue;
+                }
+                ListenQueueEvent e = new ListenQueueEvent();
+                s.connection.describe(e);
+                int backlog = s.connection.backlog();
+                int effective = Math.min(backlog < 1 ? 50 : backlog, TracerConfig.maxBacklog());
+                e.queueLength = s.receiveQueue;
+                e.backlog = backlog;
+                e.effectiveBacklog = effective;
+                e.full = s.receiveQueue > effective; // Linux queues one more than the backlog before it drops
+                e.commit();
+            }
+        } catch (Throwable t) {
+            AgentLog.error("ListenQueue sample", t);
+        }
+    }
+
+    synchronized void emitNetworkStatistics() {
+        try {
+            refresh();
+            NetworkStatisticsEvent e = new NetworkStatisticsEvent();
+            e.openFileDescriptors = openDescriptors;
+            e.maxFileDescriptors = maxDescriptors;
+            e.trackedSockets = tracked;
+            e.established = count(TcpState.ESTABLISHED);
+            e.synSent = count(TcpState.SYN_SENT);
+            e.synReceived = count(TcpState.SYN_RECV);
+            e.finWait1 = count(TcpState.FIN_WAIT1);
+            e.finWait2 = count(TcpState.FIN_WAIT2);
+            e.timeWait = count(TcpState.TIME_WAIT);
+            e.closeWait = count(TcpState.CLOSE_WAIT);
+            e.lastAck = count(TcpState.LAST_ACK);
+            e.closing = count(TcpState.CLOSING);
+            e.listening = count(TcpState.LISTEN);
+            e.retransmittedSegments = counterDeltas[0];
+            e.establishedResets = counterDeltas[1];
+            e.resetsSent = counterDeltas[2];
+            e.activeOpens = counterDeltas[3];
+            e.passiveOpens = counterDeltas[4];
+            e.listenOverflows = counterDeltas[5];
+            e.listenDrops = counterDeltas[6];
+            e.sampleCost = sampleCost;
+            e.commit();
+        } catch (Throwable t) {
+            AgentLog.error("NetworkStatistics sample", t);
+        }
+    }
+
+    private long count(TcpState state) {
+        return stateCounts[state.ordinal()];
+    }
+
+    /** Takes a new snapshot unless one was taken for this period already. */
+    private void refresh() throws IOException {
+        long start = System.nanoTime();
+        if (taken && start - takenAt < FRESH_NANOS) {
+            return;
+        }
+        taken = true;
+        takenAt = start;
+        matched.clear();
+        Arrays.fill(stateCounts, 0);
+
+        Map<Long, Object> byPorts = new HashMap<>();
+        int[] count = new int[1];
+        OpenSockets.forEach(c -> {
+            count[0]++;
+            long key = ((long) c.localPort() << 16) | (c.isListening() ? 0 : c.remotePort());
+            Object previous = byPorts.putIfAbsent(key, c);
+            if (previous != null) {
+                List<Connection> list;
+                if (previous instanceof Connection) {
+                    list = new ArrayList<>();
+                    list.add((Connection) previous);
+                    byPorts.put(key, list);
+                } else {
+                    @SuppressWarnings("unchecked")
+                    List<Connection> existing = (List<Connection>) previous;
+                    list = existing;
+                }
+                list.add(c);
+            }
+        });
+        tracked = count[0];
+        TcpTable.RowVisitor visitor = row -> {
+            boolean listening = row.state() == TcpState.LISTEN;
+            Object found = byPorts.get(((long) row.localPort() << 16) | (listening ? 0 : row.remotePort()));
+            if (found == null) {
+                return;
+            }
+            if (found instanceof Connection) {
+                match((Connection) found, row, listening);
+            } else {
+                @SuppressWarnings("unchecked")
+                List<Connection> list = (List<Connection>) found;
+                for (Connection c : list) {
+                    if (match(c, row, listening)) {
+                        break;
+                    }
+                }
+            }
+        };
+        parseTable("/proc/net/tcp", visitor);
+        parseTable("/proc/net/tcp6", visitor);
+
+        openDescriptors = ProcFiles.countEntries("/proc/self/fd");
+        int n = files.read("/proc/self/limits");
+        maxDescriptors = ProcLimits.parse(files.buffer(), n).openFilesSoft();
+        n = files.read("/proc/net/snmp");
+        snmp.read(files.buffer(), n, snmpValues);
+        n = files.read("/proc/net/netstat");
+        netstat.read(files.buffer(), n, netstatValues);
+        long[] now = new long[SNMP_KEYS.length + NETSTAT_KEYS.length];
+        System.arraycopy(snmpValues, 0, now, 0, SNMP_KEYS.length);
+        System.arraycopy(netstatValues, 0, now, SNMP_KEYS.length, NETSTAT_KEYS.length);
+        counterDeltas = new long[now.length];
+        for (int i = 0; i < now.length; i++) {
+            counterDeltas[i] = previousCounters == null || now[i] < 0 || previousCounters[i] < 0 ? 0 : now[i] - previousCounters[i];
+        }
+        previousCounters = now;
+        sampleCost = System.nanoTime() - start;
+    }
+
+    private void parseTable(String path, TcpTable.RowVisitor visitor) {
+        try {
+            int n = files.read(path);
+            table.parse(files.buffer(), n, visitor);
+        } catch (IOException e) {
+            // no IPv6 (or no IPv4) in this kernel: that table simply does not exist
+        }
+    }
+
+    private boolean match(Connection c, TcpTable.Row row, boolean listening) {
+        if (listening != c.isListening()) {
+            return false;
+        }
+        byte[] local = c.localAddressBytes();
+        if (local != null ? !row.localMatches(local, c.localPort()) : !wildcard(row)) {
+            return false;
+        }
+        if (!listening) {
+            byte[] remote = c.remoteAddressBytes();
+            if (remote == null || !row.remoteMatches(remote, c.remotePort())) {
+                return false;
+            }
+        }
+        matched.add(new Sample(c, row));
+        stateCounts[row.state().ordinal()]++;
+        return true;
+    }
+
+    private static boolean wildcard(TcpTable.Row row) {
+        byte[] a = row.localAddress();
+        for (int i = 0; i < row.localAddressLength(); i++) {
+            if (a[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
