@@ -49,7 +49,8 @@ final class AgentStarter {
                 + (loaded.isEmpty() ? "" : ", retransformed: " + loaded) + ")");
         OpenSockets.startMonitor();
         if (new java.io.File("/proc/net/tcp").exists()) {
-            KernelSampler.register();
+            // not inline here: verifying this class would then load boot-jar types before the jar is appended
+            KernelSampler.start();
         } else {
             AgentLog.info("no /proc/net/tcp: TcpInfo, ListenQueue and NetworkStatistics are not available");
         }

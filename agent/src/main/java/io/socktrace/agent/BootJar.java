@@ -68,7 +68,7 @@ final class BootJar {
         }
         Module javaBase = Object.class.getModule();
         inst.redefineModule(javaBase, Set.of(), Map.of(),
-                Map.of("java.net", Set.of(runtime), "sun.nio.ch", Set.of(runtime)), Set.of(), Map.of());
+                Map.of("java.net", Set.of(runtime), "sun.nio.ch", Set.of(runtime), "java.io", Set.of(runtime)), Set.of(), Map.of());
     }
 
     /**

@@ -39,6 +39,8 @@ final class KernelSampler {
     private static final String[] NETSTAT_KEYS = {"TcpExt:ListenOverflows", "TcpExt:ListenDrops"};
 
     private final ProcFiles files = new ProcFiles();
+    private final NativeTcpInfo tcpInfo;
+    private final long[] nativeInfo = new long[2];
     private final TcpTable table = new TcpTable();
     private final SnmpCounters snmp = new SnmpCounters(SNMP_KEYS);
     private final SnmpCounters netstat = new SnmpCounters(NETSTAT_KEYS);
@@ -78,9 +80,18 @@ final class KernelSampler {
         }
     }
 
-    /** Registers the three periodic events with JFR. */
-    static void register() {
-        KernelSampler sampler = new KernelSampler();
+    private KernelSampler(NativeTcpInfo tcpInfo) {
+        this.tcpInfo = tcpInfo;
+    }
+
+    /**
+     * Registers the three periodic events with JFR, and TCP_INFO for Close where it is available
+     * (JDK 22+ with native access).
+     */
+    static void start() {
+        NativeTcpInfo tcpInfo = NativeTcpInfo.create();
+        TracerConfig.setTcpInfoProbe(tcpInfo);
+        KernelSampler sampler = new KernelSampler(tcpInfo);
         FlightRecorder.addPeriodicEvent(TcpInfoEvent.class, sampler::emitTcpInfo);
         FlightRecorder.addPeriodicEvent(ListenQueueEvent.class, sampler::emitListenQueues);
         FlightRecorder.addPeriodicEvent(NetworkStatisticsEvent.class, sampler::emitNetworkStatistics);
@@ -102,6 +113,10 @@ final class KernelSampler {
                 e.timer = s.timer;
                 e.timerExpires = s.timerMillis;
                 e.totalRetransmits = -1;
+                if (tcpInfo != null && tcpInfo.read(s.connection.descriptor(), nativeInfo)) {
+                    e.rtt = nativeInfo[0];
+                    e.totalRetransmits = nativeInfo[1];
+                }
                 e.commit();
             }
         } catch (Throwable t) {

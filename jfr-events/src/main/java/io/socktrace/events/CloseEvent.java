@@ -59,6 +59,15 @@ public class CloseEvent extends ConnectionEvent {
     @Description("The TCP state this side enters: TIME_WAIT (after FIN_WAIT), LAST_ACK or CLOSED (RST sent)")
     public String tcpStateAfter;
 
+    @Label("Round-Trip Time")
+    @Description("Smoothed round-trip time from TCP_INFO just before the close (JDK 22+ with native access enabled; else 0)")
+    @Timespan(Timespan.MICROSECONDS)
+    public long rtt;
+
+    @Label("Total Retransmits")
+    @Description("Segments retransmitted over the connection's life, from TCP_INFO (JDK 22+ with native access; else -1)")
+    public long totalRetransmits;
+
     @Label("Community ID")
     @Description("Community ID flow hash, version 1, seed 0")
     public String communityId;

@@ -94,6 +94,12 @@ public final class Connection {
         Tracing.fill(e, this);
     }
 
+    /** The socket's descriptor number while it is open, else -1. */
+    public int descriptor() {
+        OpenSockets.Tracked t = tracked;
+        return t == null ? -1 : JdkAccess.descriptor(t.get());
+    }
+
     public boolean isListening() {
         return phase == Phase.LISTENING;
     }

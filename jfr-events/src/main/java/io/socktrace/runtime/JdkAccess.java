@@ -67,6 +67,16 @@ final class JdkAccess {
         }
     }
 
+    /** The descriptor number of a socket, or -1 (closed, or the JDK's fields could not be read). */
+    static int descriptor(Object socket) {
+        try {
+            FileDescriptor fd = socket == null ? null : fd(socket);
+            return fd == null || !fd.valid() || Handles.FD_VALUE == null ? -1 : (int) Handles.FD_VALUE.invokeExact(fd);
+        } catch (Throwable t) {
+            return -1;
+        }
+    }
+
     private static FileDescriptor fd(Object socket) throws Throwable {
         if (socket instanceof SocketImpl) {
             return (FileDescriptor) Handles.SOCKET_IMPL_FD.invokeExact((SocketImpl) socket);
@@ -92,6 +102,16 @@ final class JdkAccess {
         static final MethodHandle ASYNC_REMOTE;
         static final Class<?>[] FD_OWNERS = new Class<?>[4];
         static final MethodHandle[] FD_GETTERS = new MethodHandle[4];
+        static final MethodHandle FD_VALUE = fdValue();
+
+        private static MethodHandle fdValue() {
+            try {
+                return MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup())
+                        .findGetter(FileDescriptor.class, "fd", int.class);
+            } catch (Throwable t) {
+                return null; // java.io not opened to us: no TCP_INFO, nothing else lost
+            }
+        }
 
         static {
             MethodHandle address = null;

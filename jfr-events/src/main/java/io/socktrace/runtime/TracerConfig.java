@@ -12,6 +12,7 @@ public final class TracerConfig {
     static volatile int maxBacklog = 4096;
     static volatile long closeWaitTimeoutNanos = 30_000_000_000L;
     static volatile boolean openingStacks = true;
+    static volatile TcpInfoProbe tcpInfo;
 
     private TracerConfig() {
     }
@@ -26,6 +27,11 @@ public final class TracerConfig {
 
     public static void setMaxBacklog(int somaxconn) {
         maxBacklog = somaxconn;
+    }
+
+    /** Installs the TCP_INFO reader used on close (JDK 22+ with native access). */
+    public static void setTcpInfoProbe(TcpInfoProbe probe) {
+        tcpInfo = probe;
     }
 
     public static int maxBacklog() {

@@ -391,6 +391,15 @@ final class Tracing {
         e.lifetime = c.establishedNanos == 0 ? 0 : now - c.establishedNanos;
         e.halfClose = halfClose(c);
         e.tcpStateAfter = tcpStateAfter(initiator);
+        e.totalRetransmits = -1;
+        TcpInfoProbe probe = TracerConfig.tcpInfo;
+        if (probe != null) {
+            long[] info = new long[2];
+            if (probe.read(JdkAccess.descriptor(socket), info)) {
+                e.rtt = info[0];
+                e.totalRetransmits = info[1];
+            }
+        }
         e.begin();
         return e;
     }

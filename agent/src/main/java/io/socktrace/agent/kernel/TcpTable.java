@@ -55,8 +55,8 @@ public final class TcpTable {
 
     /**
      * Parses {@code length} bytes of table content and calls the visitor once per socket row.
-     * The header line and blank lines are passed over; anything else that does not parse is
-     * skipped and counted. IPv4 and IPv6 rows are told apart by the width of their addresses, so
+     * The header line and blank lines are passed over; anything else that does not parse, and a
+     * last row without its newline (a cut buffer), is skipped and counted. IPv4 and IPv6 rows are told apart by the width of their addresses, so
      * the same call serves both files.
      *
      * @return the number of rows handed to the visitor
@@ -70,16 +70,17 @@ public final class TcpTable {
         while (lineStart < length) {
             position = lineStart;
             int result = parseLine(data, length);
-            if (result == ROW) {
-                rows++;
-                visitor.visit(row);
-            } else if (result == GARBAGE) {
-                skippedLines++;
-            }
             // No field consumes a newline, so the rest of the line starts at position: one pass.
             int p = position;
             while (p < length && data[p] != '\n') {
                 p++;
+            }
+            // The kernel ends every row with a newline; without one the row may be cut inside a number.
+            if (result == ROW && p < length) {
+                rows++;
+                visitor.visit(row);
+            } else if (result != NOT_A_ROW) {
+                skippedLines++;
             }
             lineStart = p + 1;
         }
