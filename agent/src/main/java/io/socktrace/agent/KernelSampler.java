@@ -234,7 +234,8 @@ final class KernelSampler {
         parseTable("/proc/net/tcp", visitor);
         parseTable("/proc/net/tcp6", visitor);
 
-        openDescriptors = ProcFiles.countEntries("/proc/self/fd");
+        int entries = ProcFiles.countEntries("/proc/self/fd");
+        openDescriptors = entries < 0 ? -1 : entries - 1; // less the one the listing itself holds open
         int n = files.read("/proc/self/limits");
         maxDescriptors = ProcLimits.parse(files.buffer(), n).openFilesSoft();
         n = files.read("/proc/net/snmp");

@@ -177,21 +177,20 @@ public final class TcpTable {
         return ROW;
     }
 
-    /** Reads 8 or 32 hex digits into {@code out}; returns how many, or -1. */
+    /** Reads 8 or 32 hex digits into {@code out}, decoding as it validates; returns how many, or -1. */
     private int address(byte[] d, int end, byte[] out) {
-        int start = position;
-        int p = start;
-        while (p < end && HEX_VALUE[d[p] & 0xff] >= 0) {
-            p++;
-        }
-        int digits = p - start;
-        if (digits != 8 && digits != 32) {
-            return -1;
-        }
-        for (int word = 0; word < digits / 8; word++) {
+        int p = position;
+        for (int word = 0; word < 4; word++) {
+            if (p + 8 > end) {
+                return -1;
+            }
             int value = 0;
-            for (int i = start + word * 8, last = i + 8; i < last; i++) {
-                value = (value << 4) | HEX_VALUE[d[i] & 0xff];
+            for (int last = p + 8; p < last; p++) {
+                int digit = HEX_VALUE[d[p] & 0xff];
+                if (digit < 0) {
+                    return -1;
+                }
+                value = (value << 4) | digit;
             }
             int o = word * 4;
             if (LITTLE_ENDIAN) {
@@ -205,9 +204,14 @@ public final class TcpTable {
                 out[o + 2] = (byte) (value >>> 8);
                 out[o + 3] = (byte) value;
             }
+            // An IPv4 address is one word; the colon before the port says where the address ends.
+            if (word == 0 && p < end && d[p] == ':') {
+                position = p;
+                return 8;
+            }
         }
         position = p;
-        return digits;
+        return 32;
     }
 
     /**
