@@ -22,6 +22,7 @@ final class AgentOptions {
         KEYS.put("closeWaitTimeout", "a duration such as 30s, 500ms (default 30s)");
         KEYS.put("openingStacks", "true or false (default true)");
         KEYS.put("recording", "a file name ending in .jfr");
+        KEYS.put("settings", "default, profile, or a .jfc file, for the recording option (default: default)");
         KEYS.put("log", "off, error, info or debug (default error)");
     }
 
@@ -30,15 +31,17 @@ final class AgentOptions {
     final long closeWaitTimeoutNanos;
     final boolean openingStacks;
     final String recording;
+    final String settings;
     final String log;
 
     private AgentOptions(long receiveThresholdNanos, long sendThresholdNanos, long closeWaitTimeoutNanos, boolean openingStacks,
-                         String recording, String log) {
+                         String recording, String settings, String log) {
         this.receiveThresholdNanos = receiveThresholdNanos;
         this.sendThresholdNanos = sendThresholdNanos;
         this.closeWaitTimeoutNanos = closeWaitTimeoutNanos;
         this.openingStacks = openingStacks;
         this.recording = recording;
+        this.settings = settings;
         this.log = log;
     }
 
@@ -48,6 +51,7 @@ final class AgentOptions {
         long closeWait = 30_000_000_000L;
         boolean stacks = true;
         String recording = null;
+        String settings = "default";
         String log = "error";
         if (args != null && !args.isBlank()) {
             for (String pair : args.split(",")) {
@@ -79,6 +83,14 @@ final class AgentOptions {
                         }
                         recording = value;
                         break;
+                    case "settings":
+                        if (!value.equals("default") && !value.equals("profile")
+                                && !(value.endsWith(".jfc") && new java.io.File(value).isFile())) {
+                            throw new IllegalArgumentException("bad value '" + value + "' for option settings (expected "
+                                    + "default, profile, or an existing .jfc file)");
+                        }
+                        settings = value;
+                        break;
                     case "log":
                         String level = value.toLowerCase(Locale.ROOT);
                         if (!level.equals("off") && !level.equals("error") && !level.equals("info") && !level.equals("debug")) {
@@ -92,7 +104,7 @@ final class AgentOptions {
                 }
             }
         }
-        return new AgentOptions(receive, send, closeWait, stacks, recording, log);
+        return new AgentOptions(receive, send, closeWait, stacks, recording, settings, log);
     }
 
     /** Parses "10ms", "10 ms", "1s", "500us", "250ns", "0", "2m" into nanoseconds. */
@@ -130,6 +142,6 @@ final class AgentOptions {
     public String toString() {
         return "receiveThreshold=" + Duration.ofNanos(receiveThresholdNanos) + ", sendThreshold=" + Duration.ofNanos(sendThresholdNanos)
                 + ", closeWaitTimeout=" + Duration.ofNanos(closeWaitTimeoutNanos) + ", openingStacks=" + openingStacks
-                + ", recording=" + recording + ", log=" + log;
+                + ", recording=" + recording + ", settings=" + settings + ", log=" + log;
     }
 }

@@ -55,17 +55,22 @@ final class AgentStarter {
             AgentLog.info("no /proc/net/tcp: TcpInfo, ListenQueue and NetworkStatistics are not available");
         }
         if (options.recording != null) {
-            startRecording(Path.of(options.recording));
+            startRecording(Path.of(options.recording), options.settings);
         }
     }
 
-    /** A recording with the JDK's default settings plus socktrace's, written to {@code file} when the JVM exits. */
-    private static void startRecording(Path file) throws Exception {
+    /**
+     * A recording written to {@code file} when the JVM exits, with the JDK's default (or profile)
+     * settings plus socktrace's, or with the settings of a .jfc file as they are.
+     */
+    private static void startRecording(Path file, String settings) throws Exception {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Recording recording = new Recording(SettingsFiles.merged("default", false));
+        Recording recording = new Recording(settings.endsWith(".jfc")
+                ? jdk.jfr.Configuration.create(Path.of(settings)).getSettings()
+                : SettingsFiles.merged(settings, settings.equals("profile")));
         recording.setName("socktrace");
         recording.setToDisk(true);
         recording.setDestination(file);

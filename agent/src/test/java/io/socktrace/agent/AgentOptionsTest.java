@@ -44,7 +44,9 @@ class AgentOptionsTest {
     void parse_badInput_namesTheKeyAndTheChoices() {
         assertThatThrownBy(() -> AgentOptions.parse("threshold=5ms"))
                 .hasMessage("unknown option 'threshold' (valid options: receiveThreshold, sendThreshold, closeWaitTimeout, "
-                        + "openingStacks, recording, log)");
+                        + "openingStacks, recording, settings, log)");
+        assertThatThrownBy(() -> AgentOptions.parse("settings=/nonexistent.jfc")).hasMessageContaining("existing .jfc file");
+        assertThat(AgentOptions.parse("settings=profile").settings).isEqualTo("profile");
         assertThatThrownBy(() -> AgentOptions.parse("openingStacks=yes")).hasMessageContaining("true or false");
         assertThatThrownBy(() -> AgentOptions.parse("closeWaitTimeout=forever")).hasMessageContaining("closeWaitTimeout");
         assertThatThrownBy(() -> AgentOptions.parse("receiveThreshold=10"))

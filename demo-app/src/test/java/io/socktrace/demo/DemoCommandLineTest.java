@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The command line contract that the launcher script and users rely on; runs no sockets. */
 class DemoCommandLineTest {
 
-    /** Scenario names in DESIGN.md order, including those not written yet. */
+    /** Scenario names in DESIGN.md order. */
     private static final List<String> DESIGN_ORDER = List.of("refused", "connect-timeout", "not-accepting",
             "reset", "broken-pipe", "slow-reader", "read-timeout", "close-wait", "fd-exhaustion", "leak", "abort",
             "nio", "async", "virtual-threads");
@@ -62,6 +62,11 @@ class DemoCommandLineTest {
 
         assertThat(names).doesNotHaveDuplicates().isSubsetOf(DESIGN_ORDER);
         assertThat(names).isSortedAccordingTo((a, b) -> DESIGN_ORDER.indexOf(a) - DESIGN_ORDER.indexOf(b));
+    }
+
+    @Test
+    void everyScenarioOfTheDesignExists() {
+        assertThat(Scenarios.all().stream().map(Scenario::name).toList()).containsExactlyElementsOf(DESIGN_ORDER);
     }
 
     @Test

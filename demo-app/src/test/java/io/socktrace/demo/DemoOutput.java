@@ -62,6 +62,11 @@ final class DemoOutput {
                 .orElseThrow(() -> new AssertionError("no result line for " + role + " in " + section));
     }
 
+    /** Every result line of a role, in order, for roles that report more than once. */
+    static List<String> results(List<String> section, String role) {
+        return section.stream().filter(l -> l.startsWith("   " + role + ": ")).toList();
+    }
+
     /** The first duration in a line, in milliseconds. */
     static double elapsedMillis(String line) {
         Matcher m = ELAPSED.matcher(line);

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs every scenario once, in-process and without the agent (about 8 s), and checks that each
- * failure happened and was reported in the format the integration tests parse.
+ * Runs every scenario once, in-process and without the agent (about 20 s: several scenarios hold
+ * their state for seconds, so that the agent's samplers can see it), and checks that each failure
+ * happened and was reported in the format the integration tests parse.
  */
 class ScenariosTest {
 
@@ -102,6 +103,37 @@ class ScenariosTest {
     }
 
     @Test
+    void notAccepting() {
+        List<String> section = sections.get("not-accepting");
+        List<String> roles = socketRoles(section);
+        List<String> queued = roles.stream().filter(r -> r.startsWith("queued")).toList();
+        List<String> timedOut = section.stream().filter(l -> l.startsWith("   target queued")).toList();
+
+        assertThat(roles).startsWith("client1", "server1", "queued1");
+        assertThat(queued).isNotEmpty();
+        assertThat(timedOut).isNotEmpty();
+        assertThat(queued.size() + timedOut.size()).isEqualTo(10);
+        assertThat(DemoOutput.result(section, "queued")).isEqualTo("   queued: " + queued.size()
+                + " connected and each wrote 100 bytes, which sit in the accept queue unread; " + timedOut.size()
+                + " timed out");
+        int port = listenPort(section);
+        for (String line : timedOut) {
+            Matcher target = DemoOutput.TARGET.matcher(line);
+            assertThat(target.matches()).as(line).isTrue();
+            assertThat(Integer.parseInt(target.group(3))).isEqualTo(port);
+            String role = target.group(1);
+            assertThat(DemoOutput.result(section, role)).contains("connect failed after ")
+                    .endsWith("java.net.SocketTimeoutException: Connect timed out");
+        }
+        String wait = DemoOutput.result(section, "queued1");
+        assertThat(wait).endsWith("java.net.SocketTimeoutException: Read timed out");
+        assertThat(DemoOutput.elapsedMillis(wait)).isGreaterThanOrEqualTo(1900);
+        assertThat(DemoOutput.result(section, "client1")).contains("wrote 5 bytes, read 5 back");
+        assertThat(DemoOutput.result(section, "server1")).contains("read returned -1")
+                .endsWith("accept was never called again");
+    }
+
+    @Test
     void reset() {
         List<String> section = sections.get("reset");
 
@@ -138,6 +170,60 @@ class ScenariosTest {
                 .endsWith("java.net.SocketTimeoutException: Read timed out");
         assertThat(DemoOutput.elapsedMillis(client)).isGreaterThanOrEqualTo(450);
         assertThat(DemoOutput.result(section, "server")).contains("read returned -1");
+    }
+
+    @Test
+    void closeWait() {
+        List<String> section = sections.get("close-wait");
+
+        assertThat(socketRoles(section)).containsExactly("client1", "client2", "client3", "server1", "server2",
+                "server3");
+        for (int i = 1; i <= 3; i++) {
+            assertThat(DemoOutput.result(section, "server" + i)).startsWith("   server" + i + ": read 10 bytes, "
+                    + "then read returned -1 after ");
+        }
+        assertThat(DemoOutput.result(section, "clients")).isEqualTo("   clients: each wrote 10 bytes, then closed (FIN)");
+        assertThat(DemoOutput.result(section, "server"))
+                .isEqualTo("   server: read EOF on 3 connections, kept them open 3000 ms (CLOSE_WAIT)");
+    }
+
+    @Test
+    void fdExhaustion() {
+        List<String> section = sections.get("fd-exhaustion");
+
+        if (ChildJvm.findOnPath("prlimit").isEmpty()) {
+            assertThat(section.subList(2, section.size())).containsExactly("   skipped: prlimit not found");
+            return;
+        }
+        assertThat(socketRoles(section)).containsExactly("client1", "client2", "client3");
+        int port = listenPort(section);
+        assertThat(section).filteredOn(l -> l.startsWith("   socket "))
+                .allSatisfy(l -> assertThat(l).endsWith(" -> 127.0.0.1:" + port));
+        assertThat(DemoOutput.results(section, "server")).hasSize(3).satisfiesExactly(
+                exhausted -> assertThat(exhausted).matches("   server: opened \\d+ files until "
+                        + "java\\.io\\.FileNotFoundException: /dev/null \\(Too many open files\\)"),
+                accepts -> assertThat(accepts).matches("   server: accept failed [1-9]\\d* times with "
+                        + "\"Too many open files\" \\(java\\.io\\.IOException: Too many open files\\), "
+                        + "timed out \\d+ times, accepted 0"),
+                exit -> assertThat(exit).isEqualTo("   server: exited with status 0"));
+        for (int i = 1; i <= 3; i++) {
+            assertThat(DemoOutput.results(section, "client" + i)).satisfiesExactly(
+                    waited -> assertThat(waited).contains("wrote 10 bytes, then read failed after ")
+                            .endsWith("java.net.SocketTimeoutException: Read timed out"),
+                    reset -> assertThat(reset).contains("after the server exited, read failed after ")
+                            .endsWith("java.net.SocketException: Connection reset"));
+        }
+    }
+
+    @Test
+    void leak() {
+        List<String> section = sections.get("leak");
+
+        assertThat(socketRoles(section)).containsExactly("leaked1", "leaked2", "leaked3", "control");
+        listenPort(section);
+        assertThat(DemoOutput.result(section, "client"))
+                .isEqualTo("   client: 3 sockets dropped without close and collected; control closed normally");
+        assertThat(DemoOutput.result(section, "server")).contains("read 10 bytes and end of stream on 4 of 4 connections");
     }
 
     @Test
@@ -222,6 +308,16 @@ class ScenariosTest {
             }
         }
         return roles;
+    }
+
+    /** The port of the section's one listen line, which must parse. */
+    private static int listenPort(List<String> section) {
+        Matcher listen = DemoOutput.LISTEN.matcher(lineStarting(section, "   listen server "));
+        assertThat(listen.matches()).isTrue();
+        assertThat(listen.group(2)).isEqualTo("127.0.0.1");
+        int port = Integer.parseInt(listen.group(3));
+        assertThat(port).isPositive();
+        return port;
     }
 
     private static String lineStarting(List<String> section, String prefix) {

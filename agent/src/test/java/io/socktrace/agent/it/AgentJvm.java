@@ -40,6 +40,8 @@ final class AgentJvm {
         final String stdout;
         final String stderr;
         final List<RecordedEvent> events;
+        /** The command line that ran. */
+        List<String> command = List.of();
 
         Result(int exitCode, String stdout, String stderr, List<RecordedEvent> events) {
             this.exitCode = exitCode;
@@ -166,7 +168,9 @@ final class AgentJvm {
         String stdout = Files.readString(out, StandardCharsets.UTF_8);
         String stderr = Files.readString(err, StandardCharsets.UTF_8);
         List<RecordedEvent> events = recording != null && Files.exists(recording) ? RecordingFile.readAllEvents(recording) : List.of();
-        return new Result(p.exitValue(), stdout, stderr, events);
+        Result result = new Result(p.exitValue(), stdout, stderr, events);
+        result.command = cmd;
+        return result;
     }
 
     static Duration ms(long millis) {

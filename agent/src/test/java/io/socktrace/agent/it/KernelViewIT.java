@@ -1,0 +1,129 @@
+package io.socktrace.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.socktrace.agent.it.AgentJvm.Endpoints;
+import io.socktrace.agent.it.AgentJvm.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernel's view and the leak checks on the demo scenarios built for them, under the real
+ * agent with its periodic events sampled every 250 ms and closeWaitTimeout=1s.
+ */
+class KernelViewIT {
+
+    private static String options;
+
+    /** socktrace.jfc with socktrace's periodic events every 250 ms instead of 10 s. */
+    @BeforeAll
+    static void fastSampling() throws Exception {
+        Result settings = AgentJvm.exec(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString(), "settings"), null);
+        String jfc = settings.stdout;
+        for (String event : List.of("socktrace.TcpInfo", "socktrace.ListenQueue", "socktrace.NetworkStatistics")) {
+            int start = jfc.indexOf("<event name=\"" + event + "\">");
+            int end = jfc.indexOf("</event>", start);
+            jfc = jfc.substring(0, start) + jfc.substring(start, end).replace(">10 s<", ">250 ms<") + jfc.substring(end);
+        }
+        Files.createDirectories(AgentJvm.WORK);
+        Path file = AgentJvm.WORK.resolve("fast-sampling.jfc");
+        Files.writeString(file, jfc);
+        options = "settings=" + file + ",closeWaitTimeout=1s";
+    }
+
+    @Test
+    void closeWait_tcpInfoShowsIt_andCloseWaitLeakNamesTheConnectionAndItsOpener() throws Exception {
+        Result r = AgentJvm.demo("close-wait", options);
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        for (String server : List.of("server1", "server2", "server3")) {
+            Endpoints ends = r.socket(server);
+            RecordedEvent leak = r.single("socktrace.CloseWaitLeak", ends);
+            assertThat(leak.getDuration("closeWaitTime").toMillis()).isBetween(1000L, 3000L);
+            assertThat(leak.getLong("bytesRead")).isEqualTo(10);
+            assertThat(leak.getString("openingStack")).contains("java.net.ServerSocket.accept").contains("io.socktrace.demo.");
+            assertThat(r.events("socktrace.TcpInfo", e -> ends.matches(e) && "CLOSE_WAIT".equals(e.getString("state"))))
+                    .as("TcpInfo CLOSE_WAIT for %s", server).isNotEmpty();
+            RecordedEvent close = r.single("socktrace.Close", ends);
+            assertThat(close.getString("initiator")).isEqualTo("PEER");
+            assertThat(close.getDuration("closeWaitTime").toMillis()).isBetween(2500L, 6000L);
+        }
+        // the clients closed first: no close-wait leak for them
+        assertThat(r.events("socktrace.CloseWaitLeak", r.socket("client1")::matches)).isEmpty();
+        RecordedEvent stats = r.events("socktrace.NetworkStatistics").stream()
+                .max(Comparator.comparingLong(e -> e.getLong("closeWait"))).orElseThrow();
+        assertThat(stats.getLong("closeWait")).isEqualTo(3);
+    }
+
+    @Test
+    void leak_reportsTheDroppedSocketsOnly() throws Exception {
+        Result r = AgentJvm.demo("leak", options);
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        for (String leaked : List.of("leaked1", "leaked2", "leaked3")) {
+            RecordedEvent leak = r.single("socktrace.Leak", r.socket(leaked));
+            assertThat(leak.getString("openingStack")).contains("java.net.Socket.connect").contains("io.socktrace.demo.");
+            assertThat(leak.getBoolean("listening")).isFalse();
+            assertThat(leak.getDuration("age")).isPositive();
+        }
+        assertThat(r.events("socktrace.Leak", r.socket("control")::matches)).isEmpty();
+        assertThat(r.events("socktrace.Leak")).hasSize(3);
+        assertThat(r.events("socktrace.Close", r.socket("leaked1")::matches)).isEmpty();
+    }
+
+    @Test
+    void notAccepting_listenQueueReachesTheBacklog_andLaterConnectsTimeOut() throws Exception {
+        Result r = AgentJvm.demo("not-accepting", options);
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        int port = r.socket("client1").remotePort;
+        List<RecordedEvent> queue = r.events("socktrace.ListenQueue", e -> e.getInt("localPort") == port);
+        assertThat(queue).isNotEmpty();
+        assertThat(queue).allSatisfy(e -> assertThat(e.getInt("backlog")).isEqualTo(4));
+        long connected = r.stdout.lines().filter(l -> l.startsWith("   socket queued")).count();
+        RecordedEvent fullest = queue.stream().max(Comparator.comparingLong(e -> e.getLong("queueLength"))).orElseThrow();
+        assertThat(fullest.getLong("queueLength")).isEqualTo(connected).isEqualTo(5);
+        assertThat(fullest.getBoolean("full")).isTrue();
+        Endpoints timedOut = r.target("queued6");
+        RecordedEvent connect = r.events("socktrace.Connect",
+                e -> e.getInt("port") == timedOut.remotePort && "TIMED_OUT".equals(e.getString("outcome"))).get(0);
+        assertThat(connect.getDuration().toMillis()).isBetween(250L, 1500L);
+    }
+
+    @Test
+    void slowReader_tcpInfoShowsTheSendersQueueGrowing() throws Exception {
+        Result r = AgentJvm.demo("slow-reader", options);
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        Endpoints client = r.socket("client");
+        List<RecordedEvent> sender = r.events("socktrace.TcpInfo", client::matches);
+        assertThat(sender).isNotEmpty();
+        assertThat(sender.stream().mapToLong(e -> e.getLong("sendQueue")).max().orElse(0)).isPositive();
+        List<RecordedEvent> reader = r.events("socktrace.TcpInfo", r.socket("server")::matches);
+        assertThat(reader.stream().mapToLong(e -> e.getLong("receiveQueue")).max().orElse(0)).isPositive();
+        assertThat(sender).allSatisfy(e -> assertThat(e.getString("state")).isEqualTo("ESTABLISHED"));
+    }
+
+    @Test
+    void fdExhaustion_acceptFailsWithTooManyOpenFiles_atTheLimit() throws Exception {
+        Result r = AgentJvm.demo("fd-exhaustion", options);
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        Matcher recording = Pattern.compile("recording=(\\S+?\\.jfr)").matcher(String.join(" ", r.command));
+        assertThat(recording.find()).isTrue();
+        Path server = Path.of(recording.group(1).replaceFirst("\\.jfr$", "-server.jfr"));
+        assertThat(server).as("the server process's own recording").exists();
+        List<RecordedEvent> events = RecordingFile.readAllEvents(server);
+        List<RecordedEvent> failed = events.stream().filter(e -> e.getEventType().getName().equals("socktrace.Accept")
+                && "TOO_MANY_OPEN_FILES".equals(e.getString("outcome"))).collect(java.util.stream.Collectors.toList());
+        assertThat(failed).isNotEmpty();
+        assertThat(failed.get(0).getString("exceptionMessage")).isEqualTo("Too many open files");
+        RecordedEvent stats = events.stream().filter(e -> e.getEventType().getName().equals("socktrace.NetworkStatistics"))
+                .max(Comparator.comparingLong(e -> e.getLong("openFileDescriptors"))).orElseThrow();
+        assertThat(stats.getLong("maxFileDescriptors")).isPositive();
+        assertThat(stats.getLong("openFileDescriptors")).isGreaterThanOrEqualTo(stats.getLong("maxFileDescriptors") - 2);
+    }
+}
