@@ -160,6 +160,26 @@ class SocketEventsIT {
     }
 
     @Test
+    void tcpInfo_onCloseWhereTheForeignFunctionApiAndNativeAccessAllowIt() throws Exception {
+        boolean ffm = Runtime.version().feature() >= 22;
+        List<String> jvm = ffm ? List.of("--enable-native-access=ALL-UNNAMED") : List.of();
+        Result r = AgentJvm.run("", jvm, List.of("-cp", AgentJvm.TEST_CLASSES.toString(), Exchange.class.getName(), "local-first"));
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        RecordedEvent close = r.single("socktrace.Close", r.socket("client"));
+        if (ffm) {
+            assertThat(close.getDuration("rtt")).as("smoothed RTT from TCP_INFO").isPositive().isLessThan(java.time.Duration.ofSeconds(1));
+            assertThat(close.getLong("totalRetransmits")).isZero();
+        } else {
+            assertThat(close.getDuration("rtt")).isZero();
+            assertThat(close.getLong("totalRetransmits")).isEqualTo(-1);
+        }
+        // without native access nothing is attempted, and the JDK prints no warning about it
+        Result plain = AgentJvm.program(Exchange.class, "", "local-first");
+        assertThat(plain.single("socktrace.Close", plain.socket("client")).getLong("totalRetransmits")).isEqualTo(-1);
+        assertThat(plain.stderr).doesNotContain("WARNING");
+    }
+
+    @Test
     void stackTraces_pointAtTheApplicationLine() throws Exception {
         Result r = AgentJvm.program(Exchange.class, "", "local-first");
         RecordedEvent connect = r.single("socktrace.Connect", r.socket("client"));
