@@ -49,8 +49,12 @@ final class AgentStarter {
                 + (loaded.isEmpty() ? "" : ", retransformed: " + loaded) + ")");
         OpenSockets.startMonitor();
         if (new java.io.File("/proc/net/tcp").exists()) {
-            // not inline here: verifying this class would then load boot-jar types before the jar is appended
-            KernelSampler.start();
+            // Registering periodic events initialises JFR (~150 ms here): done off the main thread
+            // so the application's start does not wait for it. Not inline: verifying this class
+            // would then load boot-jar types before the jar is appended.
+            Thread init = new Thread(KernelSampler::start, "socktrace-init");
+            init.setDaemon(true);
+            init.start();
         } else {
             AgentLog.info("no /proc/net/tcp: TcpInfo, ListenQueue and NetworkStatistics are not available");
         }

@@ -89,6 +89,14 @@ final class KernelSampler {
      * (JDK 22+ with native access).
      */
     static void start() {
+        try {
+            register();
+        } catch (Throwable t) {
+            AgentLog.error("starting the kernel sampler", t);
+        }
+    }
+
+    private static void register() {
         NativeTcpInfo tcpInfo = NativeTcpInfo.create();
         TracerConfig.setTcpInfoProbe(tcpInfo);
         KernelSampler sampler = new KernelSampler(tcpInfo);
