@@ -242,14 +242,24 @@ final class KernelSampler {
         parseTable("/proc/net/tcp", visitor);
         parseTable("/proc/net/tcp6", visitor);
 
-        int entries = ProcFiles.countEntries("/proc/self/fd");
-        openDescriptors = entries < 0 ? -1 : entries - 1; // less the one the listing itself holds open
-        int n = files.read("/proc/self/limits");
-        maxDescriptors = ProcLimits.parse(files.buffer(), n).openFilesSoft();
-        n = files.read("/proc/net/snmp");
-        snmp.read(files.buffer(), n, snmpValues);
-        n = files.read("/proc/net/netstat");
-        netstat.read(files.buffer(), n, netstatValues);
+        try {
+            int n = files.read("/proc/self/limits");
+            maxDescriptors = ProcLimits.parse(files.buffer(), n).openFilesSoft();
+            n = files.read("/proc/net/snmp");
+            snmp.read(files.buffer(), n, snmpValues);
+            n = files.read("/proc/net/netstat");
+            netstat.read(files.buffer(), n, netstatValues);
+            int entries = ProcFiles.countEntries("/proc/self/fd");
+            openDescriptors = entries < 0 ? -1 : entries - 1; // less the one the listing itself holds open
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("Too many open files")) {
+                throw e;
+            }
+            // the process is at its descriptor limit: that is the finding, not a sampler failure
+            openDescriptors = maxDescriptors;
+            Arrays.fill(snmpValues, -1);
+            Arrays.fill(netstatValues, -1);
+        }
         long[] now = new long[SNMP_KEYS.length + NETSTAT_KEYS.length];
         System.arraycopy(snmpValues, 0, now, 0, SNMP_KEYS.length);
         System.arraycopy(netstatValues, 0, now, SNMP_KEYS.length, NETSTAT_KEYS.length);
@@ -266,7 +276,7 @@ final class KernelSampler {
             int n = files.read(path);
             table.parse(files.buffer(), n, visitor);
         } catch (IOException e) {
-            // no IPv6 (or no IPv4) in this kernel: that table simply does not exist
+            // no IPv6 (or no IPv4) in this kernel, or no descriptor left to open it: no rows this time
         }
     }
 

@@ -145,8 +145,9 @@ final class Summary {
         for (RecordedFrame f : stack.getFrames()) {
             String type = f.getMethod().getType().getName();
             if (type.startsWith("java.") || type.startsWith("sun.") || type.startsWith("jdk.")
-                    || type.startsWith("io.socktrace.runtime.") || type.startsWith("io.socktrace.events.")) {
-                continue;
+                    || type.startsWith("io.socktrace.runtime.") || type.startsWith("io.socktrace.events.")
+                    || f.getLineNumber() < 0) {
+                continue; // the JDK, the agent, and lambdas' hidden classes (no line): not the caller's code
             }
             String simple = type.substring(type.lastIndexOf('.') + 1);
             return simple + "." + f.getMethod().getName() + ":" + f.getLineNumber();

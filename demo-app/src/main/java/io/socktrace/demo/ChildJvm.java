@@ -114,8 +114,8 @@ final class ChildJvm {
 
     /**
      * Where the demo's classes are: its jar, or a classes directory in a build. The demo needs
-     * nothing else, and {@code java.class.path} may name a launcher jar (as under a test runner)
-     * that a child cannot use.
+     * nothing else, and under a test runner {@code java.class.path} may name the runner's
+     * manifest-only launcher jar, which the runner deletes when it exits.
      */
     private static String classPath() {
         CodeSource source = ChildJvm.class.getProtectionDomain().getCodeSource();

@@ -18,9 +18,10 @@ import java.util.function.Consumer;
  * a timeout, tells it to stop by closing its input, and never waits for it without a bound. A
  * child that hangs is destroyed, so that it cannot outlive its scenario.
  *
- * <p>The child's stdout is the conversation; its stderr (JVM warnings, an agent's messages) is
- * passed on to this JVM's {@code System.err}, line by line, so that a test runner that watches
- * the streams sees ordinary Java output.
+ * <p>The conversation is the child's stdout lines that start with an agreed prefix; the JVM may
+ * print there too (JFR's start-up message, {@code -Xlog} output). Those lines and the child's
+ * stderr (JVM warnings, an agent's messages) are passed on to this JVM's {@code System.err},
+ * line by line, so that a test runner that watches the streams sees ordinary Java output.
  */
 final class ChildProcess implements AutoCloseable {
 
@@ -34,15 +35,28 @@ final class ChildProcess implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts the command; the reader threads are named after {@code name}. */
-    static ChildProcess start(String name, List<String> command) throws IOException {
+    /**
+     * Starts the command; the reader threads are named after {@code name}.
+     *
+     * @param prefix what the child's own lines on stdout start with
+     */
+    static ChildProcess start(String name, List<String> command, String prefix) throws IOException {
         ChildProcess child = new ChildProcess(new ProcessBuilder(command).start());
-        child.pump(name + "-stdout", child.process.getInputStream(), child.lines::add, true);
+        child.pump(name + "-stdout", child.process.getInputStream(), line -> {
+            if (line.startsWith(prefix)) {
+                child.lines.add(line.substring(prefix.length()));
+            } else {
+                System.err.println(line);
+            }
+        }, true);
         child.pump(name + "-stderr", child.process.getErrorStream(), System.err::println, false);
         return child;
     }
 
-    /** The child's next line of stdout; empty if none came within the timeout or stdout ended. */
+    /**
+     * The child's next line of stdout, without its prefix; empty if none came within the timeout
+     * or stdout ended.
+     */
     Optional<String> nextLine(long timeoutMs) throws InterruptedException {
         String line = lines.poll(timeoutMs, TimeUnit.MILLISECONDS);
         if (line == END) {

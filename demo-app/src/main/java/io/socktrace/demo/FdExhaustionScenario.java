@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 final class FdExhaustionScenario implements Scenario {
 
     /** Low enough to run out quickly, high enough for a JVM with an agent and a recording to start. */
-    static final int FD_LIMIT = 256;
+    private static final int FD_LIMIT = 256;
     private static final String PRLIMIT = "prlimit";
     /** The child's recording is the parent's file name with this before {@code .jfr}. */
     private static final String RECORDING_SUFFIX = "-server";
@@ -66,7 +66,7 @@ final class FdExhaustionScenario implements Scenario {
         }
         List<String> command = new ArrayList<>(List.of(prlimit.get().toString(), "--nofile=" + FD_LIMIT + ":" + FD_LIMIT));
         command.addAll(ChildJvm.command(FdExhaustionServer.class, RECORDING_SUFFIX, List.of(String.valueOf(FD_LIMIT))));
-        try (ChildProcess server = ChildProcess.start("fd-exhaustion-server", command)) {
+        try (ChildProcess server = ChildProcess.start("fd-exhaustion-server", command, FdExhaustionServer.PREFIX)) {
             Optional<InetSocketAddress> target = awaitReady(server, report);
             if (target.isPresent()) {
                 connectWhileExhausted(target.get(), server, report);

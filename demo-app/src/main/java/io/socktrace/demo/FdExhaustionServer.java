@@ -20,18 +20,24 @@ import java.util.concurrent.TimeUnit;
  * file descriptors hits a whole process, so it gets one of its own. It is not a scenario and
  * not listed; {@code java -cp socktrace-demo.jar io.socktrace.demo.FdExhaustionServer <max files>}.
  *
- * <p>It talks to its parent in lines on stdout: {@code listening <port>}; then how many files it
- * opened before the descriptors ran out, which means it is ready; then, once its stdin closes,
- * how its accepts went. Exit status 0 when every accept failed with "Too many open files" (and
- * at least one did), 1 otherwise.
+ * <p>It talks to its parent in lines on stdout that start with {@link #PREFIX} (the JVM may print
+ * there too): {@code listening <port>}; then how many files it opened before the descriptors ran
+ * out, which means it is ready; then, once its stdin closes, how its accepts went. Exit status 0
+ * when every accept failed with "Too many open files" (and at least one did), 1 otherwise.
  */
 public final class FdExhaustionServer {
 
+    /** Starts each line meant for the parent. */
+    static final String PREFIX = "fd-exhaustion-server: ";
     static final String LISTENING = "listening ";
     static final String TOO_MANY_OPEN_FILES = "Too many open files";
 
-    /** An accept with nothing queued gives up after this, to look at its stdin again. */
-    private static final int ACCEPT_TIMEOUT_MS = 200;
+    /**
+     * An accept with nothing queued gives up after this. Short, because it waits at the limit,
+     * where nothing else in the process can open a file; the pause between attempts, with a
+     * descriptor free, is where observers look.
+     */
+    private static final int ACCEPT_TIMEOUT_MS = 20;
     /** Keeps the accept attempts, and the events they cause, to a few per second. */
     private static final long RETRY_PAUSE_MS = 200;
     /** In case the parent never closes stdin: the server ends by itself regardless. */
@@ -59,7 +65,6 @@ public final class FdExhaustionServer {
         thread.setDaemon(true);
         thread.start();
         boolean asIntended = task.get(MAX_RUN_MS, TimeUnit.MILLISECONDS);
-        System.out.flush();
         System.exit(asIntended ? 0 : 1);
     }
 
@@ -71,17 +76,17 @@ public final class FdExhaustionServer {
         Accepts accepts = new Accepts();
         try {
             listener.setSoTimeout(ACCEPT_TIMEOUT_MS);
-            out.println(LISTENING + listener.getLocalPort());
-            out.flush();
+            report(LISTENING + listener.getLocalPort());
             IOException exhausted = openUntilExhausted(files, maxFiles);
             if (exhausted == null) {
-                out.println("opened " + files.size() + " files and never ran out of descriptors");
+                report("opened " + files.size() + " files and never ran out of descriptors");
                 return false;
             }
-            out.println("opened " + files.size() + " files until " + exhausted);
-            out.flush();
+            String opened = "opened " + files.size() + " files until " + exhausted;
+            releaseOne(files);
+            report(opened);
             acceptUntilStopped(listener, accepts, files, maxFiles);
-            out.println(accepts);
+            report(accepts.toString());
             return accepts.asIntended();
         } finally {
             // The files first: the first socket close of a JVM needs descriptors of its own (JDK 17
@@ -89,8 +94,13 @@ public final class FdExhaustionServer {
             // And before the JVM exits, which may need descriptors to write a recording.
             closeAll(files);
             listener.close();
-            out.flush();
         }
+    }
+
+    /** A line for the parent, at once: the parent waits for it. */
+    private void report(String line) {
+        out.println(PREFIX + line);
+        out.flush();
     }
 
     /**
@@ -113,11 +123,8 @@ public final class FdExhaustionServer {
     }
 
     /**
-     * Accepts, at the limit, until the parent says stop: each accept should fail. Between
-     * attempts one descriptor is left free for observers in this process (an agent's samplers
-     * need one to read {@code /proc}, and would otherwise never see the process at its limit);
-     * it is taken back before the next attempt. Plain try/catch rather than {@link Attempt},
-     * which might not be loaded yet.
+     * Accepts, at the limit, until the parent says stop: each accept should fail. Plain
+     * try/catch rather than {@link Attempt}, which might not be loaded yet.
      */
     private void acceptUntilStopped(ServerSocket listener, Accepts accepts, List<Closeable> files, int maxFiles)
             throws IOException, InterruptedException {
@@ -132,9 +139,7 @@ public final class FdExhaustionServer {
             } catch (IOException e) {
                 accepts.failed(e);
             }
-            if (!files.isEmpty()) {
-                files.remove(files.size() - 1).close();
-            }
+            releaseOne(files);
             // A failed accept leaves the connection queued and the next one would fail at once.
             stop.await(RETRY_PAUSE_MS, TimeUnit.MILLISECONDS);
         }
@@ -157,6 +162,17 @@ public final class FdExhaustionServer {
         }, "fd-exhaustion-server-stdin");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * Leaves one descriptor free until the next accept takes it back: an observer in this
+     * process (an agent's samplers, which need one to read {@code /proc}) would otherwise never
+     * see the process at its limit, only fail to look.
+     */
+    private static void releaseOne(List<Closeable> files) throws IOException {
+        if (!files.isEmpty()) {
+            files.remove(files.size() - 1).close();
+        }
     }
 
     private static void closeAll(List<Closeable> files) throws IOException {
