@@ -250,7 +250,9 @@ final class KernelSampler {
             n = files.read("/proc/net/netstat");
             netstat.read(files.buffer(), n, netstatValues);
             int entries = ProcFiles.countEntries("/proc/self/fd");
-            openDescriptors = entries < 0 ? -1 : entries - 1; // less the one the listing itself holds open
+            // less the one the listing itself holds open; a listing of our own /proc directory fails
+            // only when no descriptor is left for it, which means we are at the limit
+            openDescriptors = entries >= 0 ? entries - 1 : maxDescriptors;
         } catch (IOException e) {
             if (!String.valueOf(e.getMessage()).contains("Too many open files")) {
                 throw e;
