@@ -123,10 +123,17 @@ final class FdExhaustionScenario implements Scenario {
             }
             stop(server, report);
             // The server's exit closed its listener, and its kernel reset the connections still queued.
+            // A connection the server did manage to accept (a descriptor some other thread of that
+            // JVM released for a moment) was closed normally instead: end of stream, not a reset.
             for (Map.Entry<String, Socket> client : clients.entrySet()) {
                 client.getValue().setSoTimeout(Loopback.GUARD_TIMEOUT_MS);
                 Attempt<Integer> read = read(client.getValue());
-                report.expectFailure(client.getKey(), "after the server exited, read", read, "Connection reset");
+                if (!read.failed() && Integer.valueOf(-1).equals(read.value())) {
+                    report.result(client.getKey(), "after the server exited, read " + read.outcome()
+                            + " (the server had accepted this one after all, and closed it)");
+                } else {
+                    report.expectFailure(client.getKey(), "after the server exited, read", read, "Connection reset");
+                }
             }
         } finally {
             for (Socket client : clients.values()) {

@@ -204,14 +204,14 @@ class ScenariosTest {
                         + "java\\.io\\.FileNotFoundException: /dev/null \\(Too many open files\\)"),
                 accepts -> assertThat(accepts).matches("   server: accept failed [1-9]\\d* times with "
                         + "\"Too many open files\" \\(java\\.io\\.IOException: Too many open files\\), "
-                        + "timed out \\d+ times, accepted 0"),
+                        + "timed out \\d+ times, accepted \\d+"),
                 exit -> assertThat(exit).isEqualTo("   server: exited with status 0"));
         for (int i = 1; i <= 3; i++) {
             assertThat(DemoOutput.results(section, "client" + i)).satisfiesExactly(
                     waited -> assertThat(waited).contains("wrote 10 bytes, then read failed after ")
                             .endsWith("java.net.SocketTimeoutException: Read timed out"),
-                    reset -> assertThat(reset).contains("after the server exited, read failed after ")
-                            .endsWith("java.net.SocketException: Connection reset"));
+                    reset -> assertThat(reset).containsPattern("after the server exited, read (failed after .*"
+                            + "java\\.net\\.SocketException: Connection reset$|returned -1 .*accepted this one after all)"));
         }
     }
 
