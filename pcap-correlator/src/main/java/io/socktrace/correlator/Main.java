@@ -1,0 +1,222 @@
+package io.socktrace.correlator;
+
+import io.socktrace.correlator.capture.CaptureFormatException;
+import io.socktrace.correlator.capture.CaptureReader;
+import io.socktrace.correlator.capture.CaptureStatistics;
+import io.socktrace.correlator.capture.PacketCursor;
+import io.socktrace.correlator.flow.ConnState;
+import io.socktrace.correlator.flow.FlowTracker;
+import io.socktrace.correlator.flow.TcpFlow;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Command line of the correlator ({@code java -jar socktrace-correlator.jar correlate --pcap FILE}).
+ * Exit codes: 0 done, 1 the input could not be read (one line naming file and offset), 2 bad
+ * arguments. Nothing but one-line messages ever reaches stderr.
+ */
+public final class Main {
+    static final int OK = 0;
+    static final int INPUT_ERROR = 1;
+    static final int USAGE_ERROR = 2;
+
+    private static final String PROGRAM = "socktrace-correlator";
+    private static final String USAGE = String.join("\n",
+            "Usage: java -jar socktrace-correlator.jar <command> [options]",
+            "",
+            "Commands:",
+            "  correlate   rebuild the TCP flows of a packet capture and print one line per flow",
+            "",
+            "Run '<command> --help' for the options of a command.");
+    private static final String CORRELATE_USAGE = String.join("\n",
+            "Usage: java -jar socktrace-correlator.jar correlate --pcap FILE [options]",
+            "",
+            "Reads a pcap or pcapng file and prints each TCP flow: start time, client -> server,",
+            "Zeek conn_state, packets and payload bytes each way, handshake RTT, SYN count, FIN/RST",
+            "directions; then a summary line.",
+            "",
+            "Options:",
+            "  --pcap FILE              capture to read (pcap or pcapng; us or ns time stamps)",
+            "  --idle-timeout SECONDS   a flow silent this long is over (default 60)",
+            "  --strict                 a record cut off by the end of the file is an error",
+            "  --help                   show this help");
+
+    private Main() {
+    }
+
+    /** Entry point; exits with {@link #run}'s code. */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command, printing results to {@code out} and one-line errors to {@code err}. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            if (args.length == 0) {
+                return usageError(err, "no command given (try --help)");
+            }
+            switch (args[0]) {
+                case "--help":
+                case "-h":
+                case "help":
+                    out.println(USAGE);
+                    return OK;
+                case "correlate":
+                    return correlate(args, out, err);
+                default:
+                    return usageError(err, "unknown command '" + args[0] + "' (try --help)");
+            }
+        } catch (RuntimeException | Error e) {
+            // A bug of ours must still end in one line, never a stack trace dump.
+            err.println(PROGRAM + ": internal error: " + e);
+            return INPUT_ERROR;
+        }
+    }
+
+    private static int correlate(String[] args, PrintStream out, PrintStream err) {
+        String pcap = null;
+        boolean strict = false;
+        long idleTimeoutNanos = FlowTracker.DEFAULT_IDLE_TIMEOUT_NANOS;
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--help":
+                case "-h":
+                    out.println(CORRELATE_USAGE);
+                    return OK;
+                case "--strict":
+                    strict = true;
+                    break;
+                case "--pcap":
+                    if (i + 1 >= args.length) {
+                        return usageError(err, "--pcap needs a file name");
+                    }
+                    pcap = args[++i];
+                    break;
+                case "--idle-timeout":
+                    if (i + 1 >= args.length) {
+                        return usageError(err, "--idle-timeout needs a number of seconds");
+                    }
+                    try {
+                        double seconds = Double.parseDouble(args[++i]);
+                        if (!(seconds > 0) || seconds > 1e9) {
+                            return usageError(err, "--idle-timeout must be a positive number of seconds, not '" + args[i] + "'");
+                        }
+                        idleTimeoutNanos = (long) (seconds * 1e9);
+                    } catch (NumberFormatException e) {
+                        return usageError(err, "--idle-timeout must be a positive number of seconds, not '" + args[i] + "'");
+                    }
+                    break;
+                default:
+                    return usageError(err, "correlate: unknown option '" + arg + "' (try correlate --help)");
+            }
+        }
+        if (pcap == null) {
+            return usageError(err, "correlate: --pcap FILE is required (try correlate --help)");
+        }
+        Path path = Paths.get(pcap);
+        if (Files.isDirectory(path)) {
+            err.println(PROGRAM + ": " + pcap + ": is a directory");
+            return INPUT_ERROR;
+        }
+        Map<ConnState, Integer> states = new EnumMap<>(ConnState.class);
+        FlowTracker tracker = new FlowTracker(flow -> {
+            states.merge(flow.connState(), 1, Integer::sum);
+            out.println(describe(flow));
+        }, idleTimeoutNanos);
+        CaptureStatistics statistics;
+        try (CaptureReader reader = CaptureReader.open(path, strict)) {
+            PacketCursor packet = new PacketCursor();
+            while (reader.next(packet)) {
+                tracker.accept(packet);
+            }
+            tracker.finish();
+            statistics = reader.statistics();
+        } catch (CaptureFormatException e) {
+            out.flush();
+            err.println(PROGRAM + ": " + e.getMessage());
+            return INPUT_ERROR;
+        } catch (NoSuchFileException e) {
+            err.println(PROGRAM + ": " + pcap + ": no such file");
+            return INPUT_ERROR;
+        } catch (IOException e) {
+            err.println(PROGRAM + ": " + pcap + ": cannot read: " + e.getMessage());
+            return INPUT_ERROR;
+        }
+        StringBuilder summary = new StringBuilder(160);
+        summary.append("summary: packets ").append(statistics.packets())
+                .append(", tcp ").append(statistics.tcpPackets())
+                .append(", non-tcp skipped ").append(statistics.notTcpPackets())
+                .append(", fragments skipped ").append(statistics.fragments())
+                .append(", undecodable ").append(statistics.undecodablePackets())
+                .append(", flows ").append(tracker.flowsReported());
+        if (!states.isEmpty()) {
+            summary.append(" (");
+            String separator = "";
+            for (Map.Entry<ConnState, Integer> entry : states.entrySet()) {
+                summary.append(separator).append(entry.getKey()).append(' ').append(entry.getValue());
+                separator = ", ";
+            }
+            summary.append(')');
+        }
+        out.println(summary);
+        out.flush();
+        if (statistics.truncation() != null) {
+            err.println(PROGRAM + ": warning: " + statistics.truncation() + "; skipped");
+        }
+        return OK;
+    }
+
+    /** One line per flow. */
+    static String describe(TcpFlow flow) {
+        StringBuilder line = new StringBuilder(200);
+        long start = flow.firstPacketNanos();
+        line.append(Instant.ofEpochSecond(Math.floorDiv(start, 1_000_000_000L), Math.floorMod(start, 1_000_000_000L)))
+                .append(' ').append(endpoint(flow.clientAddress(), flow.clientPort()))
+                .append(" -> ").append(endpoint(flow.serverAddress(), flow.serverPort()))
+                .append(' ').append(flow.connState())
+                .append(" client ").append(flow.client().packets()).append(" pkts ").append(flow.client().payloadBytes()).append(" B")
+                .append(", server ").append(flow.server().packets()).append(" pkts ").append(flow.server().payloadBytes()).append(" B")
+                .append(", rtt ").append(flow.handshakeRttNanos() == TcpFlow.NONE ? "-"
+                        : String.format(Locale.ROOT, "%.3f ms", flow.handshakeRttNanos() / 1e6))
+                .append(", syn ").append(flow.synCount())
+                .append(", fin ").append(sides(flow.client().finNanos() != TcpFlow.NONE, flow.server().finNanos() != TcpFlow.NONE))
+                .append(", rst ").append(sides(flow.client().rstNanos() != TcpFlow.NONE, flow.server().rstNanos() != TcpFlow.NONE));
+        long retransmitted = flow.client().retransmittedSegments() + flow.server().retransmittedSegments();
+        if (retransmitted > 0) {
+            line.append(", retransmits ").append(flow.client().retransmittedSegments())
+                    .append('/').append(flow.server().retransmittedSegments());
+        }
+        appendZeroWindow(line, "client", flow.client());
+        appendZeroWindow(line, "server", flow.server());
+        return line.toString();
+    }
+
+    private static void appendZeroWindow(StringBuilder line, String side, TcpFlow.Endpoint endpoint) {
+        if (endpoint.zeroWindowSegments() > 0) {
+            line.append(", zero window from ").append(side)
+                    .append(String.format(Locale.ROOT, " %.3f s", endpoint.zeroWindowNanos() / 1e9));
+        }
+    }
+
+    private static String endpoint(String address, int port) {
+        return address.indexOf(':') >= 0 ? "[" + address + "]:" + port : address + ":" + port;
+    }
+
+    private static String sides(boolean client, boolean server) {
+        return client && server ? "client,server" : client ? "client" : server ? "server" : "-";
+    }
+
+    private static int usageError(PrintStream err, String message) {
+        err.println(PROGRAM + ": " + message);
+        return USAGE_ERROR;
+    }
+}

@@ -1,0 +1,62 @@
+package io.socktrace.correlator.capture;
+
+/**
+ * Formats the two-long addresses of {@link PacketCursor}: IPv4 (and IPv4-mapped IPv6) in dotted
+ * form, IPv6 in the RFC 5952 canonical text form. No name resolution, ever.
+ */
+public final class Addresses {
+    private Addresses() {
+    }
+
+    /** True if the 128-bit address is {@code ::ffff:a.b.c.d}. */
+    public static boolean isIpv4(long high, long low) {
+        return high == 0 && (low >>> 32) == 0xffffL;
+    }
+
+    /** Text form of a 128-bit address. */
+    public static String format(long high, long low) {
+        if (isIpv4(high, low)) {
+            return ((low >>> 24) & 0xff) + "." + ((low >>> 16) & 0xff) + "." + ((low >>> 8) & 0xff) + "." + (low & 0xff);
+        }
+        int[] groups = new int[8];
+        for (int i = 0; i < 4; i++) {
+            groups[i] = (int) (high >>> (48 - 16 * i)) & 0xffff;
+            groups[i + 4] = (int) (low >>> (48 - 16 * i)) & 0xffff;
+        }
+        int bestStart = -1;
+        int bestLength = 1; // RFC 5952: "::" only for runs of two or more zero groups
+        for (int i = 0; i < 8; ) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        StringBuilder text = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
+    }
+
+    /** Address and port, IPv6 in brackets. */
+    public static String formatEndpoint(long high, long low, int port) {
+        return isIpv4(high, low) ? format(high, low) + ":" + port : "[" + format(high, low) + "]:" + port;
+    }
+}

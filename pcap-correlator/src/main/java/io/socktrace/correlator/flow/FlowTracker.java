@@ -1,0 +1,294 @@
+package io.socktrace.correlator.flow;
+
+import io.socktrace.correlator.capture.PacketCursor;
+import io.socktrace.correlator.capture.PacketKind;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Rebuilds TCP flows from a stream of packets in capture order and hands each finished flow to a
+ * sink, so memory grows with the number of concurrently open flows, not with the capture. A flow
+ * leaves the table when it has finished (FIN both ways, or a RST) and stayed quiet for
+ * {@link #FINISHED_LINGER_NANOS} (so the last ACK still lands in it), when it has been idle longer
+ * than the idle timeout, when a new SYN reuses its 4-tuple after it finished or went idle, or at
+ * {@link #finish()}. Looking a packet up allocates nothing; only a new flow allocates.
+ */
+public final class FlowTracker {
+    /** Default idle timeout: a flow silent this long is reported, and a SYN on its 4-tuple opens a new one. */
+    public static final long DEFAULT_IDLE_TIMEOUT_NANOS = 60_000_000_000L;
+    /** How long a finished flow stays in the table to collect the last ACKs and retransmitted FINs. */
+    public static final long FINISHED_LINGER_NANOS = 2_000_000_000L;
+    private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
+
+    private final Consumer<TcpFlow> sink;
+    private final long idleTimeoutNanos;
+    private final HashMap<FlowKey, TcpFlow> flows = new HashMap<>();
+    private final FlowKey probe = new FlowKey();
+    private long nextSweepNanos = Long.MIN_VALUE;
+    private long flowsReported;
+
+    /** A tracker with the default idle timeout. */
+    public FlowTracker(Consumer<TcpFlow> sink) {
+        this(sink, DEFAULT_IDLE_TIMEOUT_NANOS);
+    }
+
+    /** A tracker reporting flows to {@code sink}, treating flows silent for {@code idleTimeoutNanos} as over. */
+    public FlowTracker(Consumer<TcpFlow> sink, long idleTimeoutNanos) {
+        this.sink = sink;
+        this.idleTimeoutNanos = idleTimeoutNanos;
+    }
+
+    /** Flows currently in the table. */
+    public int openFlows() {
+        return flows.size();
+    }
+
+    /** Flows handed to the sink so far. */
+    public long flowsReported() {
+        return flowsReported;
+    }
+
+    /** Accounts one packet; packets that are not {@link PacketKind#TCP} are ignored. */
+    public void accept(PacketCursor packet) {
+        if (packet.kind() != PacketKind.TCP) {
+            return;
+        }
+        long now = packet.timestampNanos();
+        if (now >= nextSweepNanos) {
+            if (nextSweepNanos != Long.MIN_VALUE) {
+                sweep(now);
+            }
+            nextSweepNanos = now + SWEEP_INTERVAL_NANOS;
+        }
+        probe.set(packet);
+        TcpFlow flow = flows.get(probe);
+        boolean pureSyn = packet.has(PacketCursor.SYN) && !packet.has(PacketCursor.ACK);
+        if (flow != null) {
+            boolean idle = now - flow.lastPacketNanos > idleTimeoutNanos;
+            if (pureSyn && (idle || flow.isFinished())) {
+                flows.remove(probe);
+                report(flow, FlowEnd.PORT_REUSED);
+                flow = null;
+            } else if (idle) {
+                flows.remove(probe);
+                report(flow, FlowEnd.IDLE);
+                flow = null;
+            }
+        }
+        if (flow == null) {
+            flow = newFlow(packet);
+            flows.put(probe.copy(), flow);
+        }
+        update(flow, packet, now);
+    }
+
+    /** Reports every flow still in the table (oldest first); call once at the end of the capture. */
+    public void finish() {
+        List<TcpFlow> remaining = new ArrayList<>(flows.values());
+        flows.clear();
+        remaining.sort(Comparator.comparingLong(TcpFlow::firstPacketNanos));
+        for (TcpFlow flow : remaining) {
+            report(flow, flow.isFinished() ? FlowEnd.FINISHED : FlowEnd.END_OF_CAPTURE);
+        }
+    }
+
+    private void sweep(long now) {
+        for (Iterator<TcpFlow> it = flows.values().iterator(); it.hasNext(); ) {
+            TcpFlow flow = it.next();
+            long quiet = now - flow.lastPacketNanos;
+            if (flow.isFinished() && quiet > FINISHED_LINGER_NANOS) {
+                it.remove();
+                report(flow, FlowEnd.FINISHED);
+            } else if (quiet > idleTimeoutNanos) {
+                it.remove();
+                report(flow, FlowEnd.IDLE);
+            }
+        }
+    }
+
+    private void report(TcpFlow flow, FlowEnd end) {
+        closeZeroWindow(flow.client, flow.lastPacketNanos);
+        closeZeroWindow(flow.server, flow.lastPacketNanos);
+        flow.end = end;
+        flowsReported++;
+        sink.accept(flow);
+    }
+
+    private static void closeZeroWindow(TcpFlow.Endpoint side, long at) {
+        if (side.zeroWindowSince != TcpFlow.NONE) {
+            side.zeroWindowNanos += at - side.zeroWindowSince;
+            side.zeroWindowSince = TcpFlow.NONE;
+        }
+    }
+
+    private static TcpFlow newFlow(PacketCursor p) {
+        boolean synAck = p.has(PacketCursor.SYN | PacketCursor.ACK);
+        if (synAck) { // we missed the SYN: the SYN/ACK's receiver is the client
+            return new TcpFlow(p.destinationHigh(), p.destinationLow(), p.destinationPort(),
+                    p.sourceHigh(), p.sourceLow(), p.sourcePort());
+        }
+        return new TcpFlow(p.sourceHigh(), p.sourceLow(), p.sourcePort(),
+                p.destinationHigh(), p.destinationLow(), p.destinationPort());
+    }
+
+    private static void update(TcpFlow flow, PacketCursor p, long now) {
+        boolean fromClient = p.sourcePort() == flow.clientPort && p.sourceLow() == flow.clientLow
+                && p.sourceHigh() == flow.clientHigh;
+        TcpFlow.Endpoint sender = fromClient ? flow.client : flow.server;
+        if (flow.firstPacketNanos == TcpFlow.NONE) {
+            flow.firstPacketNanos = now;
+        }
+        flow.lastPacketNanos = Math.max(flow.lastPacketNanos, now);
+        sender.packets++;
+        boolean syn = p.has(PacketCursor.SYN);
+        boolean ack = p.has(PacketCursor.ACK);
+        boolean fin = p.has(PacketCursor.FIN);
+        boolean rst = p.has(PacketCursor.RST);
+
+        if (syn) {
+            if (p.mss() != PacketCursor.ABSENT) {
+                sender.mss = p.mss();
+            }
+            if (p.windowScale() != PacketCursor.ABSENT) {
+                sender.windowScale = p.windowScale();
+            }
+            sender.sackPermitted |= p.sackPermitted();
+            if (fromClient && !ack) {
+                flow.synCount++;
+                if (flow.firstSynNanos == TcpFlow.NONE) {
+                    flow.firstSynNanos = now;
+                }
+                if (flow.synAckNanos == TcpFlow.NONE) {
+                    flow.lastSynNanos = now;
+                }
+            } else if (!fromClient && ack && flow.synAckNanos == TcpFlow.NONE) {
+                flow.synAckNanos = now;
+            }
+        } else if (fromClient && !rst) {
+            if (ack && flow.handshakeAckNanos == TcpFlow.NONE && flow.synAckNanos != TcpFlow.NONE && flow.synCount > 0) {
+                flow.handshakeAckNanos = now;
+            }
+            if ((ack || fin) && flow.client.rstNanos == TcpFlow.NONE) {
+                flow.clientAckedOrFinishedBeforeReset = true;
+            }
+        }
+        sender.sackBlocks += p.sackBlocks();
+        sender.timestamps |= p.hasTimestamps();
+
+        if (!rst) {
+            countSequence(sender, p, syn, fin);
+            if (!syn) {
+                if (p.window() == 0) {
+                    sender.zeroWindowSegments++;
+                    if (sender.firstZeroWindowNanos == TcpFlow.NONE) {
+                        sender.firstZeroWindowNanos = now;
+                    }
+                    sender.lastZeroWindowNanos = now;
+                    if (sender.zeroWindowSince == TcpFlow.NONE) {
+                        sender.zeroWindowSince = now;
+                        sender.zeroWindowEpisodes++;
+                    }
+                } else {
+                    closeZeroWindow(sender, now);
+                }
+            }
+        }
+        if (fin && sender.finNanos == TcpFlow.NONE) {
+            sender.finNanos = now;
+        }
+        if (rst && sender.rstNanos == TcpFlow.NONE) {
+            sender.rstNanos = now;
+        }
+    }
+
+    /** Sequence numbers wrap at 2^32: comparisons use the sign of the 32-bit difference. */
+    private static void countSequence(TcpFlow.Endpoint sender, PacketCursor p, boolean syn, boolean fin) {
+        int length = p.payloadLength();
+        int dataStart = p.sequence() + (syn ? 1 : 0);
+        int dataEnd = dataStart + length;
+        int end = dataEnd + (fin ? 1 : 0);
+        if (!sender.sequenceKnown) {
+            sender.sequenceKnown = true;
+            sender.highestSequence = end;
+            sender.payloadBytes += length;
+            return;
+        }
+        if (length > 0) {
+            if (dataStart - sender.highestSequence < 0) {
+                sender.retransmittedSegments++;
+                int fresh = dataEnd - sender.highestSequence;
+                if (fresh > 0) {
+                    sender.payloadBytes += fresh;
+                    sender.retransmittedBytes += length - fresh;
+                } else {
+                    sender.retransmittedBytes += length;
+                }
+            } else {
+                sender.payloadBytes += length;
+            }
+        }
+        if (end - sender.highestSequence > 0) {
+            sender.highestSequence = end;
+        }
+    }
+
+    /** The unordered 4-tuple; one instance is reused for look-ups, copies are stored. */
+    private static final class FlowKey {
+        long aHigh;
+        long aLow;
+        int aPort;
+        long bHigh;
+        long bLow;
+        int bPort;
+
+        void set(PacketCursor p) {
+            long sh = p.sourceHigh();
+            long sl = p.sourceLow();
+            int sp = p.sourcePort();
+            long dh = p.destinationHigh();
+            long dl = p.destinationLow();
+            int dp = p.destinationPort();
+            int order = Long.compareUnsigned(sh, dh);
+            if (order == 0) {
+                order = Long.compareUnsigned(sl, dl);
+            }
+            if (order == 0) {
+                order = Integer.compare(sp, dp);
+            }
+            if (order <= 0) {
+                aHigh = sh; aLow = sl; aPort = sp; bHigh = dh; bLow = dl; bPort = dp;
+            } else {
+                aHigh = dh; aLow = dl; aPort = dp; bHigh = sh; bLow = sl; bPort = sp;
+            }
+        }
+
+        FlowKey copy() {
+            FlowKey copy = new FlowKey();
+            copy.aHigh = aHigh; copy.aLow = aLow; copy.aPort = aPort;
+            copy.bHigh = bHigh; copy.bLow = bLow; copy.bPort = bPort;
+            return copy;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (!(other instanceof FlowKey)) {
+                return false;
+            }
+            FlowKey k = (FlowKey) other;
+            return aLow == k.aLow && bLow == k.bLow && aPort == k.aPort && bPort == k.bPort
+                    && aHigh == k.aHigh && bHigh == k.bHigh;
+        }
+
+        @Override
+        public int hashCode() {
+            long h = aLow * 0x9E3779B97F4A7C15L + bLow;
+            h = h * 0x9E3779B97F4A7C15L + aHigh + 31 * bHigh;
+            h = h * 0x9E3779B97F4A7C15L + ((long) aPort << 16 | bPort);
+            return (int) (h ^ (h >>> 32));
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.socktrace.correlator.jvm;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One socket of the traced JVM as its recording describes it: the 4-tuple, which side it was,
+ * and the socket calls with their times (epoch nanoseconds, on the JVM's clock). The join key to
+ * a captured TCP flow is the 4-tuple plus time, since ports are reused.
+ */
+public final class JvmConnection {
+
+    /** Which end of the connection the JVM was. */
+    public enum Side { CLIENT, SERVER, LISTENER, UNKNOWN }
+
+    /** One recorded call on the connection. */
+    public static final class Call {
+        public final String event;
+        public final long startNanos;
+        public final long durationNanos;
+        public final String outcome;
+        public final long bytes;
+        public final String exceptionMessage;
+
+        Call(String event, long startNanos, long durationNanos, String outcome, long bytes, String exceptionMessage) {
+            this.event = event;
+            this.startNanos = startNanos;
+            this.durationNanos = durationNanos;
+            this.outcome = outcome;
+            this.bytes = bytes;
+            this.exceptionMessage = exceptionMessage;
+        }
+
+        public long endNanos() {
+            return startNanos + durationNanos;
+        }
+
+        @Override
+        public String toString() {
+            return event + (outcome == null ? "" : " " + outcome) + " @" + startNanos + "+" + durationNanos + "ns";
+        }
+    }
+
+    final long connectionId;
+    Side side = Side.UNKNOWN;
+    String host;
+    InetAddress localAddress;
+    int localPort;
+    InetAddress remoteAddress;
+    int remotePort;
+    String communityId;
+    String thread;
+    Call connect;
+    Call accept;
+    Call close;
+    String closeInitiator;
+    long bytesRead = -1;
+    long bytesWritten = -1;
+    final List<Call> calls = new ArrayList<>();
+
+    JvmConnection(long connectionId) {
+        this.connectionId = connectionId;
+    }
+
+    public long connectionId() {
+        return connectionId;
+    }
+
+    public Side side() {
+        return side;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    /** Local address, or null where the recording did not know it (a failed connect). */
+    public InetAddress localAddress() {
+        return localAddress;
+    }
+
+    public int localPort() {
+        return localPort;
+    }
+
+    public InetAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    public String communityId() {
+        return communityId;
+    }
+
+    public String thread() {
+        return thread;
+    }
+
+    /** The Connect call, or null for an accepted connection. */
+    public Call connect() {
+        return connect;
+    }
+
+    /** The Accept call, or null for an outgoing connection. */
+    public Call accept() {
+        return accept;
+    }
+
+    /** The Close call, or null if the recording saw none. */
+    public Call close() {
+        return close;
+    }
+
+    public String closeInitiator() {
+        return closeInitiator;
+    }
+
+    /** Total bytes read as the Close recorded them, or -1 without a Close. */
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    /** Every recorded call (Receive, Send, Reset, Shutdown, CloseWaitLeak, Leak, ...) in time order. */
+    public List<Call> calls() {
+        return calls;
+    }
+
+    /** The first recorded time of this connection. */
+    public long firstNanos() {
+        long first = Long.MAX_VALUE;
+        for (Call c : calls) {
+            first = Math.min(first, c.startNanos);
+        }
+        return first;
+    }
+
+    /** The last recorded time of this connection. */
+    public long lastNanos() {
+        long last = Long.MIN_VALUE;
+        for (Call c : calls) {
+            last = Math.max(last, c.endNanos());
+        }
+        return last;
+    }
+
+    @Override
+    public String toString() {
+        return "connection " + connectionId + " " + side + " " + (localAddress == null ? "?" : localAddress.getHostAddress()) + ":"
+                + localPort + " -> " + (remoteAddress == null ? "?" : remoteAddress.getHostAddress()) + ":" + remotePort;
+    }
+}

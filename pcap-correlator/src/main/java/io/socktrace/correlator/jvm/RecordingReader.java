@@ -1,0 +1,141 @@
+package io.socktrace.correlator.jvm;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * Reads the socktrace events of a recording into one {@link JvmConnection} per socket. Streams the
+ * file event by event; what it keeps grows with the number of sockets, not with the recording's
+ * size beyond that. A file that is not a readable recording gives a {@link RecordingException}
+ * naming the file, never a stack trace.
+ */
+public final class RecordingReader {
+
+    private RecordingReader() {
+    }
+
+    /** The recording could not be read; the message names the file. */
+    public static final class RecordingException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        RecordingException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The sockets a recording describes, ordered by their first event. */
+    public static List<JvmConnection> read(Path file) throws RecordingException {
+        if (!Files.isRegularFile(file)) {
+            throw new RecordingException(file + ": no such recording", null);
+        }
+        Map<Long, JvmConnection> byId = new LinkedHashMap<>();
+        long events = 0;
+        try (RecordingFile recording = new RecordingFile(file)) {
+            while (recording.hasMoreEvents()) {
+                RecordedEvent e = recording.readEvent();
+                String name = e.getEventType().getName();
+                if (!name.startsWith("socktrace.") || !e.hasField("connectionId")) {
+                    continue;
+                }
+                events++;
+                long id = e.getLong("connectionId");
+                if (name.equals("socktrace.Accept") && id == 0) {
+                    continue; // an accept that failed belongs to no connection
+                }
+                JvmConnection c = byId.computeIfAbsent(id, JvmConnection::new);
+                add(c, e, name.substring("socktrace.".length()));
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new RecordingException(file + ": not a readable JFR recording (" + e.getMessage() + ")", e);
+        }
+        List<JvmConnection> result = new ArrayList<>(byId.values());
+        for (JvmConnection c : result) {
+            c.calls.sort(Comparator.comparingLong(call -> call.startNanos));
+        }
+        result.sort(Comparator.comparingLong(JvmConnection::firstNanos)); // events come in per-thread buffers, not in time order
+        return result;
+    }
+
+    private static void add(JvmConnection c, RecordedEvent e, String event) {
+        long start = nanos(e.getStartTime());
+        long duration = e.getDuration().toNanos();
+        String outcome = e.hasField("outcome") ? e.getString("outcome")
+                : e.hasField("initiator") ? e.getString("initiator") : e.hasField("kind") ? e.getString("kind")
+                : e.hasField("state") ? e.getString("state") : null;
+        long bytes = e.hasField("bytesRead") && event.equals("Receive") ? e.getLong("bytesRead")
+                : e.hasField("bytesWritten") && event.equals("Send") ? e.getLong("bytesWritten") : 0;
+        String message = e.hasField("exceptionMessage") ? e.getString("exceptionMessage") : null;
+        JvmConnection.Call call = new JvmConnection.Call(event, start, duration, outcome, bytes, message);
+        c.calls.add(call);
+        if (e.hasField("port") && e.getInt("port") > 0) {
+            c.remotePort = e.getInt("port");
+            c.remoteAddress = address(e.getString("address"), c.remoteAddress);
+        }
+        if (e.hasField("localPort") && e.getInt("localPort") > 0) {
+            c.localPort = e.getInt("localPort");
+            c.localAddress = address(e.getString("localAddress"), c.localAddress);
+        }
+        if (e.hasField("host") && e.getString("host") != null && c.host == null) {
+            c.host = e.getString("host");
+        }
+        if (e.hasField("communityId") && e.getString("communityId") != null) {
+            c.communityId = e.getString("communityId");
+        }
+        switch (event) {
+            case "Connect":
+                c.side = JvmConnection.Side.CLIENT;
+                c.connect = call;
+                c.thread = threadOf(e);
+                break;
+            case "Accept":
+                c.side = JvmConnection.Side.SERVER;
+                c.accept = call;
+                c.thread = threadOf(e);
+                break;
+            case "Listen":
+                c.side = JvmConnection.Side.LISTENER;
+                break;
+            case "Close":
+                c.close = call;
+                c.closeInitiator = e.getString("initiator");
+                c.bytesRead = e.getLong("bytesRead");
+                c.bytesWritten = e.getLong("bytesWritten");
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** Parses the literal address the agent recorded; never a name lookup (the text is an IP literal). */
+    private static InetAddress address(String literal, InetAddress previous) {
+        if (literal == null || literal.isEmpty()) {
+            return previous;
+        }
+        try {
+            return InetAddress.getByName(literal); // an IP literal: no DNS query is made for it
+        } catch (UnknownHostException e) {
+            return previous;
+        }
+    }
+
+    private static String threadOf(RecordedEvent e) {
+        RecordedThread t = e.getThread();
+        return t == null ? null : t.getJavaName();
+    }
+
+    static long nanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+}

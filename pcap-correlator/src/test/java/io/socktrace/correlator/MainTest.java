@@ -1,0 +1,106 @@
+package io.socktrace.correlator;
+
+import static io.socktrace.correlator.TestCaptures.fixture;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    @TempDir
+    Path temp;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void correlate_printsOneLinePerFlowAndASummary() {
+        assertThat(run("correlate", "--pcap", fixture("sf-us.pcap").toString())).isZero();
+
+        assertThat(out()).containsPattern("Z 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:40001 SF client 5 pkts 1000 B, server 5 pkts 2500 B, rtt 0\\.\\d{3} ms, syn 1, fin client,server, rst -\n")
+                .contains("summary: packets 10, tcp 10, non-tcp skipped 0, fragments skipped 0, undecodable 0, flows 1 (SF 1)");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void correlate_ipv6AndResetAndZeroWindow() {
+        assertThat(run("correlate", "--pcap", fixture("sf6.pcapng").toString())).isZero();
+        assertThat(run("correlate", "--pcap", fixture("reset.pcap").toString())).isZero();
+        assertThat(run("correlate", "--pcap", fixture("zerowin.pcap").toString())).isZero();
+
+        assertThat(out()).containsPattern("\\[::1\\]:\\d+ -> \\[::1\\]:40006 SF")
+                .containsPattern(":40004 RSTR .*, rst server")
+                .containsPattern(":40005 SF .*zero window from server \\d+\\.\\d{3} s");
+    }
+
+    @Test
+    void help_exitsZero() {
+        assertThat(run("--help")).isZero();
+        assertThat(run("correlate", "--help")).isZero();
+        assertThat(out()).contains("correlate --pcap FILE");
+    }
+
+    @Test
+    void badArguments_oneLineAndExitTwo() {
+        for (String[] args : new String[][] {{}, {"frobnicate"}, {"correlate"}, {"correlate", "--pcap"},
+                {"correlate", "--pcap", "x", "--bogus"}, {"correlate", "--pcap", "x", "--idle-timeout", "soon"}}) {
+            err.reset();
+            assertThat(run(args)).as(Arrays.toString(args)).isEqualTo(2);
+            assertThat(err().lines()).as(Arrays.toString(args)).hasSize(1);
+        }
+    }
+
+    @Test
+    void missingFile_oneLineAndExitOne() {
+        assertThat(run("correlate", "--pcap", temp.resolve("nope.pcap").toString())).isEqualTo(1);
+        assertThat(err()).isEqualTo("socktrace-correlator: " + temp.resolve("nope.pcap") + ": no such file\n");
+    }
+
+    @Test
+    void corruptCapture_oneLineNamingFileAndOffsetAndExitOne() throws Exception {
+        byte[] good = Files.readAllBytes(fixture("sf-us.pcap"));
+        byte[] absurd = good.clone();
+        ByteBuffer.wrap(absurd).order(ByteOrder.LITTLE_ENDIAN).putInt(24 + 8, 0x7FFFFFF0);
+        Path file = Files.write(temp.resolve("capture.pcap"), absurd);
+
+        assertThat(run("correlate", "--pcap", file.toString())).isEqualTo(1);
+
+        assertThat(err()).isEqualTo("socktrace-correlator: " + file + ": absurd captured length in packet record at offset 24"
+                + " (2147483632 bytes, limit 268435456)\n");
+    }
+
+    @Test
+    void truncatedCapture_warnsAndKeepsTheFlows_strictFails() throws Exception {
+        byte[] good = Files.readAllBytes(fixture("sf-us.pcap"));
+        Path file = Files.write(temp.resolve("cut.pcap"), Arrays.copyOf(good, good.length - 5));
+
+        assertThat(run("correlate", "--pcap", file.toString())).isZero();
+        assertThat(out()).contains("summary: packets 9");
+        assertThat(err()).startsWith("socktrace-correlator: warning: " + file + ": truncated packet record at offset ")
+                .endsWith(" left); skipped\n");
+
+        err.reset();
+        assertThat(run("correlate", "--strict", "--pcap", file.toString())).isEqualTo(1);
+        assertThat(err()).matches("socktrace-correlator: .*cut\\.pcap: truncated packet record at offset \\d+ \\(needs \\d+ bytes, \\d+ left\\)\n");
+    }
+}
