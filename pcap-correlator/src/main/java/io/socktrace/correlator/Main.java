@@ -11,7 +11,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import io.socktrace.correlator.join.Correlation;
+import io.socktrace.correlator.jvm.JvmConnection;
+import io.socktrace.correlator.jvm.RecordingReader;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -37,14 +42,17 @@ public final class Main {
             "",
             "Run '<command> --help' for the options of a command.");
     private static final String CORRELATE_USAGE = String.join("\n",
-            "Usage: java -jar socktrace-correlator.jar correlate --pcap FILE [options]",
+            "Usage: java -jar socktrace-correlator.jar correlate --pcap FILE [--jfr REC.jfr] [options]",
             "",
             "Reads a pcap or pcapng file and prints each TCP flow: start time, client -> server,",
             "Zeek conn_state, packets and payload bytes each way, handshake RTT, SYN count, FIN/RST",
-            "directions; then a summary line.",
+            "directions; then a summary line. With --jfr, joins the flows to the socktrace events of",
+            "the recording instead and prints, per connection, what happened (finding codes such as",
+            "REFUSED, SYN_TIMEOUT, PEER_RESET, LOCAL_ABORT, WRITE_AFTER_PEER_CLOSE, CLOSE_WAIT).",
             "",
             "Options:",
             "  --pcap FILE              capture to read (pcap or pcapng; us or ns time stamps)",
+            "  --jfr FILE               socktrace recording of the same time, from the same host",
             "  --idle-timeout SECONDS   a flow silent this long is over (default 60)",
             "  --strict                 a record cut off by the end of the file is an error",
             "  --help                   show this help");
@@ -83,6 +91,7 @@ public final class Main {
 
     private static int correlate(String[] args, PrintStream out, PrintStream err) {
         String pcap = null;
+        String jfr = null;
         boolean strict = false;
         long idleTimeoutNanos = FlowTracker.DEFAULT_IDLE_TIMEOUT_NANOS;
         for (int i = 1; i < args.length; i++) {
@@ -100,6 +109,12 @@ public final class Main {
                         return usageError(err, "--pcap needs a file name");
                     }
                     pcap = args[++i];
+                    break;
+                case "--jfr":
+                    if (i + 1 >= args.length) {
+                        return usageError(err, "--jfr needs a file name");
+                    }
+                    jfr = args[++i];
                     break;
                 case "--idle-timeout":
                     if (i + 1 >= args.length) {
@@ -127,10 +142,25 @@ public final class Main {
             err.println(PROGRAM + ": " + pcap + ": is a directory");
             return INPUT_ERROR;
         }
+        List<JvmConnection> jvm = null;
+        if (jfr != null) {
+            try {
+                jvm = RecordingReader.read(Paths.get(jfr));
+            } catch (RecordingReader.RecordingException e) {
+                err.println(PROGRAM + ": " + e.getMessage());
+                return INPUT_ERROR;
+            }
+        }
         Map<ConnState, Integer> states = new EnumMap<>(ConnState.class);
+        List<TcpFlow> flows = new ArrayList<>();
+        boolean listFlows = jvm == null;
         FlowTracker tracker = new FlowTracker(flow -> {
             states.merge(flow.connState(), 1, Integer::sum);
-            out.println(describe(flow));
+            if (listFlows) {
+                out.println(describe(flow));
+            } else {
+                flows.add(flow);
+            }
         }, idleTimeoutNanos);
         CaptureStatistics statistics;
         try (CaptureReader reader = CaptureReader.open(path, strict)) {
@@ -166,6 +196,10 @@ public final class Main {
                 separator = ", ";
             }
             summary.append(')');
+        }
+        if (jvm != null) {
+            out.print(Correlation.of(jvm, flows).report());
+            out.println();
         }
         out.println(summary);
         out.flush();

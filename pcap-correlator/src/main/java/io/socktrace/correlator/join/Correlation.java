@@ -1,0 +1,251 @@
+package io.socktrace.correlator.join;
+
+import io.socktrace.correlator.flow.TcpFlow;
+import io.socktrace.correlator.jvm.JvmConnection;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Joins the JVM's connections to the captured TCP flows and states what happened to each, the
+ * way a person reading the recording next to Wireshark would: by 4-tuple, with time deciding
+ * between flows that reused the same ports, and with the clock offset between the two estimated
+ * from handshakes (a connect's SYN leaves inside the connect call).
+ */
+public final class Correlation {
+
+    /** Beyond this the two clocks are not trusted to order events across them. */
+    static final long SKEW_LIMIT_NANOS = 1_000_000_000L;
+    /** A peer FIN answered this much later by ours is a CLOSE_WAIT worth naming. */
+    static final long CLOSE_WAIT_NANOS = 1_000_000_000L;
+
+    /** One JVM connection with its flow (or none) and findings. */
+    public static final class Joined {
+        public final JvmConnection connection;
+        public final TcpFlow flow;
+        public final List<Finding> findings = new ArrayList<>();
+
+        Joined(JvmConnection connection, TcpFlow flow) {
+            this.connection = connection;
+            this.flow = flow;
+        }
+    }
+
+    public final List<Joined> connections = new ArrayList<>();
+    public final List<TcpFlow> unmatchedFlows = new ArrayList<>();
+    /** Capture time minus JVM time, estimated from handshakes; 0 when there was none to measure. */
+    public final long clockOffsetNanos;
+    public final int offsetSamples;
+
+    private Correlation(long clockOffsetNanos, int offsetSamples) {
+        this.clockOffsetNanos = clockOffsetNanos;
+        this.offsetSamples = offsetSamples;
+    }
+
+    public static Correlation of(List<JvmConnection> jvm, List<TcpFlow> flows) {
+        // first pass: join without an offset (same host: the clocks agree to well under the
+        // spacing of reused ports), then measure the offset on the joined connects
+        List<JvmConnection> sockets = new ArrayList<>();
+        for (JvmConnection c : jvm) {
+            if (c.side() != JvmConnection.Side.LISTENER && c.side() != JvmConnection.Side.UNKNOWN) {
+                sockets.add(c);
+            }
+        }
+        // a flow can be both a client's and a server's, when both ends are traced JVMs (or one JVM)
+        Set<TcpFlow> usedByClients = new HashSet<>();
+        Set<TcpFlow> usedByServers = new HashSet<>();
+        List<Joined> joined = new ArrayList<>();
+        List<Long> offsets = new ArrayList<>();
+        for (JvmConnection c : sockets) {
+            Set<TcpFlow> used = c.side() == JvmConnection.Side.CLIENT ? usedByClients : usedByServers;
+            TcpFlow flow = bestFlow(c, flows, used);
+            if (flow != null) {
+                used.add(flow);
+                if (c.connect() != null && flow.firstSynNanos() != TcpFlow.NONE) {
+                    offsets.add(flow.firstSynNanos() - c.connect().startNanos);
+                }
+            }
+            joined.add(new Joined(c, flow));
+        }
+        Collections.sort(offsets);
+        long offset = offsets.isEmpty() ? 0 : offsets.get(offsets.size() / 2);
+        Correlation result = new Correlation(offset, offsets.size());
+        result.connections.addAll(joined);
+        for (TcpFlow f : flows) {
+            if (!usedByClients.contains(f) && !usedByServers.contains(f)) {
+                result.unmatchedFlows.add(f);
+            }
+        }
+        for (Joined j : result.connections) {
+            result.explain(j);
+        }
+        result.connections.sort(Comparator.comparingInt((Joined j) -> severity(j)).reversed()
+                .thenComparingLong(j -> j.connection.firstNanos()));
+        return result;
+    }
+
+    /** The flow with this connection's 4-tuple whose time span is closest to the connection's. */
+    private static TcpFlow bestFlow(JvmConnection c, List<TcpFlow> flows, Set<TcpFlow> used) {
+        TcpFlow best = null;
+        long bestDistance = Long.MAX_VALUE;
+        for (TcpFlow f : flows) {
+            if (used.contains(f) || !sameTuple(c, f)) {
+                continue;
+            }
+            long distance = Math.abs(f.firstPacketNanos() - c.firstNanos());
+            if (distance < bestDistance) {
+                best = f;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    private static boolean sameTuple(JvmConnection c, TcpFlow f) {
+        String local = c.localAddress() == null ? null : c.localAddress().getHostAddress();
+        String remote = c.remoteAddress() == null ? null : c.remoteAddress().getHostAddress();
+        if (c.side() == JvmConnection.Side.CLIENT) {
+            return f.serverPort() == c.remotePort() && f.serverAddress().equals(remote)
+                    && (c.localPort() <= 0 || f.clientPort() == c.localPort()) && (local == null || f.clientAddress().equals(local))
+                    && (c.localPort() > 0 || withinConnect(c, f));
+        }
+        return f.serverPort() == c.localPort() && f.clientPort() == c.remotePort() && f.clientAddress().equals(remote)
+                && (local == null || f.serverAddress().equals(local));
+    }
+
+    /** Without a local port (a refused blocking connect), only a SYN during the connect call will do. */
+    private static boolean withinConnect(JvmConnection c, TcpFlow f) {
+        JvmConnection.Call connect = c.connect();
+        return connect != null && f.firstSynNanos() != TcpFlow.NONE
+                && f.firstSynNanos() >= connect.startNanos - 50_000_000L && f.firstSynNanos() <= connect.endNanos() + 50_000_000L;
+    }
+
+    private void explain(Joined j) {
+        JvmConnection c = j.connection;
+        TcpFlow f = j.flow;
+        if (f == null) {
+            j.findings.add(new Finding("NO_PACKETS", "no packets of this connection in the capture (another interface, a filter, "
+                    + "or the capture did not run then)"));
+            return;
+        }
+        TcpFlow.Endpoint us = c.side() == JvmConnection.Side.CLIENT ? f.client() : f.server();
+        TcpFlow.Endpoint peer = c.side() == JvmConnection.Side.CLIENT ? f.server() : f.client();
+        JvmConnection.Call connect = c.connect();
+        if (connect != null && "REFUSED".equals(connect.outcome)) {
+            String after = peer.rstNanos() != TcpFlow.NONE && f.firstSynNanos() != TcpFlow.NONE
+                    ? " " + micros(peer.rstNanos() - f.lastSynNanos()) + " after the SYN" : "";
+            j.findings.add(new Finding("REFUSED", "refused: RST/ACK" + after + "; the connect failed after "
+                    + millis(connect.durationNanos) + " (" + f.connState() + ")"));
+        }
+        if (connect != null && "TIMED_OUT".equals(connect.outcome)) {
+            j.findings.add(new Finding("SYN_TIMEOUT", f.synCount() + " SYN" + (f.synCount() == 1 ? "" : "s") + ", "
+                    + (f.synAckNanos() == TcpFlow.NONE ? "no answer" : "answered late") + ", connect gave up after "
+                    + millis(connect.durationNanos) + " (" + f.connState() + ")"));
+        }
+        JvmConnection.Call resetCall = first(c, "Reset");
+        if (resetCall != null) {
+            long rst = peer.rstNanos() == TcpFlow.NONE ? TcpFlow.NONE : peer.rstNanos() - clockOffsetNanos;
+            boolean peerFinFirst = peer.finNanos() != TcpFlow.NONE && (rst == TcpFlow.NONE || peer.finNanos() <= peer.rstNanos());
+            if ("BROKEN_PIPE".equals(resetCall.outcome) && peerFinFirst) {
+                j.findings.add(new Finding("WRITE_AFTER_PEER_CLOSE", "the peer closed (FIN), we wrote "
+                        + us.payloadBytes() + " bytes in all, the peer answered with RST, and a later write failed: broken pipe"));
+            } else if (rst != TcpFlow.NONE) {
+                j.findings.add(new Finding("PEER_RESET", "peer reset: RST arrived " + millis(resetCall.endNanos() - rst)
+                        + " before the failed call returned"));
+            } else if (us.rstNanos() != TcpFlow.NONE) {
+                j.findings.add(new Finding("PEER_RESET", "the app saw a reset but the RST was ours"));
+            }
+        }
+        if ("ABORT".equals(c.closeInitiator()) && us.rstNanos() != TcpFlow.NONE) {
+            long after = us.rstNanos() - clockOffsetNanos - c.close().startNanos;
+            j.findings.add(new Finding("LOCAL_ABORT", "the RST was ours: closed with SO_LINGER 0 or with unread input, RST sent "
+                    + (Math.abs(after) < 1_000_000L ? "at close()" : millis(after) + " after close()")));
+        }
+        boolean reset = us.rstNanos() != TcpFlow.NONE || peer.rstNanos() != TcpFlow.NONE;
+        if (!reset && peer.finNanos() != TcpFlow.NONE && (us.finNanos() == TcpFlow.NONE
+                || us.finNanos() - peer.finNanos() > CLOSE_WAIT_NANOS)) {
+            j.findings.add(new Finding("CLOSE_WAIT", us.finNanos() == TcpFlow.NONE
+                    ? "the peer closed (FIN) and ours never followed in the capture"
+                    : "the peer closed (FIN) and ours followed " + millis(us.finNanos() - peer.finNanos()) + " later"));
+        }
+        JvmConnection.Call timedOut = firstWithOutcome(c, "Receive", "TIMED_OUT");
+        if (timedOut != null) {
+            j.findings.add(new Finding("READ_TIMEOUT", "read timed out after " + millis(timedOut.durationNanos)
+                    + "; the peer had sent " + peer.payloadBytes() + " bytes in all"));
+        }
+        if (Math.abs(clockOffsetNanos) > SKEW_LIMIT_NANOS) {
+            j.findings.add(new Finding("CLOCK_SKEW", "capture and recording clocks differ by " + millis(clockOffsetNanos)));
+        }
+    }
+
+    private static JvmConnection.Call first(JvmConnection c, String event) {
+        for (JvmConnection.Call call : c.calls()) {
+            if (call.event.equals(event)) {
+                return call;
+            }
+        }
+        return null;
+    }
+
+    private static JvmConnection.Call firstWithOutcome(JvmConnection c, String event, String outcome) {
+        for (JvmConnection.Call call : c.calls()) {
+            if (call.event.equals(event) && outcome.equals(call.outcome)) {
+                return call;
+            }
+        }
+        return null;
+    }
+
+    private static int severity(Joined j) {
+        if (j.flow == null) {
+            return 1;
+        }
+        return j.findings.isEmpty() ? 0 : 2 + j.findings.size();
+    }
+
+    static String millis(long nanos) {
+        return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+    }
+
+    static String micros(long nanos) {
+        return String.format(Locale.ROOT, "%d µs", nanos / 1000);
+    }
+
+    /** The text report: summary first, then one block per connection, worst first. */
+    public String report() {
+        StringBuilder b = new StringBuilder();
+        java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (Joined j : connections) {
+            for (Finding f : j.findings) {
+                counts.merge(f.code, 1, Integer::sum);
+            }
+        }
+        b.append("connections ").append(connections.size()).append(", flows without a JVM connection ")
+                .append(unmatchedFlows.size()).append(", clock offset ").append(millis(clockOffsetNanos))
+                .append(" (from ").append(offsetSamples).append(" handshakes)\n");
+        b.append("findings: ").append(counts.isEmpty() ? "none" : counts.toString()).append('\n');
+        for (Joined j : connections) {
+            JvmConnection c = j.connection;
+            b.append('\n').append("connection ").append(c.connectionId()).append(' ').append(c.side().name().toLowerCase(Locale.ROOT))
+                    .append(' ').append(c.localAddress() == null ? "?" : c.localAddress().getHostAddress()).append(':').append(c.localPort())
+                    .append(" -> ").append(c.remoteAddress() == null ? "?" : c.remoteAddress().getHostAddress()).append(':')
+                    .append(c.remotePort());
+            if (j.flow != null) {
+                b.append("  wire: ").append(j.flow.connState()).append(", ").append(j.flow.client().packets() + j.flow.server().packets())
+                        .append(" packets");
+            }
+            if (c.thread() != null) {
+                b.append("  [").append(c.thread()).append(']');
+            }
+            b.append('\n');
+            for (Finding f : j.findings) {
+                b.append("  ").append(f).append('\n');
+            }
+        }
+        return b.toString();
+    }
+}

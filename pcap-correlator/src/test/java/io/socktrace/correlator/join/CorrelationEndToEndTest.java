@@ -1,0 +1,157 @@
+package io.socktrace.correlator.join;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.socktrace.correlator.capture.CaptureReader;
+import io.socktrace.correlator.capture.PacketCursor;
+import io.socktrace.correlator.flow.FlowTracker;
+import io.socktrace.correlator.flow.TcpFlow;
+import io.socktrace.correlator.jvm.JvmConnection;
+import io.socktrace.correlator.jvm.RecordingReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo's failure scenarios under the real agent while tcpdump captures loopback (root; CI runs
+ * as root with tcpdump installed), then the recording joined to the capture: each scenario's
+ * connection must get its finding, on the right 4-tuple, and the clocks must agree within 1 ms.
+ */
+class CorrelationEndToEndTest {
+
+    private static final Path AGENT = Path.of("../agent/target/socktrace-agent.jar").toAbsolutePath();
+    private static final Path DEMO = Path.of("../demo-app/target/socktrace-demo.jar").toAbsolutePath();
+    private static final Pattern SOCKET = Pattern.compile("^   socket (\\S+) (\\S+):(\\d+) -> (\\S+):(\\d+)$", Pattern.MULTILINE);
+
+    @TempDir
+    static Path dir;
+    private static String demoOutput;
+    private static Correlation correlation;
+
+    @BeforeAll
+    static void captureTheDemo() throws Exception {
+        Path pcap = dir.resolve("demo.pcap");
+        Path jfr = dir.resolve("demo.jfr");
+        Process tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "-s", "128", "--immediate-mode", "-w", pcap.toString(), "tcp")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("tcpdump.txt").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.readString(dir.resolve("tcpdump.txt")).contains("listening on") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(Files.readString(dir.resolve("tcpdump.txt"))).as("tcpdump started (needs root)").contains("listening on");
+        Path out = dir.resolve("demo.txt");
+        Process demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-javaagent:" + AGENT + "=recording=" + jfr, "-jar", DEMO.toString(),
+                "refused", "connect-timeout", "reset", "broken-pipe", "read-timeout", "abort", "close-wait")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        assertThat(demo.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        demoOutput = Files.readString(out);
+        assertThat(demo.exitValue()).as(demoOutput).isZero();
+        Thread.sleep(500);
+        tcpdump.destroy();
+        assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+        List<TcpFlow> flows = new ArrayList<>();
+        FlowTracker tracker = new FlowTracker(flows::add);
+        try (CaptureReader reader = CaptureReader.open(pcap, false)) {
+            PacketCursor packet = new PacketCursor();
+            while (reader.next(packet)) {
+                tracker.accept(packet);
+            }
+            tracker.finish();
+        }
+        correlation = Correlation.of(RecordingReader.read(jfr), flows);
+    }
+
+    /** The findings of the connection whose local port the demo printed for this role in this scenario. */
+    private static List<String> findings(String scenario, String role) {
+        String section = demoOutput.substring(demoOutput.indexOf("== " + scenario + ":"));
+        int next = section.indexOf("\n== ", 3);
+        section = next < 0 ? section : section.substring(0, next);
+        Matcher m = SOCKET.matcher(section);
+        while (m.find()) {
+            if (m.group(1).equals(role)) {
+                int local = Integer.parseInt(m.group(3));
+                int remote = Integer.parseInt(m.group(5));
+                Correlation.Joined joined = correlation.connections.stream()
+                        .filter(j -> j.connection.localPort() == local && j.connection.remotePort() == remote).findFirst().orElseThrow();
+                assertThat(joined.flow).as("%s %s has its flow", scenario, role).isNotNull();
+                return joined.findings.stream().map(f -> f.code).collect(Collectors.toList());
+            }
+        }
+        throw new AssertionError("no " + role + " in " + scenario + ":\n" + section);
+    }
+
+    private static List<Finding> targetFindings(String scenario, String role) {
+        String section = demoOutput.substring(demoOutput.indexOf("== " + scenario + ":"));
+        Matcher m = Pattern.compile("^   target " + role + " (\\S+):(\\d+)$", Pattern.MULTILINE).matcher(section);
+        assertThat(m.find()).isTrue();
+        int port = Integer.parseInt(m.group(2));
+        return correlation.connections.stream().filter(j -> j.connection.remotePort() == port
+                        && j.connection.side() == JvmConnection.Side.CLIENT && j.connection.connect() != null
+                        && !"CONNECTED".equals(j.connection.connect().outcome))
+                .flatMap(j -> j.findings.stream()).collect(Collectors.toList());
+    }
+
+    @Test
+    void refused_isRefusedOnTheWire() {
+        List<Finding> refused = targetFindings("refused", "client");
+        assertThat(refused).extracting(f -> f.code).containsExactly("REFUSED");
+        assertThat(refused.get(0).text).contains("RST/ACK").contains("(REJ)");
+    }
+
+    @Test
+    void connectTimeout_isSynTimeoutWithTheRetransmittedSyns() {
+        // the fillers that found the queue full timed out too (after 200 ms); the client gave 1.5 s
+        List<Finding> timedOut = targetFindings("connect-timeout", "client").stream()
+                .filter(f -> !f.text.contains("after 2")).collect(Collectors.toList());
+        assertThat(timedOut).extracting(f -> f.code).containsExactly("SYN_TIMEOUT");
+        assertThat(timedOut.get(0).text).containsPattern("connect gave up after 1[45]\\d\\d\\.\\d ms");
+        // 1.5 s: the first SYN and its retransmission after 1 s
+        assertThat(timedOut.get(0).text).startsWith("2 SYNs, no answer").contains("(S0)");
+    }
+
+    @Test
+    void reset_isPeerResetOnTheClient_andLocalAbortOnTheServer() {
+        assertThat(findings("reset", "client")).containsExactly("PEER_RESET");
+        assertThat(findings("reset", "server")).containsExactly("LOCAL_ABORT");
+    }
+
+    @Test
+    void brokenPipe_isWriteAfterPeerClose() {
+        assertThat(findings("broken-pipe", "client")).containsExactly("WRITE_AFTER_PEER_CLOSE");
+    }
+
+    @Test
+    void abort_isLocalAbortOnBothClients() {
+        assertThat(findings("abort", "client1")).containsExactly("LOCAL_ABORT");
+        assertThat(findings("abort", "client2")).containsExactly("LOCAL_ABORT");
+        assertThat(findings("abort", "server2")).containsExactly("PEER_RESET");
+    }
+
+    @Test
+    void closeWait_isCloseWaitOnTheServer() {
+        assertThat(findings("close-wait", "server1")).containsExactly("CLOSE_WAIT");
+        assertThat(findings("close-wait", "client1")).isEmpty();
+    }
+
+    @Test
+    void readTimeout_isReadTimeout() {
+        assertThat(findings("read-timeout", "client")).containsExactly("READ_TIMEOUT");
+    }
+
+    @Test
+    void clocks_agreeWithinAMillisecond() {
+        assertThat(correlation.offsetSamples).isGreaterThanOrEqualTo(5);
+        assertThat(Math.abs(correlation.clockOffsetNanos)).isLessThan(1_000_000L);
+        assertThat(correlation.report()).contains("clock offset").contains("REFUSED");
+    }
+}
