@@ -52,7 +52,7 @@ public final class Main {
             "",
             "Options:",
             "  --pcap FILE              capture to read (pcap or pcapng; us or ns time stamps)",
-            "  --jfr FILE               socktrace recording of the same time, from the same host",
+            "  --jfr FILE               socktrace recording of the same time, from the same host (repeatable)",
             "  --idle-timeout SECONDS   a flow silent this long is over (default 60)",
             "  --strict                 a record cut off by the end of the file is an error",
             "  --help                   show this help");
@@ -91,7 +91,7 @@ public final class Main {
 
     private static int correlate(String[] args, PrintStream out, PrintStream err) {
         String pcap = null;
-        String jfr = null;
+        List<String> jfrs = new ArrayList<>();
         boolean strict = false;
         long idleTimeoutNanos = FlowTracker.DEFAULT_IDLE_TIMEOUT_NANOS;
         for (int i = 1; i < args.length; i++) {
@@ -114,7 +114,7 @@ public final class Main {
                     if (i + 1 >= args.length) {
                         return usageError(err, "--jfr needs a file name");
                     }
-                    jfr = args[++i];
+                    jfrs.add(args[++i]);
                     break;
                 case "--idle-timeout":
                     if (i + 1 >= args.length) {
@@ -143,12 +143,15 @@ public final class Main {
             return INPUT_ERROR;
         }
         List<JvmConnection> jvm = null;
-        if (jfr != null) {
-            try {
-                jvm = RecordingReader.read(Paths.get(jfr));
-            } catch (RecordingReader.RecordingException e) {
-                err.println(PROGRAM + ": " + e.getMessage());
-                return INPUT_ERROR;
+        if (!jfrs.isEmpty()) {
+            jvm = new ArrayList<>();
+            for (String jfr : jfrs) {
+                try {
+                    jvm.addAll(RecordingReader.read(Paths.get(jfr)));
+                } catch (RecordingReader.RecordingException e) {
+                    err.println(PROGRAM + ": " + e.getMessage());
+                    return INPUT_ERROR;
+                }
             }
         }
         Map<ConnState, Integer> states = new EnumMap<>(ConnState.class);
