@@ -20,6 +20,8 @@ public final class Correlation {
 
     /** Beyond this the two clocks are not trusted to order events across them. */
     static final long SKEW_LIMIT_NANOS = 1_000_000_000L;
+    /** An accept this long after the handshake means the application was not keeping up. */
+    static final long ACCEPT_DELAY_NANOS = 100_000_000L;
     /** A peer FIN answered this much later by ours is a CLOSE_WAIT worth naming. */
     static final long CLOSE_WAIT_NANOS = 1_000_000_000L;
 
@@ -36,6 +38,8 @@ public final class Correlation {
     }
 
     public final List<Joined> connections = new ArrayList<>();
+    private final List<JvmConnection> listeners = new ArrayList<>();
+    private final Set<TcpFlow> acceptedFlows = new HashSet<>();
     public final List<TcpFlow> unmatchedFlows = new ArrayList<>();
     /** Capture time minus JVM time, estimated from handshakes; 0 when there was none to measure. */
     public final long clockOffsetNanos;
@@ -75,6 +79,12 @@ public final class Correlation {
         long offset = offsets.isEmpty() ? 0 : offsets.get(offsets.size() / 2);
         Correlation result = new Correlation(offset, offsets.size());
         result.connections.addAll(joined);
+        result.acceptedFlows.addAll(usedByServers);
+        for (JvmConnection c : jvm) {
+            if (c.side() == JvmConnection.Side.LISTENER) {
+                result.listeners.add(c);
+            }
+        }
         for (TcpFlow f : flows) {
             if (!usedByClients.contains(f) && !usedByServers.contains(f)) {
                 result.unmatchedFlows.add(f);
@@ -177,9 +187,43 @@ public final class Correlation {
             j.findings.add(new Finding("READ_TIMEOUT", "read timed out after " + millis(timedOut.durationNanos)
                     + "; the peer had sent " + peer.payloadBytes() + " bytes in all"));
         }
+        JvmConnection.Call accept = c.accept();
+        if (accept != null && f.handshakeAckNanos() != TcpFlow.NONE) {
+            long delay = accept.endNanos() - (f.handshakeAckNanos() - clockOffsetNanos);
+            if (delay > ACCEPT_DELAY_NANOS) {
+                j.findings.add(new Finding("ACCEPT_DELAY", "the server accepted " + millis(delay)
+                        + " after the handshake completed: the connection waited in the accept queue"));
+            }
+        }
+        if (c.side() == JvmConnection.Side.CLIENT && f.handshakeAckNanos() != TcpFlow.NONE && !acceptedFlows.contains(f)
+                && listensOn(f.serverPort())) {
+            j.findings.add(new Finding("NOT_ACCEPTED", "the handshake completed but the listening application never "
+                    + "accepted the connection; the client sent " + us.payloadBytes() + " bytes into the accept queue"));
+        }
+        if (peer.zeroWindowNanos() > 0) {
+            long blocked = 0;
+            for (JvmConnection.Call call : c.calls()) {
+                if (call.event.equals("Send") && call.endNanos() >= peer.firstZeroWindowNanos() - clockOffsetNanos
+                        && call.startNanos <= peer.lastZeroWindowNanos() - clockOffsetNanos) {
+                    blocked = Math.max(blocked, call.durationNanos);
+                }
+            }
+            j.findings.add(new Finding("ZERO_WINDOW", (blocked > 0 ? "send blocked " + millis(blocked) + " while " : "")
+                    + "the peer advertised a zero window for " + millis(peer.zeroWindowNanos())
+                    + " (" + peer.zeroWindowEpisodes() + " time" + (peer.zeroWindowEpisodes() == 1 ? "" : "s") + "): it was not reading"));
+        }
         if (Math.abs(clockOffsetNanos) > SKEW_LIMIT_NANOS) {
             j.findings.add(new Finding("CLOCK_SKEW", "capture and recording clocks differ by " + millis(clockOffsetNanos)));
         }
+    }
+
+    private boolean listensOn(int port) {
+        for (JvmConnection l : listeners) {
+            if (l.localPort() == port) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static JvmConnection.Call first(JvmConnection c, String event) {

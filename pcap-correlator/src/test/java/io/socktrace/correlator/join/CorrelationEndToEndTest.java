@@ -50,7 +50,8 @@ class CorrelationEndToEndTest {
         Path out = dir.resolve("demo.txt");
         Process demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-javaagent:" + AGENT + "=recording=" + jfr, "-jar", DEMO.toString(),
-                "refused", "connect-timeout", "reset", "broken-pipe", "read-timeout", "abort", "close-wait")
+                "refused", "connect-timeout", "reset", "broken-pipe", "read-timeout", "abort", "close-wait", "slow-reader",
+                "not-accepting")
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         assertThat(demo.waitFor(120, TimeUnit.SECONDS)).isTrue();
         demoOutput = Files.readString(out);
@@ -141,6 +142,32 @@ class CorrelationEndToEndTest {
     void closeWait_isCloseWaitOnTheServer() {
         assertThat(findings("close-wait", "server1")).containsExactly("CLOSE_WAIT");
         assertThat(findings("close-wait", "client1")).isEmpty();
+    }
+
+    @Test
+    void slowReader_isZeroWindowWithTheBlockedSend() {
+        assertThat(findings("slow-reader", "client")).containsExactly("ZERO_WINDOW");
+        Finding zero = finding("slow-reader", "client", "ZERO_WINDOW");
+        assertThat(zero.text).matches("send blocked (1[5-9]|2\\d)\\d\\d\\.\\d ms while the peer advertised a zero window for .*");
+    }
+
+    @Test
+    void notAccepting_queuedClientsAreNotAccepted() {
+        assertThat(findings("not-accepting", "queued1")).contains("NOT_ACCEPTED");
+        assertThat(findings("not-accepting", "client1")).doesNotContain("NOT_ACCEPTED");
+    }
+
+    private static Finding finding(String scenario, String role, String code) {
+        String section = demoOutput.substring(demoOutput.indexOf("== " + scenario + ":"));
+        Matcher m = SOCKET.matcher(section);
+        while (m.find()) {
+            if (m.group(1).equals(role)) {
+                int local = Integer.parseInt(m.group(3));
+                return correlation.connections.stream().filter(j -> j.connection.localPort() == local)
+                        .flatMap(j -> j.findings.stream()).filter(f -> f.code.equals(code)).findFirst().orElseThrow();
+            }
+        }
+        throw new AssertionError(role);
     }
 
     @Test
