@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import io.socktrace.correlator.join.Correlation;
+import io.socktrace.correlator.join.JsonReport;
 import io.socktrace.correlator.jvm.JvmConnection;
 import io.socktrace.correlator.jvm.RecordingReader;
 import java.nio.file.Path;
@@ -53,6 +54,7 @@ public final class Main {
             "Options:",
             "  --pcap FILE              capture to read (pcap or pcapng; us or ns time stamps)",
             "  --jfr FILE               socktrace recording of the same time, from the same host (repeatable)",
+            "  --json FILE              also write the joined connections and findings as JSON (with --jfr)",
             "  --idle-timeout SECONDS   a flow silent this long is over (default 60)",
             "  --strict                 a record cut off by the end of the file is an error",
             "  --help                   show this help");
@@ -92,6 +94,7 @@ public final class Main {
     private static int correlate(String[] args, PrintStream out, PrintStream err) {
         String pcap = null;
         List<String> jfrs = new ArrayList<>();
+        String json = null;
         boolean strict = false;
         long idleTimeoutNanos = FlowTracker.DEFAULT_IDLE_TIMEOUT_NANOS;
         for (int i = 1; i < args.length; i++) {
@@ -109,6 +112,12 @@ public final class Main {
                         return usageError(err, "--pcap needs a file name");
                     }
                     pcap = args[++i];
+                    break;
+                case "--json":
+                    if (i + 1 >= args.length) {
+                        return usageError(err, "--json needs a file name");
+                    }
+                    json = args[++i];
                     break;
                 case "--jfr":
                     if (i + 1 >= args.length) {
@@ -201,8 +210,19 @@ public final class Main {
             summary.append(')');
         }
         if (jvm != null) {
-            out.print(Correlation.of(jvm, flows).report());
+            Correlation correlation = Correlation.of(jvm, flows);
+            out.print(correlation.report());
             out.println();
+            if (json != null) {
+                try {
+                    Files.writeString(Paths.get(json), JsonReport.of(correlation));
+                } catch (IOException e) {
+                    err.println(PROGRAM + ": " + json + ": cannot write: " + e.getMessage());
+                    return INPUT_ERROR;
+                }
+            }
+        } else if (json != null) {
+            return usageError(err, "--json needs --jfr (the JSON describes the joined connections)");
         }
         out.println(summary);
         out.flush();

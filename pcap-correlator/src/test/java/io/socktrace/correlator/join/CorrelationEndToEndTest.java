@@ -176,6 +176,28 @@ class CorrelationEndToEndTest {
     }
 
     @Test
+    void json_carriesTheConnectionsFindingsAndCounts() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(JsonReport.of(correlation));
+        assertThat(root.get("clockOffsetNanos").asLong()).isEqualTo(correlation.clockOffsetNanos);
+        assertThat(root.get("summary").get("connections").asInt()).isEqualTo(correlation.connections.size());
+        assertThat(root.get("summary").get("findings").get("REFUSED").asInt()).isEqualTo(1);
+        assertThat(root.get("unmatchedFlows").size()).isEqualTo(correlation.unmatchedFlows.size());
+        com.fasterxml.jackson.databind.JsonNode refused = null;
+        for (com.fasterxml.jackson.databind.JsonNode c : root.get("connections")) {
+            if (c.get("findings").size() > 0 && c.get("findings").get(0).get("code").asText().equals("REFUSED")) {
+                refused = c;
+            }
+        }
+        assertThat(refused).isNotNull();
+        assertThat(refused.get("side").asText()).isEqualTo("client");
+        assertThat(refused.get("zeekState").asText()).isEqualTo("REJ");
+        assertThat(refused.get("remote").get("address").asText()).isEqualTo("127.0.0.1");
+        assertThat(refused.get("packets").get("client").asLong()).isEqualTo(1);
+        assertThat(refused.get("events").asInt()).isEqualTo(1);
+        assertThat(refused.get("findings").get(0).get("text").asText()).contains("RST/ACK");
+    }
+
+    @Test
     void clocks_agreeWithinAMillisecond() {
         assertThat(correlation.offsetSamples).isGreaterThanOrEqualTo(5);
         assertThat(Math.abs(correlation.clockOffsetNanos)).isLessThan(1_000_000L);

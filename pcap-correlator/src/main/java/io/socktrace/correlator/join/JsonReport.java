@@ -1,0 +1,138 @@
+package io.socktrace.correlator.join;
+
+import io.socktrace.correlator.flow.TcpFlow;
+import io.socktrace.correlator.jvm.JvmConnection;
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The correlation as JSON, for scripts and other tools. Schema (stable; finding codes are
+ * DESIGN.md's):
+ * <pre>
+ * { "clockOffsetNanos": long, "offsetSamples": int,
+ *   "summary": { "connections": int, "unmatchedFlows": int, "findings": { CODE: count } },
+ *   "connections": [ { "connectionId": long, "side": "client"|"server",
+ *       "local": {"address": str|null, "port": int}, "remote": {...}, "host": str|null,
+ *       "thread": str|null, "communityId": str|null, "events": int,
+ *       "closeInitiator": str|null, "zeekState": str|null,
+ *       "packets": {"client": int, "server": int}, "bytes": {"client": long, "server": long},
+ *       "findings": [ {"code": str, "text": str} ] } ],
+ *   "unmatchedFlows": [ { "client": {...}, "server": {...}, "zeekState": str,
+ *       "firstPacketNanos": long, "packets": {...}, "bytes": {...} } ] }
+ * </pre>
+ * Written by hand: the correlator has no dependencies.
+ */
+public final class JsonReport {
+
+    private JsonReport() {
+    }
+
+    public static String of(Correlation correlation) {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (Correlation.Joined j : correlation.connections) {
+            for (Finding f : j.findings) {
+                counts.merge(f.code, 1, Integer::sum);
+            }
+        }
+        StringBuilder b = new StringBuilder(4096);
+        b.append("{\n  \"clockOffsetNanos\": ").append(correlation.clockOffsetNanos)
+                .append(",\n  \"offsetSamples\": ").append(correlation.offsetSamples)
+                .append(",\n  \"summary\": {\"connections\": ").append(correlation.connections.size())
+                .append(", \"unmatchedFlows\": ").append(correlation.unmatchedFlows.size()).append(", \"findings\": {");
+        String comma = "";
+        for (Map.Entry<String, Integer> e : counts.entrySet()) {
+            b.append(comma).append(string(e.getKey())).append(": ").append(e.getValue());
+            comma = ", ";
+        }
+        b.append("}},\n  \"connections\": [");
+        comma = "\n";
+        for (Correlation.Joined j : correlation.connections) {
+            JvmConnection c = j.connection;
+            b.append(comma).append("    {\"connectionId\": ").append(c.connectionId())
+                    .append(", \"side\": ").append(string(c.side().name().toLowerCase(java.util.Locale.ROOT)))
+                    .append(", \"local\": ").append(endpoint(c.localAddress(), c.localPort()))
+                    .append(", \"remote\": ").append(endpoint(c.remoteAddress(), c.remotePort()))
+                    .append(", \"host\": ").append(string(c.host()))
+                    .append(", \"thread\": ").append(string(c.thread()))
+                    .append(", \"communityId\": ").append(string(c.communityId()))
+                    .append(", \"events\": ").append(c.calls().size())
+                    .append(", \"closeInitiator\": ").append(string(c.closeInitiator()))
+                    .append(", \"zeekState\": ").append(j.flow == null ? "null" : string(j.flow.connState().name()));
+            flowCounts(b, j.flow);
+            b.append(", \"findings\": [");
+            String inner = "";
+            for (Finding f : j.findings) {
+                b.append(inner).append("{\"code\": ").append(string(f.code)).append(", \"text\": ").append(string(f.text)).append('}');
+                inner = ", ";
+            }
+            b.append("]}");
+            comma = ",\n";
+        }
+        b.append("\n  ],\n  \"unmatchedFlows\": [");
+        comma = "\n";
+        for (TcpFlow f : correlation.unmatchedFlows) {
+            b.append(comma).append("    {\"client\": ").append(endpoint(f.clientAddress(), f.clientPort()))
+                    .append(", \"server\": ").append(endpoint(f.serverAddress(), f.serverPort()))
+                    .append(", \"zeekState\": ").append(string(f.connState().name()))
+                    .append(", \"firstPacketNanos\": ").append(f.firstPacketNanos());
+            flowCounts(b, f);
+            b.append('}');
+            comma = ",\n";
+        }
+        b.append("\n  ]\n}\n");
+        return b.toString();
+    }
+
+    private static void flowCounts(StringBuilder b, TcpFlow f) {
+        if (f == null) {
+            b.append(", \"packets\": null, \"bytes\": null");
+            return;
+        }
+        b.append(", \"packets\": {\"client\": ").append(f.client().packets()).append(", \"server\": ").append(f.server().packets())
+                .append("}, \"bytes\": {\"client\": ").append(f.client().payloadBytes()).append(", \"server\": ")
+                .append(f.server().payloadBytes()).append('}');
+    }
+
+    private static String endpoint(InetAddress address, int port) {
+        return endpoint(address == null ? null : address.getHostAddress(), port);
+    }
+
+    private static String endpoint(String address, int port) {
+        return "{\"address\": " + string(address) + ", \"port\": " + port + "}";
+    }
+
+    static String string(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            switch (ch) {
+                case '"':
+                    b.append("\\\"");
+                    break;
+                case '\\':
+                    b.append("\\\\");
+                    break;
+                case '\n':
+                    b.append("\\n");
+                    break;
+                case '\r':
+                    b.append("\\r");
+                    break;
+                case '\t':
+                    b.append("\\t");
+                    break;
+                default:
+                    if (ch < 0x20) {
+                        b.append(String.format("\\u%04x", (int) ch));
+                    } else {
+                        b.append(ch);
+                    }
+            }
+        }
+        return b.append('"').toString();
+    }
+}
