@@ -39,7 +39,8 @@ public final class Main {
             "Usage: java -jar socktrace-correlator.jar <command> [options]",
             "",
             "Commands:",
-            "  correlate   rebuild the TCP flows of a packet capture and print one line per flow",
+            "  correlate   rebuild the TCP flows of a packet capture (and join them to recordings)",
+            "  capture     record packets from an interface into a pcap file (libpcap; root)",
             "",
             "Run '<command> --help' for the options of a command.");
     private static final String CORRELATE_USAGE = String.join("\n",
@@ -81,6 +82,8 @@ public final class Main {
                     return OK;
                 case "correlate":
                     return correlate(args, out, err);
+                case "capture":
+                    return capture(args, out, err);
                 default:
                     return usageError(err, "unknown command '" + args[0] + "' (try --help)");
             }
@@ -270,6 +273,60 @@ public final class Main {
 
     private static String sides(boolean client, boolean server) {
         return client && server ? "client,server" : client ? "client" : server ? "server" : "-";
+    }
+
+    private static final String CAPTURE_USAGE = String.join("\n",
+            "Usage: java -jar socktrace-correlator.jar capture --interface IF --out FILE.pcap [--filter BPF] [--duration 30s]",
+            "",
+            "Records packets (first " + LiveCapture.SNAPLEN + " bytes, nanosecond stamps) from an interface for a",
+            "fixed time, e.g. capture --interface lo --out cap.pcap --filter 'tcp port 8080' --duration 10s.",
+            "Needs libpcap and root (or CAP_NET_RAW).");
+
+    private static int capture(String[] args, PrintStream out, PrintStream err) {
+        String device = null;
+        String file = null;
+        String filter = null;
+        long millis = 30_000;
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--help") || arg.equals("-h")) {
+                out.println(CAPTURE_USAGE);
+                return OK;
+            }
+            if (i + 1 >= args.length) {
+                return usageError(err, "capture: " + arg + " needs a value (try capture --help)");
+            }
+            String value = args[++i];
+            switch (arg) {
+                case "--interface":
+                    device = value;
+                    break;
+                case "--out":
+                    file = value;
+                    break;
+                case "--filter":
+                    filter = value;
+                    break;
+                case "--duration":
+                    try {
+                        millis = value.endsWith("ms") ? Long.parseLong(value.substring(0, value.length() - 2))
+                                : value.endsWith("s") ? Math.round(Double.parseDouble(value.substring(0, value.length() - 1)) * 1000)
+                                : Math.round(Double.parseDouble(value) * 1000);
+                    } catch (NumberFormatException e) {
+                        millis = -1;
+                    }
+                    if (millis <= 0) {
+                        return usageError(err, "capture: --duration must be a positive time such as 30s or 500ms, not '" + value + "'");
+                    }
+                    break;
+                default:
+                    return usageError(err, "capture: unknown option '" + arg + "' (try capture --help)");
+            }
+        }
+        if (device == null || file == null) {
+            return usageError(err, "capture: --interface and --out are required (try capture --help)");
+        }
+        return LiveCapture.run(device, Paths.get(file), filter, millis, out, err);
     }
 
     private static int usageError(PrintStream err, String message) {
