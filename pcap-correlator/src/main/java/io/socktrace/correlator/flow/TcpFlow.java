@@ -62,6 +62,23 @@ public final class TcpFlow {
         return serverPort;
     }
 
+    /** True if the packet travels on this flow's 4-tuple, either way. */
+    public boolean carries(PacketCursor p) {
+        int sp = p.sourcePort();
+        int dp = p.destinationPort();
+        if (sp == clientPort && dp == serverPort) {
+            return p.sourceLow() == clientLow && p.sourceHigh() == clientHigh
+                    && p.destinationLow() == serverLow && p.destinationHigh() == serverHigh;
+        }
+        return sp == serverPort && dp == clientPort && p.sourceLow() == serverLow && p.sourceHigh() == serverHigh
+                && p.destinationLow() == clientLow && p.destinationHigh() == clientHigh;
+    }
+
+    /** True if the packet was sent by this flow's client (call only when {@link #carries} holds). */
+    public boolean fromClient(PacketCursor p) {
+        return p.sourcePort() == clientPort && p.sourceLow() == clientLow && p.sourceHigh() == clientHigh;
+    }
+
     /** What the client sent (and advertised). */
     public Endpoint client() {
         return client;
