@@ -167,14 +167,14 @@ public final class Main {
             }
         }
         Map<ConnState, Integer> states = new EnumMap<>(ConnState.class);
-        List<TcpFlow> flows = new ArrayList<>();
-        boolean listFlows = jvm == null;
+        // joined as flows finish: only flows of the recording's connections stay in memory
+        Correlation.Builder joiner = jvm == null ? null : new Correlation.Builder(jvm);
         FlowTracker tracker = new FlowTracker(flow -> {
             states.merge(flow.connState(), 1, Integer::sum);
-            if (listFlows) {
+            if (joiner == null) {
                 out.println(describe(flow));
             } else {
-                flows.add(flow);
+                joiner.offer(flow);
             }
         }, idleTimeoutNanos);
         CaptureStatistics statistics;
@@ -213,7 +213,7 @@ public final class Main {
             summary.append(')');
         }
         if (jvm != null) {
-            Correlation correlation = Correlation.of(jvm, flows);
+            Correlation correlation = joiner.build();
             out.print(correlation.report());
             out.println();
             if (json != null) {
@@ -237,42 +237,7 @@ public final class Main {
 
     /** One line per flow. */
     static String describe(TcpFlow flow) {
-        StringBuilder line = new StringBuilder(200);
-        long start = flow.firstPacketNanos();
-        line.append(Instant.ofEpochSecond(Math.floorDiv(start, 1_000_000_000L), Math.floorMod(start, 1_000_000_000L)))
-                .append(' ').append(endpoint(flow.clientAddress(), flow.clientPort()))
-                .append(" -> ").append(endpoint(flow.serverAddress(), flow.serverPort()))
-                .append(' ').append(flow.connState())
-                .append(" client ").append(flow.client().packets()).append(" pkts ").append(flow.client().payloadBytes()).append(" B")
-                .append(", server ").append(flow.server().packets()).append(" pkts ").append(flow.server().payloadBytes()).append(" B")
-                .append(", rtt ").append(flow.handshakeRttNanos() == TcpFlow.NONE ? "-"
-                        : String.format(Locale.ROOT, "%.3f ms", flow.handshakeRttNanos() / 1e6))
-                .append(", syn ").append(flow.synCount())
-                .append(", fin ").append(sides(flow.client().finNanos() != TcpFlow.NONE, flow.server().finNanos() != TcpFlow.NONE))
-                .append(", rst ").append(sides(flow.client().rstNanos() != TcpFlow.NONE, flow.server().rstNanos() != TcpFlow.NONE));
-        long retransmitted = flow.client().retransmittedSegments() + flow.server().retransmittedSegments();
-        if (retransmitted > 0) {
-            line.append(", retransmits ").append(flow.client().retransmittedSegments())
-                    .append('/').append(flow.server().retransmittedSegments());
-        }
-        appendZeroWindow(line, "client", flow.client());
-        appendZeroWindow(line, "server", flow.server());
-        return line.toString();
-    }
-
-    private static void appendZeroWindow(StringBuilder line, String side, TcpFlow.Endpoint endpoint) {
-        if (endpoint.zeroWindowSegments() > 0) {
-            line.append(", zero window from ").append(side)
-                    .append(String.format(Locale.ROOT, " %.3f s", endpoint.zeroWindowNanos() / 1e9));
-        }
-    }
-
-    private static String endpoint(String address, int port) {
-        return address.indexOf(':') >= 0 ? "[" + address + "]:" + port : address + ":" + port;
-    }
-
-    private static String sides(boolean client, boolean server) {
-        return client && server ? "client,server" : client ? "client" : server ? "server" : "-";
+        return flow.describe();
     }
 
     private static final String CAPTURE_USAGE = String.join("\n",

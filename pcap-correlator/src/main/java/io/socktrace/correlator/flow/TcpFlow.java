@@ -227,6 +227,46 @@ public final class TcpFlow {
     /** The per-endpoint states of Zeek's TCP analyzer that {@link #connState()} is defined on. */
     private enum EndpointState { INACTIVE, SYN_SENT, SYN_ACK_SENT, PARTIAL, ESTABLISHED, CLOSED, RESET }
 
+    /**
+     * One line: start time, client -> server, Zeek state, packets and payload bytes each way,
+     * handshake RTT, SYN count, FIN and RST directions, retransmissions and zero windows.
+     */
+    public String describe() {
+        TcpFlow flow = this;
+        StringBuilder line = new StringBuilder(200);
+        long start = flow.firstPacketNanos();
+        line.append(java.time.Instant.ofEpochSecond(Math.floorDiv(start, 1_000_000_000L), Math.floorMod(start, 1_000_000_000L)))
+                .append(' ').append(Addresses.formatEndpoint(clientHigh, clientLow, clientPort))
+                .append(" -> ").append(Addresses.formatEndpoint(serverHigh, serverLow, serverPort))
+                .append(' ').append(flow.connState())
+                .append(" client ").append(flow.client().packets()).append(" pkts ").append(flow.client().payloadBytes()).append(" B")
+                .append(", server ").append(flow.server().packets()).append(" pkts ").append(flow.server().payloadBytes()).append(" B")
+                .append(", rtt ").append(flow.handshakeRttNanos() == TcpFlow.NONE ? "-"
+                        : String.format(java.util.Locale.ROOT, "%.3f ms", flow.handshakeRttNanos() / 1e6))
+                .append(", syn ").append(flow.synCount())
+                .append(", fin ").append(sides(flow.client().finNanos() != TcpFlow.NONE, flow.server().finNanos() != TcpFlow.NONE))
+                .append(", rst ").append(sides(flow.client().rstNanos() != TcpFlow.NONE, flow.server().rstNanos() != TcpFlow.NONE));
+        long retransmitted = flow.client().retransmittedSegments() + flow.server().retransmittedSegments();
+        if (retransmitted > 0) {
+            line.append(", retransmits ").append(flow.client().retransmittedSegments())
+                    .append('/').append(flow.server().retransmittedSegments());
+        }
+        appendZeroWindow(line, "client", flow.client());
+        appendZeroWindow(line, "server", flow.server());
+        return line.toString();
+    }
+
+    private static void appendZeroWindow(StringBuilder line, String side, TcpFlow.Endpoint endpoint) {
+        if (endpoint.zeroWindowSegments() > 0) {
+            line.append(", zero window from ").append(side)
+                    .append(String.format(java.util.Locale.ROOT, " %.3f s", endpoint.zeroWindowNanos() / 1e9));
+        }
+    }
+
+    private static String sides(boolean client, boolean server) {
+        return client && server ? "client,server" : client ? "client" : server ? "server" : "-";
+    }
+
     @Override
     public String toString() {
         return Addresses.formatEndpoint(clientHigh, clientLow, clientPort) + " -> "

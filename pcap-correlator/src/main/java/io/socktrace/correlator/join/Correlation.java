@@ -5,9 +5,11 @@ import io.socktrace.correlator.jvm.JvmConnection;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -37,82 +39,184 @@ public final class Correlation {
         }
     }
 
+    /** Most flows without a JVM connection listed by name; the rest are only counted. */
+    public static final int UNMATCHED_LISTED = 1_000;
+
     public final List<Joined> connections = new ArrayList<>();
     private final List<JvmConnection> listeners = new ArrayList<>();
-    private final Set<TcpFlow> acceptedFlows = new HashSet<>();
+    private final Set<TcpFlow> acceptedFlows = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Flows without a JVM connection, the first {@link #UNMATCHED_LISTED} in capture order. */
     public final List<TcpFlow> unmatchedFlows = new ArrayList<>();
+    /** All flows without a JVM connection, listed or not. */
+    public final long unmatchedFlowCount;
     /** Capture time minus JVM time, estimated from handshakes; 0 when there was none to measure. */
     public final long clockOffsetNanos;
     public final int offsetSamples;
 
-    private Correlation(long clockOffsetNanos, int offsetSamples) {
+    private Correlation(long clockOffsetNanos, int offsetSamples, long unmatchedFlowCount) {
         this.clockOffsetNanos = clockOffsetNanos;
         this.offsetSamples = offsetSamples;
+        this.unmatchedFlowCount = unmatchedFlowCount;
     }
 
+    /** Joins a complete list of flows; {@link Builder} does the same as flows finish. */
     public static Correlation of(List<JvmConnection> jvm, List<TcpFlow> flows) {
-        // first pass: join without an offset (same host: the clocks agree to well under the
-        // spacing of reused ports), then measure the offset on the joined connects
-        List<JvmConnection> sockets = new ArrayList<>();
-        for (JvmConnection c : jvm) {
-            if (c.side() != JvmConnection.Side.LISTENER && c.side() != JvmConnection.Side.UNKNOWN) {
-                sockets.add(c);
-            }
+        Builder builder = new Builder(jvm);
+        for (TcpFlow f : flows) {
+            builder.offer(f);
         }
-        // a flow can be both a client's and a server's, when both ends are traced JVMs (or one JVM)
-        Set<TcpFlow> usedByClients = new HashSet<>();
-        Set<TcpFlow> usedByServers = new HashSet<>();
-        List<Joined> joined = new ArrayList<>();
-        List<Long> offsets = new ArrayList<>();
-        for (JvmConnection c : sockets) {
-            Set<TcpFlow> used = c.side() == JvmConnection.Side.CLIENT ? usedByClients : usedByServers;
-            TcpFlow flow = bestFlow(c, flows, used);
-            if (flow != null) {
-                used.add(flow);
-                if (c.connect() != null && flow.firstSynNanos() != TcpFlow.NONE) {
-                    offsets.add(flow.firstSynNanos() - c.connect().startNanos);
+        return builder.build();
+    }
+
+    /**
+     * Joins flows as the {@link io.socktrace.correlator.flow.FlowTracker} finishes them, so that
+     * only flows that belong to a JVM connection are kept: memory grows with the recording's
+     * connections, not with the capture. Each connection keeps the flow with its 4-tuple whose
+     * first packet is closest in time to the connection's first call (same host: the two clocks
+     * agree to far better than the spacing of reused ports); a closer flow that arrives later
+     * displaces it, and the displaced flow is offered to the other connections of that 4-tuple.
+     * A flow can belong to a client and a server at once, when both ends were traced.
+     */
+    public static final class Builder {
+        private final List<JvmConnection> jvm;
+        private final List<Slot> slots = new ArrayList<>();
+        /** Clients and servers with a known local port, by their two ports. */
+        private final Map<Long, List<Slot>> byPorts = new HashMap<>();
+        /** Clients whose connect failed before a local port was known, by remote port. */
+        private final Map<Integer, List<Slot>> byRemotePort = new HashMap<>();
+        /** How many slots hold each flow (1 or 2). */
+        private final Map<TcpFlow, Integer> holders = new IdentityHashMap<>();
+        private final List<TcpFlow> unmatched = new ArrayList<>();
+        private long unmatchedCount;
+
+        /** A builder joining flows to these connections (listeners and unknown sides are not joined). */
+        public Builder(List<JvmConnection> jvm) {
+            this.jvm = jvm;
+            for (JvmConnection c : jvm) {
+                if (c.side() == JvmConnection.Side.CLIENT || c.side() == JvmConnection.Side.SERVER) {
+                    Slot slot = new Slot(c);
+                    slots.add(slot);
+                    if (c.side() == JvmConnection.Side.CLIENT && c.localPort() <= 0) {
+                        byRemotePort.computeIfAbsent(c.remotePort(), k -> new ArrayList<>(1)).add(slot);
+                    } else {
+                        byPorts.computeIfAbsent(portKey(c.localPort(), c.remotePort()), k -> new ArrayList<>(1)).add(slot);
+                    }
                 }
             }
-            joined.add(new Joined(c, flow));
         }
-        Collections.sort(offsets);
-        long offset = offsets.isEmpty() ? 0 : offsets.get(offsets.size() / 2);
-        Correlation result = new Correlation(offset, offsets.size());
-        result.connections.addAll(joined);
-        result.acceptedFlows.addAll(usedByServers);
-        for (JvmConnection c : jvm) {
-            if (c.side() == JvmConnection.Side.LISTENER) {
-                result.listeners.add(c);
+
+        /** Offers one finished flow; a {@code Consumer<TcpFlow>} for the flow tracker. */
+        public void offer(TcpFlow f) {
+            List<Slot> candidates = byPorts.get(portKey(f.clientPort(), f.serverPort()));
+            List<Slot> portless = byRemotePort.get(f.serverPort());
+            boolean held = false;
+            for (JvmConnection.Side side : SIDES) {
+                held |= place(f, side, candidates, portless);
+            }
+            if (!held) {
+                unmatched(f);
             }
         }
-        for (TcpFlow f : flows) {
-            if (!usedByClients.contains(f) && !usedByServers.contains(f)) {
-                result.unmatchedFlows.add(f);
+
+        private static final JvmConnection.Side[] SIDES = {JvmConnection.Side.CLIENT, JvmConnection.Side.SERVER};
+
+        /** Gives the flow to the connection of this side it suits best; true if one took it. */
+        private boolean place(TcpFlow f, JvmConnection.Side side, List<Slot> candidates, List<Slot> portless) {
+            Slot best = null;
+            long bestDistance = Long.MAX_VALUE;
+            for (int round = 0; round < 2; round++) {
+                List<Slot> list = round == 0 ? candidates : portless;
+                if (list == null) {
+                    continue;
+                }
+                for (Slot s : list) {
+                    if (s.connection.side() != side || !sameTuple(s.connection, f)) {
+                        continue;
+                    }
+                    long distance = distance(s.connection, f);
+                    if ((s.flow == null || distance < distance(s.connection, s.flow)) && distance < bestDistance) {
+                        best = s;
+                        bestDistance = distance;
+                    }
+                }
+            }
+            if (best == null) {
+                return false;
+            }
+            TcpFlow displaced = best.flow;
+            best.flow = f;
+            holders.merge(f, 1, Integer::sum);
+            if (displaced != null) {
+                int left = holders.merge(displaced, -1, Integer::sum);
+                if (left == 0) {
+                    holders.remove(displaced);
+                }
+                boolean again = place(displaced, side, byPorts.get(portKey(displaced.clientPort(), displaced.serverPort())),
+                        byRemotePort.get(displaced.serverPort()));
+                if (!again && left == 0) {
+                    unmatched(displaced);
+                }
+            }
+            return true;
+        }
+
+        private static long distance(JvmConnection c, TcpFlow f) {
+            return Math.abs(f.firstPacketNanos() - c.firstNanos());
+        }
+
+        private void unmatched(TcpFlow f) {
+            unmatchedCount++;
+            if (unmatched.size() < UNMATCHED_LISTED) {
+                unmatched.add(f);
             }
         }
-        for (Joined j : result.connections) {
-            result.explain(j);
+
+        /** Measures the clock offset on the joined connects and explains every connection. */
+        public Correlation build() {
+            List<Long> offsets = new ArrayList<>();
+            for (Slot s : slots) {
+                JvmConnection c = s.connection;
+                if (s.flow != null && c.connect() != null && s.flow.firstSynNanos() != TcpFlow.NONE) {
+                    offsets.add(s.flow.firstSynNanos() - c.connect().startNanos);
+                }
+            }
+            Collections.sort(offsets);
+            long offset = offsets.isEmpty() ? 0 : offsets.get(offsets.size() / 2);
+            Correlation result = new Correlation(offset, offsets.size(), unmatchedCount);
+            for (Slot s : slots) {
+                result.connections.add(new Joined(s.connection, s.flow));
+                if (s.flow != null && s.connection.side() == JvmConnection.Side.SERVER) {
+                    result.acceptedFlows.add(s.flow);
+                }
+            }
+            for (JvmConnection c : jvm) {
+                if (c.side() == JvmConnection.Side.LISTENER) {
+                    result.listeners.add(c);
+                }
+            }
+            unmatched.sort(Comparator.comparingLong(TcpFlow::firstPacketNanos));
+            result.unmatchedFlows.addAll(unmatched);
+            for (Joined j : result.connections) {
+                result.explain(j);
+            }
+            result.connections.sort(Comparator.comparingInt((Joined j) -> severity(j)).reversed()
+                    .thenComparingLong(j -> j.connection.firstNanos()));
+            return result;
         }
-        result.connections.sort(Comparator.comparingInt((Joined j) -> severity(j)).reversed()
-                .thenComparingLong(j -> j.connection.firstNanos()));
-        return result;
     }
 
-    /** The flow with this connection's 4-tuple whose time span is closest to the connection's. */
-    private static TcpFlow bestFlow(JvmConnection c, List<TcpFlow> flows, Set<TcpFlow> used) {
-        TcpFlow best = null;
-        long bestDistance = Long.MAX_VALUE;
-        for (TcpFlow f : flows) {
-            if (used.contains(f) || !sameTuple(c, f)) {
-                continue;
-            }
-            long distance = Math.abs(f.firstPacketNanos() - c.firstNanos());
-            if (distance < bestDistance) {
-                best = f;
-                bestDistance = distance;
-            }
+    /** A connection and the flow it holds so far. */
+    private static final class Slot {
+        final JvmConnection connection;
+        TcpFlow flow;
+
+        Slot(JvmConnection connection) {
+            this.connection = connection;
         }
-        return best;
+    }
+
+    private static long portKey(int a, int b) {
+        return a < b ? ((long) a << 32) | b : ((long) b << 32) | a;
     }
 
     private static boolean sameTuple(JvmConnection c, TcpFlow f) {
@@ -288,6 +392,16 @@ public final class Correlation {
             b.append('\n');
             for (Finding f : j.findings) {
                 b.append("  ").append(f).append('\n');
+            }
+        }
+        if (unmatchedFlowCount > 0) {
+            b.append("\nflows without a JVM connection: ").append(unmatchedFlowCount);
+            if (unmatchedFlowCount > unmatchedFlows.size()) {
+                b.append(" (the first ").append(unmatchedFlows.size()).append(" listed)");
+            }
+            b.append('\n');
+            for (TcpFlow f : unmatchedFlows) {
+                b.append("  ").append(f.describe()).append('\n');
             }
         }
         return b.toString();

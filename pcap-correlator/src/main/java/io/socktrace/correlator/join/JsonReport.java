@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * DESIGN.md's):
  * <pre>
  * { "clockOffsetNanos": long, "offsetSamples": int,
- *   "summary": { "connections": int, "unmatchedFlows": int, "findings": { CODE: count } },
+ *   "summary": { "connections": int, "unmatchedFlows": int (all of them; the list below stops at 1,000),
+ *       "findings": { CODE: count } },
  *   "connections": [ { "connectionId": long, "side": "client"|"server",
  *       "local": {"address": str|null, "port": int}, "remote": {...}, "host": str|null,
  *       "thread": str|null, "communityId": str|null, "events": int,
@@ -39,7 +40,7 @@ public final class JsonReport {
         b.append("{\n  \"clockOffsetNanos\": ").append(correlation.clockOffsetNanos)
                 .append(",\n  \"offsetSamples\": ").append(correlation.offsetSamples)
                 .append(",\n  \"summary\": {\"connections\": ").append(correlation.connections.size())
-                .append(", \"unmatchedFlows\": ").append(correlation.unmatchedFlows.size()).append(", \"findings\": {");
+                .append(", \"unmatchedFlows\": ").append(correlation.unmatchedFlowCount).append(", \"findings\": {");
         String comma = "";
         for (Map.Entry<String, Integer> e : counts.entrySet()) {
             b.append(comma).append(string(e.getKey())).append(": ").append(e.getValue());
