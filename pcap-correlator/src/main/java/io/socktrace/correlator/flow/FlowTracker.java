@@ -139,6 +139,7 @@ public final class FlowTracker {
         boolean fromClient = p.sourcePort() == flow.clientPort && p.sourceLow() == flow.clientLow
                 && p.sourceHigh() == flow.clientHigh;
         TcpFlow.Endpoint sender = fromClient ? flow.client : flow.server;
+        TcpFlow.Endpoint receiver = fromClient ? flow.server : flow.client;
         if (flow.firstPacketNanos == TcpFlow.NONE) {
             flow.firstPacketNanos = now;
         }
@@ -180,7 +181,10 @@ public final class FlowTracker {
         sender.timestamps |= p.hasTimestamps();
 
         if (!rst) {
-            countSequence(sender, p, syn, fin);
+            if (ack) {
+                acknowledge(sender, receiver, p.acknowledgement(), p.payloadLength() == 0 && !syn && !fin, now);
+            }
+            countSequence(sender, receiver, p, syn, fin, now);
             if (!syn) {
                 if (p.window() == 0) {
                     sender.zeroWindowSegments++;
@@ -205,8 +209,29 @@ public final class FlowTracker {
         }
     }
 
-    /** Sequence numbers wrap at 2^32: comparisons use the sign of the 32-bit difference. */
-    private static void countSequence(TcpFlow.Endpoint sender, PacketCursor p, boolean syn, boolean fin) {
+    /**
+     * The sender acknowledges the receiver's data up to {@code ack}: once everything the receiver
+     * sent is covered, its retransmission episode (if any) is over, and the first pure ACK
+     * covering the receiver's latest data is when the sender's kernel took the request.
+     */
+    private static void acknowledge(TcpFlow.Endpoint sender, TcpFlow.Endpoint receiver, int ack, boolean pureAck, long now) {
+        if (!receiver.sequenceKnown || ack - receiver.highestSequence < 0) {
+            return;
+        }
+        receiver.unackedSinceNanos = TcpFlow.NONE;
+        receiver.lastRetransmitNanos = TcpFlow.NONE;
+        if (pureAck && sender.ackedPeerDataNanos == TcpFlow.NONE && receiver.lastNewDataNanos != TcpFlow.NONE) {
+            sender.ackedPeerDataNanos = now;
+        }
+    }
+
+    /**
+     * Counts new and retransmitted payload, the time lost to retransmissions, and the turn-taking
+     * delay: how long after the other side's last data this side answered with data of its own.
+     * Sequence numbers wrap at 2^32: comparisons use the sign of the 32-bit difference.
+     */
+    private static void countSequence(TcpFlow.Endpoint sender, TcpFlow.Endpoint receiver, PacketCursor p, boolean syn, boolean fin,
+            long now) {
         int length = p.payloadLength();
         int dataStart = p.sequence() + (syn ? 1 : 0);
         int dataEnd = dataStart + length;
@@ -215,10 +240,20 @@ public final class FlowTracker {
             sender.sequenceKnown = true;
             sender.highestSequence = end;
             sender.payloadBytes += length;
+            if (length > 0) {
+                newData(sender, receiver, now);
+            }
             return;
         }
         if (length > 0) {
             if (dataStart - sender.highestSequence < 0) {
+                // time lost: from the first send of the oldest unacknowledged data (or from the
+                // previous retransmission of this episode) to this retransmission
+                long since = sender.lastRetransmitNanos != TcpFlow.NONE ? sender.lastRetransmitNanos : sender.unackedSinceNanos;
+                if (since != TcpFlow.NONE && now > since) {
+                    sender.retransmitWaitNanos += now - since;
+                }
+                sender.lastRetransmitNanos = now;
                 sender.retransmittedSegments++;
                 int fresh = dataEnd - sender.highestSequence;
                 if (fresh > 0) {
@@ -229,11 +264,32 @@ public final class FlowTracker {
                 }
             } else {
                 sender.payloadBytes += length;
+                newData(sender, receiver, now);
             }
         }
         if (end - sender.highestSequence > 0) {
             sender.highestSequence = end;
         }
+    }
+
+    private static void newData(TcpFlow.Endpoint sender, TcpFlow.Endpoint receiver, long now) {
+        if (sender.unackedSinceNanos == TcpFlow.NONE) {
+            sender.unackedSinceNanos = now;
+        }
+        if (receiver.lastNewDataNanos != TcpFlow.NONE
+                && (sender.lastNewDataNanos == TcpFlow.NONE || receiver.lastNewDataNanos > sender.lastNewDataNanos)) {
+            // this side's turn: it answers the other side's data
+            long delay = now - receiver.lastNewDataNanos;
+            if (delay > sender.slowestAnswerNanos) {
+                sender.slowestAnswerNanos = delay;
+                sender.slowestAnswerAckNanos = sender.ackedPeerDataNanos == TcpFlow.NONE ? TcpFlow.NONE
+                        : sender.ackedPeerDataNanos - receiver.lastNewDataNanos;
+                sender.slowestAnswerRetransmitted = receiver.retransmitWaitNanos > receiver.retransmitWaitAtNewData;
+            }
+        }
+        sender.lastNewDataNanos = now;
+        sender.retransmitWaitAtNewData = sender.retransmitWaitNanos;
+        receiver.ackedPeerDataNanos = TcpFlow.NONE;
     }
 
     /** The unordered 4-tuple; one instance is reused for look-ups, copies are stored. */

@@ -299,6 +299,15 @@ public final class TcpFlow {
         long rstNanos = NONE;
         int highestSequence;
         boolean sequenceKnown;
+        long unackedSinceNanos = NONE;
+        long lastRetransmitNanos = NONE;
+        long retransmitWaitNanos;
+        long retransmitWaitAtNewData;
+        long lastNewDataNanos = NONE;
+        long ackedPeerDataNanos = NONE;
+        long slowestAnswerNanos;
+        long slowestAnswerAckNanos = NONE;
+        boolean slowestAnswerRetransmitted;
 
         Endpoint() {
         }
@@ -321,6 +330,37 @@ public final class TcpFlow {
         /** Payload bytes sent again. */
         public long retransmittedBytes() {
             return retransmittedBytes;
+        }
+
+        /**
+         * Time this side lost to retransmissions: for each episode, from the first send of the
+         * oldest data not yet acknowledged to its first retransmission, then from one
+         * retransmission to the next, until the other side acknowledged everything.
+         */
+        public long retransmitWaitNanos() {
+            return retransmitWaitNanos;
+        }
+
+        /**
+         * The longest this side took to answer: from the other side's last new data to this
+         * side's next new data (a request and its response, in a request/response protocol); 0
+         * if this side never answered.
+         */
+        public long slowestAnswerNanos() {
+            return slowestAnswerNanos;
+        }
+
+        /**
+         * For the slowest answer: how soon after the other side's data this side sent a pure ACK
+         * (its kernel had the request), or {@link TcpFlow#NONE} if it acknowledged only with the answer.
+         */
+        public long slowestAnswerAckNanos() {
+            return slowestAnswerAckNanos;
+        }
+
+        /** For the slowest answer: whether the request itself had to be retransmitted. */
+        public boolean slowestAnswerRetransmitted() {
+            return slowestAnswerRetransmitted;
         }
 
         /** MSS option from this side's SYN, or {@link PacketCursor#ABSENT}. */

@@ -24,6 +24,10 @@ public final class Correlation {
     static final long SKEW_LIMIT_NANOS = 1_000_000_000L;
     /** An accept this long after the handshake means the application was not keeping up. */
     static final long ACCEPT_DELAY_NANOS = 100_000_000L;
+    /** Retransmissions that cost less than this (a fast retransmit on a LAN) are not worth a finding. */
+    static final long RETRANSMIT_NANOS = 10_000_000L;
+    /** A peer that takes this long to answer our data, after its kernel took it, is slow. */
+    static final long PEER_SLOW_NANOS = 200_000_000L;
     /** A peer FIN answered this much later by ours is a CLOSE_WAIT worth naming. */
     static final long CLOSE_WAIT_NANOS = 1_000_000_000L;
 
@@ -316,9 +320,46 @@ public final class Correlation {
                     + "the peer advertised a zero window for " + millis(peer.zeroWindowNanos())
                     + " (" + peer.zeroWindowEpisodes() + " time" + (peer.zeroWindowEpisodes() == 1 ? "" : "s") + "): it was not reading"));
         }
+        retransmissions(j, us, peer);
+        if (c.side() == JvmConnection.Side.CLIENT && peer.slowestAnswerNanos() >= PEER_SLOW_NANOS && !peer.slowestAnswerRetransmitted()) {
+            long longestRead = 0;
+            for (JvmConnection.Call call : c.calls()) {
+                if (call.event.equals("Receive")) {
+                    longestRead = Math.max(longestRead, call.durationNanos);
+                }
+            }
+            j.findings.add(new Finding("PEER_SLOW", (peer.slowestAnswerAckNanos() == TcpFlow.NONE ? "the peer"
+                    : "the peer's kernel acknowledged our data after " + micros(peer.slowestAnswerAckNanos()) + ", but the application")
+                    + " answered " + millis(peer.slowestAnswerNanos()) + " after it, with no packet lost"
+                    + (longestRead > 0 ? "; the longest read here waited " + millis(longestRead) : "")));
+        }
         if (Math.abs(clockOffsetNanos) > SKEW_LIMIT_NANOS) {
             j.findings.add(new Finding("CLOCK_SKEW", "capture and recording clocks differ by " + millis(clockOffsetNanos)));
         }
+    }
+
+    /** RETRANSMISSION: SYNs or data sent again, and the time the connection lost waiting for them. */
+    private static void retransmissions(Joined j, TcpFlow.Endpoint us, TcpFlow.Endpoint peer) {
+        TcpFlow f = j.flow;
+        JvmConnection.Call connect = j.connection.connect();
+        List<String> parts = new ArrayList<>(3);
+        if (f.synCount() > 1 && f.synAckNanos() != TcpFlow.NONE && (connect == null || "CONNECTED".equals(connect.outcome))) {
+            parts.add("the SYN was sent " + f.synCount() + " times, " + millis(f.lastSynNanos() - f.firstSynNanos())
+                    + " lost before the handshake");
+        }
+        if (us.retransmittedSegments() > 0 && us.retransmitWaitNanos() >= RETRANSMIT_NANOS) {
+            parts.add("we sent " + segments(us) + " again, " + millis(us.retransmitWaitNanos()) + " lost waiting");
+        }
+        if (peer.retransmittedSegments() > 0 && peer.retransmitWaitNanos() >= RETRANSMIT_NANOS) {
+            parts.add("the peer sent " + segments(peer) + " again, " + millis(peer.retransmitWaitNanos()) + " lost waiting");
+        }
+        if (!parts.isEmpty()) {
+            j.findings.add(new Finding("RETRANSMISSION", String.join("; ", parts) + " (lost on the way or dropped by the receiver)"));
+        }
+    }
+
+    private static String segments(TcpFlow.Endpoint e) {
+        return e.retransmittedSegments() + " segment" + (e.retransmittedSegments() == 1 ? "" : "s") + " (" + e.retransmittedBytes() + " B)";
     }
 
     private boolean listensOn(int port) {

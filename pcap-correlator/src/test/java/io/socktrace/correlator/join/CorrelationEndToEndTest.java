@@ -149,7 +149,8 @@ class CorrelationEndToEndTest {
 
     @Test
     void slowReader_isZeroWindowWithTheBlockedSend() {
-        assertThat(findings("slow-reader", "client")).containsExactly("ZERO_WINDOW");
+        // a tail-loss probe into the full window may add a small RETRANSMISSION; the zero window is the story
+        assertThat(findings("slow-reader", "client")).contains("ZERO_WINDOW").doesNotContain("PEER_SLOW", "PEER_RESET");
         Finding zero = finding("slow-reader", "client", "ZERO_WINDOW");
         assertThat(zero.text).matches("send blocked (1[5-9]|2\\d)\\d\\d\\.\\d ms while the peer advertised a zero window for .*");
     }

@@ -1,0 +1,118 @@
+package io.socktrace.correlator.join;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.socktrace.correlator.capture.CaptureReader;
+import io.socktrace.correlator.capture.PacketCursor;
+import io.socktrace.correlator.flow.FlowTracker;
+import io.socktrace.correlator.jvm.RecordingReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * PEER_SLOW and RETRANSMISSION from a real capture: {@link WirePeer} runs under the real agent
+ * while tcpdump records loopback; its lossy mode drops the server's answer with iptables for
+ * 700 ms (root; CI runs as root), so the kernel retransmits it.
+ */
+class WireFindingsEndToEndTest {
+    private static final Path AGENT = Path.of("../agent/target/socktrace-agent.jar").toAbsolutePath();
+    private static final Pattern SOCKET = Pattern.compile("^socket (\\S+) (\\S+):(\\d+) -> (\\S+):(\\d+)$", Pattern.MULTILINE);
+
+    @TempDir
+    static Path dir;
+    private static String output;
+    private static Correlation correlation;
+
+    @BeforeAll
+    static void run() throws Exception {
+        Path pcap = dir.resolve("wire.pcap");
+        Path jfr = dir.resolve("wire.jfr");
+        Process tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "-s", "128", "--immediate-mode", "-w", pcap.toString(), "tcp")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("tcpdump.txt").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.readString(dir.resolve("tcpdump.txt")).contains("listening on") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(Files.readString(dir.resolve("tcpdump.txt"))).as("tcpdump started (needs root)").contains("listening on");
+        Path out = dir.resolve("out.txt");
+        Process program = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-javaagent:" + AGENT + "=recording=" + jfr, "-cp", Path.of("target/test-classes").toAbsolutePath().toString(),
+                WirePeer.class.getName(), "slow", "lossy")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        assertThat(program.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        output = Files.readString(out);
+        assertThat(program.exitValue()).as(output).isZero();
+        assertThat(output).contains("slow: answer of 1000 bytes", "lossy: answer of 1000 bytes");
+        Thread.sleep(300);
+        tcpdump.destroy();
+        assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+        Correlation.Builder joiner = new Correlation.Builder(RecordingReader.read(jfr));
+        FlowTracker tracker = new FlowTracker(joiner::offer);
+        try (CaptureReader reader = CaptureReader.open(pcap, false)) {
+            PacketCursor packet = new PacketCursor();
+            while (reader.next(packet)) {
+                tracker.accept(packet);
+            }
+            tracker.finish();
+        }
+        correlation = joiner.build();
+    }
+
+    private static List<Finding> findings(String role, boolean serverSide) {
+        Matcher m = SOCKET.matcher(output);
+        while (m.find()) {
+            if (m.group(1).equals(role)) {
+                int clientPort = Integer.parseInt(m.group(3));
+                int serverPort = Integer.parseInt(m.group(5));
+                Correlation.Joined joined = correlation.connections.stream()
+                        .filter(j -> serverSide ? j.connection.localPort() == serverPort && j.connection.remotePort() == clientPort
+                                : j.connection.localPort() == clientPort && j.connection.remotePort() == serverPort)
+                        .findFirst().orElseThrow();
+                assertThat(joined.flow).isNotNull();
+                return joined.findings;
+            }
+        }
+        throw new AssertionError("no " + role + " in\n" + output);
+    }
+
+    private static List<String> codes(List<Finding> findings) {
+        return findings.stream().map(f -> f.code).collect(Collectors.toList());
+    }
+
+    @Test
+    void slowServer_isPeerSlowWithTheAnswerDelayAndTheBlockedRead() {
+        List<Finding> client = findings("slow-client", false);
+        assertThat(codes(client)).containsExactly("PEER_SLOW");
+        Matcher m = Pattern.compile("acknowledged our data after (\\d+) µs, but the application answered (\\d+)\\.\\d ms after it, "
+                + "with no packet lost; the longest read here waited (\\d+)\\.\\d ms").matcher(client.get(0).text);
+        assertThat(m.find()).as(client.get(0).text).isTrue();
+        assertThat(Long.parseLong(m.group(1))).isLessThan(250_000); // a delayed ACK at worst, long before the answer
+        assertThat(Long.parseLong(m.group(2))).isBetween(595L, 900L);
+        assertThat(Long.parseLong(m.group(3))).isBetween(590L, 900L);
+        assertThat(codes(findings("slow-client", true))).as("the server's view: it was the slow one").isEmpty();
+    }
+
+    @Test
+    void droppedAnswer_isRetransmissionOnBothEnds_notPeerSlow() {
+        List<Finding> client = findings("lossy-client", false);
+        assertThat(codes(client)).containsExactly("RETRANSMISSION");
+        Matcher m = Pattern.compile("the peer sent (\\d+) segments? \\((\\d+) B\\) again, (\\d+)\\.\\d ms lost waiting").matcher(client.get(0).text);
+        assertThat(m.find()).as(client.get(0).text).isTrue();
+        // dropped for 700 ms: retransmitted at ~0.2 and ~0.6 s (loopback RTO 200 ms, doubling), delivered at ~1.4 s
+        assertThat(Integer.parseInt(m.group(1))).isBetween(2, 5);
+        assertThat(Long.parseLong(m.group(2))).isEqualTo(1000L * Integer.parseInt(m.group(1)));
+        assertThat(Long.parseLong(m.group(3))).isBetween(700L, 3000L);
+        List<Finding> server = findings("lossy-client", true);
+        assertThat(codes(server)).containsExactly("RETRANSMISSION");
+        assertThat(server.get(0).text).startsWith("we sent " + m.group(1) + " segment");
+    }
+}
