@@ -241,17 +241,20 @@ public final class Main {
     }
 
     private static final String CAPTURE_USAGE = String.join("\n",
-            "Usage: java -jar socktrace-correlator.jar capture --interface IF --out FILE.pcap [--filter BPF] [--duration 30s]",
+            "Usage: java -jar socktrace-correlator.jar capture --interface IF --out FILE.pcap [--filter BPF] [--duration 30s] [--pid N]",
             "",
             "Records packets (first " + LiveCapture.SNAPLEN + " bytes, nanosecond stamps) from an interface for a",
             "fixed time, e.g. capture --interface lo --out cap.pcap --filter 'tcp port 8080' --duration 10s.",
-            "Needs libpcap and root (or CAP_NET_RAW).");
+            "With --pid N, keeps only packets on the TCP ports of that process's sockets (scanned from /proc",
+            "every 100 ms; a socket that opens and closes between two scans, like a refused connect, is missed),",
+            "and stops early when the process exits. Needs libpcap and root (or CAP_NET_RAW).");
 
     private static int capture(String[] args, PrintStream out, PrintStream err) {
         String device = null;
         String file = null;
         String filter = null;
         long millis = 30_000;
+        long pid = 0;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -272,6 +275,16 @@ public final class Main {
                 case "--filter":
                     filter = value;
                     break;
+                case "--pid":
+                    try {
+                        pid = Long.parseLong(value);
+                    } catch (NumberFormatException e) {
+                        pid = -1;
+                    }
+                    if (pid <= 0) {
+                        return usageError(err, "capture: --pid must be a process id, not '" + value + "'");
+                    }
+                    break;
                 case "--duration":
                     try {
                         millis = value.endsWith("ms") ? Long.parseLong(value.substring(0, value.length() - 2))
@@ -291,7 +304,7 @@ public final class Main {
         if (device == null || file == null) {
             return usageError(err, "capture: --interface and --out are required (try capture --help)");
         }
-        return LiveCapture.run(device, Paths.get(file), filter, millis, out, err);
+        return LiveCapture.run(device, Paths.get(file), filter, millis, pid, out, err);
     }
 
     private static int usageError(PrintStream err, String message) {

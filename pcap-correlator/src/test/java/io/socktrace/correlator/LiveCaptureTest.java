@@ -80,6 +80,80 @@ class LiveCaptureTest {
 
     }
 
+    /** Answers each connection's 100 bytes with 100 bytes, until the listener closes. */
+    private static Thread echo(ServerSocket listener) {
+        Thread t = new Thread(() -> {
+            while (!listener.isClosed()) {
+                try (Socket s = listener.accept()) {
+                    byte[] request = s.getInputStream().readNBytes(100);
+                    s.getOutputStream().write(request);
+                    s.getInputStream().read();
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        }, "echo-" + listener.getLocalPort());
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    @Test
+    void capture_pid_keepsOnlyThatProcessesConnections(@TempDir Path dir) throws Exception {
+        Path pcap = dir.resolve("pid.pcap");
+        try (ServerSocket forChild = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                ServerSocket noise = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            echo(forChild);
+            echo(noise);
+            Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", Path.of("target/test-classes").toAbsolutePath().toString(), PidPeer.class.getName(),
+                    String.valueOf(forChild.getLocalPort()), "5").redirectErrorStream(true).start();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            CompletableFuture<Integer> capture = CompletableFuture.supplyAsync(() -> Main.run(new String[] {"capture",
+                "--interface", "lo", "--out", pcap.toString(), "--pid", String.valueOf(child.pid()), "--duration", "20s"},
+                    new PrintStream(out, true), new PrintStream(err, true)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!out.toString().contains("capturing on lo") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(300);
+            child.getOutputStream().write('\n');
+            child.getOutputStream().flush();
+            // our own connections to another port while the child works: not the child's, left out
+            for (int i = 0; i < 10; i++) {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), noise.getLocalPort())) {
+                    s.getOutputStream().write(new byte[100]);
+                    assertThat(s.getInputStream().readNBytes(100)).hasSize(100);
+                }
+                Thread.sleep(150);
+            }
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(child.getInputStream().readAllBytes())).contains("done 5");
+            // the capture ends by itself once the process is gone, well before its 20 s
+            assertThat(capture.get(10, TimeUnit.SECONDS)).as(out + "\n" + err).isZero();
+            assertThat(out.toString()).contains("only the ports of process " + child.pid()).contains("process " + child.pid() + " exited");
+
+            List<TcpFlow> flows = new ArrayList<>();
+            FlowTracker tracker = new FlowTracker(flows::add);
+            try (CaptureReader reader = CaptureReader.open(pcap, false)) {
+                PacketCursor packet = new PacketCursor();
+                while (reader.next(packet)) {
+                    tracker.accept(packet);
+                }
+                tracker.finish();
+            }
+            assertThat(flows).hasSize(5);
+            for (TcpFlow flow : flows) {
+                assertThat(flow.serverPort()).isEqualTo(forChild.getLocalPort());
+                assertThat(flow.synCount()).as("the SYN, sent before any scan could see the socket, was kept").isEqualTo(1);
+                assertThat(flow.connState()).isEqualTo(ConnState.SF);
+                assertThat(flow.client().payloadBytes()).isEqualTo(100);
+                assertThat(flow.server().payloadBytes()).isEqualTo(100);
+            }
+        }
+    }
+
     @Test
     void capture_badArguments_areOneLineAndExitCode2() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -88,8 +162,10 @@ class LiveCaptureTest {
         assertThat(Main.run(new String[] {"capture", "--out", "x.pcap"}, o, e)).isEqualTo(2);
         assertThat(Main.run(new String[] {"capture", "--interface", "lo", "--out", "x.pcap", "--duration", "soon"}, o, e)).isEqualTo(2);
         assertThat(Main.run(new String[] {"capture", "--interface", "no-such-if0", "--out", "x.pcap", "--duration", "1s"}, o, e)).isEqualTo(2);
-        assertThat(err.toString().lines()).hasSize(3);
+        assertThat(Main.run(new String[] {"capture", "--interface", "lo", "--out", "x.pcap", "--pid", "x1"}, o, e)).isEqualTo(2);
+        assertThat(Main.run(new String[] {"capture", "--interface", "lo", "--out", "x.pcap", "--pid", "999999999"}, o, e)).isEqualTo(2);
+        assertThat(err.toString().lines()).hasSize(5);
         assertThat(err.toString()).contains("--interface and --out are required", "--duration must be a positive time",
-                "no interface 'no-such-if0' (available: ");
+                "no interface 'no-such-if0' (available: ", "--pid must be a process id, not 'x1'", "no process 999999999");
     }
 }

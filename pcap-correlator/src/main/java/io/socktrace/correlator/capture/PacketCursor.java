@@ -56,6 +56,22 @@ public final class PacketCursor {
     /** TCP flag bits as in the header's low byte. */
     public static final int FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20;
 
+    /**
+     * Decodes one packet that did not come from a file (a live capture): {@code data} holds the
+     * link-layer frame from its position to its limit, captured in full.
+     */
+    public void decode(int linkType, ByteBuffer data, long timestampNanos) {
+        this.recordOffset = -1;
+        this.timestampNanos = timestampNanos;
+        this.interfaceId = 0;
+        this.linkType = linkType;
+        this.buffer = data;
+        this.dataOffset = data.position();
+        this.capturedLength = data.remaining();
+        this.originalLength = data.remaining();
+        PacketDecoder.decode(this);
+    }
+
     /** Byte offset of this packet's record (pcap record header or pcapng block) in the file. */
     public long recordOffset() {
         return recordOffset;
