@@ -36,13 +36,11 @@ public final class Connection {
     volatile Phase phase = Phase.NEW;
 
     String host;
-    InetAddress remoteAddress;
-    String remoteAddressText;
+    /** Shared with every other connection to the same address (see {@link Addresses}). */
+    Addresses.Address remote;
     int remotePort;
-    InetAddress localAddress;
-    String localAddressText;
+    Addresses.Address local;
     int localPort;
-    String communityId;
 
     /** System.nanoTime() when the connection was established (or the listener bound). */
     volatile long establishedNanos;
@@ -72,15 +70,22 @@ public final class Connection {
     /** Writes that returned less than asked (non-blocking), over the connection's life. */
     volatile long shortWrites;
 
-    // A send stall: from the first short non-blocking write until a write is accepted in full.
-    // Touched only by the thread writing to the channel (the JDK serialises writes).
-    boolean stalled;
-    io.socktrace.events.SendEvent stallEvent;
-    long stallStartNanos;
-    long stallRequested;
-    long stallWritten;
-    long stallShortWrites;
-    boolean stallFirstWriteEmpty;
+    /**
+     * A send stall in progress: from the first short non-blocking write until a write is accepted
+     * in full; null otherwise (a separate object because few connections ever stall). Touched only
+     * by the thread writing to the channel (the JDK serialises writes).
+     */
+    SendStall stall;
+
+    /** What a send stall has accumulated so far. */
+    static final class SendStall {
+        io.socktrace.events.SendEvent event;
+        long startNanos;
+        long requested;
+        long written;
+        long shortWrites;
+        boolean firstWriteEmpty;
+    }
 
     Connection() {
     }
@@ -106,8 +111,8 @@ public final class Connection {
 
     /** Local address bytes (4 or 16), or null when unknown. */
     public byte[] localAddressBytes() {
-        InetAddress a = localAddress;
-        return a == null ? null : a.getAddress();
+        Addresses.Address a = local;
+        return a == null ? null : a.address.getAddress();
     }
 
     public int localPort() {
@@ -116,8 +121,8 @@ public final class Connection {
 
     /** Remote address bytes (4 or 16), or null when not connected. */
     public byte[] remoteAddressBytes() {
-        InetAddress a = remoteAddress;
-        return a == null ? null : a.getAddress();
+        Addresses.Address a = remote;
+        return a == null ? null : a.address.getAddress();
     }
 
     public int remotePort() {
@@ -139,8 +144,7 @@ public final class Connection {
 
     void setRemote(String host, InetAddress address, int port) {
         this.host = host;
-        this.remoteAddress = address;
-        this.remoteAddressText = address == null ? null : address.getHostAddress();
+        this.remote = Addresses.of(address);
         this.remotePort = port;
     }
 
@@ -150,18 +154,20 @@ public final class Connection {
             // its SYNs used is not known, and the wildcard would be a wrong join key.
             address = null;
         }
-        this.localAddress = address;
-        this.localAddressText = address == null ? null : address.getHostAddress();
+        this.local = Addresses.of(address);
         this.localPort = port;
     }
 
-    /** The Community ID of this connection's 4-tuple, computed once when first needed. */
+    /**
+     * The Community ID of this connection's 4-tuple; computed each time (about a microsecond, for
+     * the two or three events that carry it) rather than kept, to keep connections small.
+     */
     String communityId() {
-        String id = communityId;
-        if (id == null && localAddress != null && remoteAddress != null && localPort > 0 && remotePort > 0) {
-            id = CommunityId.tcp(localAddress, localPort, remoteAddress, remotePort);
-            communityId = id;
+        Addresses.Address l = local;
+        Addresses.Address r = remote;
+        if (l == null || r == null || localPort <= 0 || remotePort <= 0) {
+            return null;
         }
-        return id;
+        return CommunityId.tcp(l.address, localPort, r.address, remotePort);
     }
 }

@@ -100,7 +100,7 @@ final class Tracing {
         c.backlog = backlog;
         c.establishedNanos = System.nanoTime();
         captureLocal(socket, c);
-        if (c.localAddress == null && c.localPort == 0) {
+        if (c.local == null && c.localPort == 0) {
             return; // not an IP socket (Unix domain): nothing to record
         }
         if (TracerConfig.openingStacks) {
@@ -162,7 +162,7 @@ final class Tracing {
                 e.communityId = c.communityId();
             }
             e.listenerId = l.id;
-            e.listenAddress = l.localAddressText;
+            e.listenAddress = l.local == null ? null : l.local.text;
             e.listenPort = l.localPort;
             e.timeout = timeoutMillis;
             e.blocking = blocking;
@@ -258,27 +258,29 @@ final class Tracing {
         if (!blocking && thrown == null) {
             if (n < requested) {
                 c.shortWrites++;
-                if (!c.stalled) {
-                    c.stalled = true;
-                    c.stallEvent = e;
-                    c.stallStartNanos = e != null ? e.startNanos : System.nanoTime();
-                    c.stallRequested = requested;
-                    c.stallWritten = n;
-                    c.stallShortWrites = 1;
-                    c.stallFirstWriteEmpty = n == 0;
+                Connection.SendStall stall = c.stall;
+                if (stall == null) {
+                    stall = new Connection.SendStall();
+                    stall.event = e;
+                    stall.startNanos = e != null ? e.startNanos : System.nanoTime();
+                    stall.requested = requested;
+                    stall.written = n;
+                    stall.shortWrites = 1;
+                    stall.firstWriteEmpty = n == 0;
+                    c.stall = stall;
                 } else {
-                    c.stallWritten += n;
-                    c.stallShortWrites++;
+                    stall.written += n;
+                    stall.shortWrites++;
                 }
                 return;
             }
-            if (c.stalled) {
-                c.stallWritten += n;
+            if (c.stall != null) {
+                c.stall.written += n;
                 endStall(c, null);
                 return;
             }
         }
-        if (thrown != null && c.stalled) {
+        if (thrown != null && c.stall != null) {
             endStall(c, thrown);
             return;
         }
@@ -303,20 +305,20 @@ final class Tracing {
 
     /** Records a send stall that ended: by a full write, an error, or the close. */
     private static void endStall(Connection c, Throwable thrown) {
-        SendEvent e = c.stallEvent;
-        c.stalled = false;
-        c.stallEvent = null;
-        if (e == null || (thrown == null && System.nanoTime() - c.stallStartNanos < TracerConfig.sendThresholdNanos)) {
+        Connection.SendStall stall = c.stall;
+        c.stall = null;
+        SendEvent e = stall.event;
+        if (e == null || (thrown == null && System.nanoTime() - stall.startNanos < TracerConfig.sendThresholdNanos)) {
             return;
         }
         e.end();
         if (e.shouldCommit()) {
             fill(e, c);
-            e.bytesRequested = c.stallRequested;
-            e.bytesWritten = c.stallWritten;
-            e.shortWrites = c.stallShortWrites;
+            e.bytesRequested = stall.requested;
+            e.bytesWritten = stall.written;
+            e.shortWrites = stall.shortWrites;
             e.outcome = (thrown != null ? ErrorClassifier.send(thrown)
-                    : c.stallFirstWriteEmpty ? SendOutcome.WOULD_BLOCK : SendOutcome.PARTIAL).name();
+                    : stall.firstWriteEmpty ? SendOutcome.WOULD_BLOCK : SendOutcome.PARTIAL).name();
             if (thrown != null) {
                 e.exceptionClass = thrown.getClass().getName();
                 e.exceptionMessage = thrown.getMessage();
@@ -371,7 +373,7 @@ final class Tracing {
         }
         c.phase = Connection.Phase.CLOSED;
         OpenSockets.untrack(c);
-        if (c.stalled) {
+        if (c.stall != null) {
             endStall(c, null);
         }
         CloseEvent e = new CloseEvent();
@@ -567,9 +569,11 @@ final class Tracing {
     static void fill(ConnectionEvent e, Connection c) {
         e.connectionId = c.id;
         e.host = c.host;
-        e.address = c.remoteAddressText;
+        Addresses.Address remote = c.remote;
+        Addresses.Address local = c.local;
+        e.address = remote == null ? null : remote.text;
         e.port = c.remotePort;
-        e.localAddress = c.localAddressText;
+        e.localAddress = local == null ? null : local.text;
         e.localPort = c.localPort;
     }
 

@@ -76,7 +76,7 @@ class CloseInitiatorTest {
     void setLocal_wildcardIsUnknown() throws Exception {
         Connection c = new Connection();
         c.setLocal(java.net.InetAddress.getByName("::"), 41704);
-        assertThat(c.localAddressText).isNull();
+        assertThat(c.local).isNull();
         assertThat(c.localPort).isEqualTo(41704);
         assertThat(c.communityId()).isNull();
         c.setLocal(java.net.InetAddress.getByName("127.0.0.1"), 41704);

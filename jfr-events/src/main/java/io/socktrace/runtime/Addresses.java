@@ -1,0 +1,47 @@
+package io.socktrace.runtime;
+
+import java.net.InetAddress;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One shared {@link Address} per IP address, so that ten thousand connections to the same peer
+ * (or from the same local address) hold one InetAddress and one text form between them instead
+ * of ten thousand: per-connection memory is what decides whether an agent may watch a busy
+ * server. Bounded; beyond the bound an address gets an unshared entry. Never does a name lookup.
+ */
+final class Addresses {
+    /** Distinct addresses kept; a host talks to far fewer peers than this in practice. */
+    private static final int MAX_SHARED = 4096;
+    private static final ConcurrentHashMap<InetAddress, Address> SHARED = new ConcurrentHashMap<>();
+
+    private Addresses() {
+    }
+
+    /** An address and its literal text (never a host name). */
+    static final class Address {
+        final InetAddress address;
+        final String text;
+
+        Address(InetAddress address) {
+            this.address = address;
+            this.text = address.getHostAddress();
+        }
+    }
+
+    /** The shared entry for this address; null for null. */
+    static Address of(InetAddress a) {
+        if (a == null) {
+            return null;
+        }
+        Address shared = SHARED.get(a);
+        if (shared != null) {
+            return shared;
+        }
+        Address fresh = new Address(a);
+        if (SHARED.size() >= MAX_SHARED) {
+            return fresh;
+        }
+        shared = SHARED.putIfAbsent(a, fresh);
+        return shared == null ? fresh : shared;
+    }
+}
