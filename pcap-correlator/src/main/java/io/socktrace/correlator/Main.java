@@ -9,10 +9,14 @@ import io.socktrace.correlator.flow.FlowTracker;
 import io.socktrace.correlator.flow.TcpFlow;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.JsonReport;
+import io.socktrace.correlator.join.PacketIndex;
+import io.socktrace.correlator.report.AnnotatedPcapng;
 import io.socktrace.correlator.jvm.JvmConnection;
 import io.socktrace.correlator.jvm.RecordingReader;
 import java.nio.file.Path;
@@ -56,6 +60,9 @@ public final class Main {
             "  --pcap FILE              capture to read (pcap or pcapng; us or ns time stamps)",
             "  --jfr FILE               socktrace recording of the same time, from the same host (repeatable)",
             "  --json FILE              also write the joined connections and findings as JSON (with --jfr)",
+            "  --pcapng FILE            also write a pcapng copy of the capture whose packets carry comments",
+            "                           (Wireshark: frame.comment) naming the JVM connection, the Java call under",
+            "                           way and the finding codes (with --jfr); times, bytes, lengths, interfaces kept",
             "  --idle-timeout SECONDS   a flow silent this long is over (default 60)",
             "  --strict                 a record cut off by the end of the file is an error",
             "  --help                   show this help");
@@ -98,6 +105,7 @@ public final class Main {
         String pcap = null;
         List<String> jfrs = new ArrayList<>();
         String json = null;
+        String pcapng = null;
         boolean strict = false;
         long idleTimeoutNanos = FlowTracker.DEFAULT_IDLE_TIMEOUT_NANOS;
         for (int i = 1; i < args.length; i++) {
@@ -121,6 +129,12 @@ public final class Main {
                         return usageError(err, "--json needs a file name");
                     }
                     json = args[++i];
+                    break;
+                case "--pcapng":
+                    if (i + 1 >= args.length) {
+                        return usageError(err, "--pcapng needs a file name");
+                    }
+                    pcapng = args[++i];
                     break;
                 case "--jfr":
                     if (i + 1 >= args.length) {
@@ -149,10 +163,16 @@ public final class Main {
         if (pcap == null) {
             return usageError(err, "correlate: --pcap FILE is required (try correlate --help)");
         }
+        if (pcapng != null && jfrs.isEmpty()) {
+            return usageError(err, "--pcapng needs --jfr (the comments name the JVM's connections)");
+        }
         Path path = Paths.get(pcap);
         if (Files.isDirectory(path)) {
             err.println(PROGRAM + ": " + pcap + ": is a directory");
             return INPUT_ERROR;
+        }
+        if (pcapng != null && sameFile(path, Paths.get(pcapng))) {
+            return usageError(err, "--pcapng " + pcapng + " is the input capture; choose another file");
         }
         List<JvmConnection> jvm = null;
         if (!jfrs.isEmpty()) {
@@ -224,6 +244,17 @@ public final class Main {
                     return INPUT_ERROR;
                 }
             }
+            if (pcapng != null) {
+                try {
+                    AnnotatedPcapng.write(path, strict, PacketIndex.of(correlation), Paths.get(pcapng));
+                } catch (CaptureFormatException e) {
+                    err.println(PROGRAM + ": " + e.getMessage());
+                    return INPUT_ERROR;
+                } catch (IOException e) {
+                    err.println(PROGRAM + ": " + pcapng + ": cannot write: " + writeProblem(Paths.get(pcapng), e));
+                    return INPUT_ERROR;
+                }
+            }
         } else if (json != null) {
             return usageError(err, "--json needs --jfr (the JSON describes the joined connections)");
         }
@@ -233,6 +264,27 @@ public final class Main {
             err.println(PROGRAM + ": warning: " + statistics.truncation() + "; skipped");
         }
         return OK;
+    }
+
+    /** The exceptions of java.nio.file name only a path (here a temporary one); say what went wrong instead. */
+    private static String writeProblem(Path out, IOException e) {
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            return "no such directory";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return e instanceof FileSystemException && ((FileSystemException) e).getReason() != null
+                ? ((FileSystemException) e).getReason() : String.valueOf(e.getMessage());
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false; // the input's own problems are reported when it is read
+        }
     }
 
     /** One line per flow. */

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,11 +64,47 @@ class MainTest {
     @Test
     void badArguments_oneLineAndExitTwo() {
         for (String[] args : new String[][] {{}, {"frobnicate"}, {"correlate"}, {"correlate", "--pcap"},
-                {"correlate", "--pcap", "x", "--bogus"}, {"correlate", "--pcap", "x", "--idle-timeout", "soon"}}) {
+                {"correlate", "--pcap", "x", "--bogus"}, {"correlate", "--pcap", "x", "--idle-timeout", "soon"},
+                {"correlate", "--pcap", "x", "--pcapng"}}) {
             err.reset();
             assertThat(run(args)).as(Arrays.toString(args)).isEqualTo(2);
             assertThat(err().lines()).as(Arrays.toString(args)).hasSize(1);
         }
+    }
+
+    @Test
+    void pcapng_withoutJfr_isAUsageError_andNeverTheInput() {
+        Path out = temp.resolve("out.pcapng");
+        assertThat(run("correlate", "--pcap", fixture("sf-us.pcap").toString(), "--pcapng", out.toString())).isEqualTo(2);
+        assertThat(err()).isEqualTo("socktrace-correlator: --pcapng needs --jfr (the comments name the JVM's connections)\n");
+        assertThat(out).doesNotExist();
+
+        err.reset();
+        String demo = fixture("demo/demo.pcap").toString();
+        assertThat(run("correlate", "--pcap", demo, "--jfr", fixture("demo/demo.jfr").toString(), "--pcapng", demo)).isEqualTo(2);
+        assertThat(err()).isEqualTo("socktrace-correlator: --pcapng " + demo + " is the input capture; choose another file\n");
+    }
+
+    @Test
+    void pcapng_withJfr_writesTheAnnotatedCopy() throws Exception {
+        Path out = temp.resolve("demo.pcapng");
+
+        assertThat(run("correlate", "--pcap", fixture("demo/demo.pcap").toString(), "--jfr", fixture("demo/demo.jfr").toString(),
+                "--pcapng", out.toString())).isZero();
+
+        assertThat(err()).isEmpty();
+        assertThat(out()).contains("REFUSED").contains("summary: packets 414");
+        String written = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
+        assertThat(written).startsWith("\n\r\r\n").contains("socktrace connection ").contains("; REFUSED");
+        try (Stream<Path> files = Files.list(temp)) {
+            assertThat(files).containsExactly(out); // no temporary file left behind
+        }
+
+        err.reset();
+        Path nowhere = temp.resolve("missing/demo.pcapng");
+        assertThat(run("correlate", "--pcap", fixture("demo/demo.pcap").toString(), "--jfr", fixture("demo/demo.jfr").toString(),
+                "--pcapng", nowhere.toString())).isEqualTo(1);
+        assertThat(err()).isEqualTo("socktrace-correlator: " + nowhere + ": cannot write: no such directory\n");
     }
 
     @Test

@@ -69,6 +69,7 @@ public final class CaptureReader implements AutoCloseable {
     private long pcapSnapLength;
 
     // pcapng interfaces of the current section
+    private int section = -1;
     private int interfaceCount;
     private int[] interfaceLinkType = new int[4];
     private long[] interfaceSnapLength = new long[4];
@@ -133,6 +134,38 @@ public final class CaptureReader implements AutoCloseable {
     /** What was read and skipped so far. */
     public CaptureStatistics statistics() {
         return statistics;
+    }
+
+    /**
+     * Index of the pcapng section the last packet came from (0 for the first, and always for
+     * classic pcap). Interface ids restart in every section, so (section, interface id) names an
+     * interface; a writer that copies packets needs it.
+     */
+    public int section() {
+        return pcapng ? Math.max(section, 0) : 0;
+    }
+
+    /** Interfaces declared so far in the current section (1 for classic pcap). */
+    public int interfaceCount() {
+        return pcapng ? interfaceCount : 1;
+    }
+
+    /** LINKTYPE_ value of interface {@code interfaceId} of the current section ({@code < interfaceCount()}). */
+    public int interfaceLinkType(int interfaceId) {
+        checkDeclared(interfaceId);
+        return pcapng ? interfaceLinkType[interfaceId] : pcapLinkType;
+    }
+
+    /** Snap length declared for interface {@code interfaceId} of the current section; 0 means none. */
+    public long interfaceSnapLength(int interfaceId) {
+        checkDeclared(interfaceId);
+        return pcapng ? interfaceSnapLength[interfaceId] : pcapSnapLength;
+    }
+
+    private void checkDeclared(int interfaceId) {
+        if (interfaceId < 0 || interfaceId >= interfaceCount()) {
+            throw new IndexOutOfBoundsException("interface " + interfaceId + " of " + interfaceCount());
+        }
     }
 
     /**
@@ -308,6 +341,7 @@ public final class CaptureReader implements AutoCloseable {
             throw new CaptureFormatException(name, offset + 12, "unsupported pcapng version", "major version " + major);
         }
         interfaceCount = 0; // interface ids are per section
+        section++;
     }
 
     private void readInterface(long offset, long length) throws CaptureFormatException {
