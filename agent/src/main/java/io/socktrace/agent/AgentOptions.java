@@ -20,7 +20,7 @@ final class AgentOptions {
         KEYS.put("receiveThreshold", "a duration such as 10ms, 0, 1s (default 10ms)");
         KEYS.put("sendThreshold", "a duration such as 10ms, 0, 1s (default 10ms)");
         KEYS.put("closeWaitTimeout", "a duration such as 30s, 500ms (default 30s)");
-        KEYS.put("openingStacks", "true or false (default true)");
+        KEYS.put("openingStacks", "true or false (default false)");
         KEYS.put("recording", "a file name ending in .jfr");
         KEYS.put("settings", "default, profile, or a .jfc file, for the recording option (default: default)");
         KEYS.put("log", "off, error, info or debug (default error)");
@@ -49,7 +49,7 @@ final class AgentOptions {
         long receive = 10_000_000L;
         long send = 10_000_000L;
         long closeWait = 30_000_000_000L;
-        boolean stacks = true;
+        boolean stacks = false;
         String recording = null;
         String settings = "default";
         String log = "error";

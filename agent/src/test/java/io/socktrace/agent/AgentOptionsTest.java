@@ -15,10 +15,10 @@ class AgentOptionsTest {
         assertThat(o.recording).isNull();
         assertThat(o.log).isEqualTo("error");
         assertThat(o.closeWaitTimeoutNanos).isEqualTo(30_000_000_000L);
-        assertThat(o.openingStacks).isTrue();
+        assertThat(o.openingStacks).isFalse();
         assertThat(AgentOptions.parse("").log).isEqualTo("error");
         assertThat(AgentOptions.parse("closeWaitTimeout=1500ms,openingStacks=false").closeWaitTimeoutNanos).isEqualTo(1_500_000_000L);
-        assertThat(AgentOptions.parse("openingStacks=false").openingStacks).isFalse();
+        assertThat(AgentOptions.parse("openingStacks=true").openingStacks).isTrue();
     }
 
     @Test

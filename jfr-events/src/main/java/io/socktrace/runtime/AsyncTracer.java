@@ -98,10 +98,11 @@ public final class AsyncTracer {
             op.future = future;
             Connection c = Connections.of(op.channel);
             synchronized (c) {
-                if (c.pendingAsync == null) {
-                    c.pendingAsync = new AsyncOperation[Operation.values().length];
+                Connection.Rare rare = c.rare();
+                if (rare.pendingAsync == null) {
+                    rare.pendingAsync = new AsyncOperation[Operation.values().length];
                 }
-                c.pendingAsync[op.kind.ordinal()] = op;
+                rare.pendingAsync[op.kind.ordinal()] = op;
             }
             if (future.isDone()) {
                 completeFromDoneFuture(op, future);
@@ -123,7 +124,8 @@ public final class AsyncTracer {
             }
             AsyncOperation[] pending;
             synchronized (c) {
-                pending = c.pendingAsync == null ? null : c.pendingAsync.clone();
+                AsyncOperation[] all = c.rareOrDefaults().pendingAsync;
+                pending = all == null ? null : all.clone();
             }
             if (pending != null) {
                 for (AsyncOperation op : pending) {
@@ -158,8 +160,9 @@ public final class AsyncTracer {
             }
             Connection c = Connections.of(op.channel);
             synchronized (c) {
-                if (c.pendingAsync != null && c.pendingAsync[op.kind.ordinal()] == op) {
-                    c.pendingAsync[op.kind.ordinal()] = null;
+                AsyncOperation[] all = c.rareOrDefaults().pendingAsync;
+                if (all != null && all[op.kind.ordinal()] == op) {
+                    all[op.kind.ordinal()] = null;
                 }
             }
             switch (op.kind) {

@@ -46,7 +46,7 @@ public final class ChannelTracer {
             Connection c = Connections.of(channel);
             boolean blocking = ((SelectableChannel) channel).isBlocking();
             if (thrown == null && !connected) {
-                c.pendingConnect = e; // completes in finishConnect, or ends with the close
+                c.rare().pendingConnect = e; // completes in finishConnect, or ends with the close
                 return;
             }
             Tracing.connectDone(channel, c, e, blocking, thrown);
@@ -72,8 +72,11 @@ public final class ChannelTracer {
             if (c.phase != Connection.Phase.CONNECTING || (thrown == null && !connected)) {
                 return; // already connected (finishConnect is idempotent) or still in progress
             }
-            ConnectEvent e = c.pendingConnect;
-            c.pendingConnect = null;
+            Connection.Rare rare = c.rareOrDefaults();
+            ConnectEvent e = rare.pendingConnect;
+            if (e != null) {
+                rare.pendingConnect = null;
+            }
             Tracing.connectDone(channel, c, e, ((SelectableChannel) channel).isBlocking(), thrown);
         } catch (Throwable t) {
             AgentLog.error("finishConnectEnd", t);

@@ -18,12 +18,14 @@ public final class Connection {
     private static final AtomicLong NEXT_ID = new AtomicLong(1);
     private static final VarHandle BYTES_READ;
     private static final VarHandle BYTES_WRITTEN;
+    private static final VarHandle RARE;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             BYTES_READ = lookup.findVarHandle(Connection.class, "bytesRead", long.class);
             BYTES_WRITTEN = lookup.findVarHandle(Connection.class, "bytesWritten", long.class);
+            RARE = lookup.findVarHandle(Connection.class, "rare", Rare.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -46,29 +48,16 @@ public final class Connection {
     volatile long establishedNanos;
     /** System.nanoTime() of the first end of stream read; 0 while none was seen. */
     volatile long endOfStreamNanos;
-    /** System.nanoTime() of shutdownOutput; 0 if never. A FIN we sent first makes us the initiator. */
-    volatile long outputShutdownNanos;
     volatile boolean inputShutdown;
     /** The first reset or broken pipe seen on this connection; null while healthy. */
     volatile ResetKind resetKind;
-    /** SO_LINGER in seconds, -1 when off. */
-    volatile int linger = -1;
-    volatile int backlog;
     volatile long bytesRead;
     volatile long bytesWritten;
     /** Not a TCP connection (a Unix domain channel): nothing is recorded for it. */
     volatile boolean ignored;
-    /** A non-blocking connect between connect() and the finishConnect() that completes it. */
-    volatile io.socktrace.events.ConnectEvent pendingConnect;
-    /** Future-style asynchronous operations in progress, by {@link Operation} ordinal. */
-    AsyncOperation[] pendingAsync;
-    /** Where the socket was connected, accepted or bound; null unless openingStacks is on. */
-    OpeningStack openingStack;
     /** Non-null while the socket is open and tracked for the samplers and the leak checks. */
     volatile OpenSockets.Tracked tracked;
     volatile boolean closeWaitReported;
-    /** Writes that returned less than asked (non-blocking), over the connection's life. */
-    volatile long shortWrites;
 
     /**
      * A send stall in progress: from the first short non-blocking write until a write is accepted
@@ -76,6 +65,56 @@ public final class Connection {
      * by the thread writing to the channel (the JDK serialises writes).
      */
     SendStall stall;
+
+    /**
+     * State that most connections never need (half-close, linger, listeners, non-blocking and
+     * asynchronous operations, opening stacks), kept apart so the common connection stays small:
+     * per-connection bytes decide whether the agent may watch a server with 100,000 sockets.
+     */
+    private volatile Rare rare;
+
+    /** See {@link #rare}; fields are written by the thread doing the operation they belong to. */
+    static final class Rare {
+        /** System.nanoTime() of shutdownOutput; 0 if never. A FIN we sent first makes us the initiator. */
+        volatile long outputShutdownNanos;
+        /** SO_LINGER in seconds, -1 when off. */
+        volatile int linger = -1;
+        volatile int backlog;
+        /** A non-blocking connect between connect() and the finishConnect() that completes it. */
+        volatile io.socktrace.events.ConnectEvent pendingConnect;
+        /** Future-style asynchronous operations in progress, by {@link Operation} ordinal. */
+        AsyncOperation[] pendingAsync;
+        /** Where the socket was connected, accepted or bound; null unless openingStacks is on. */
+        OpeningStack openingStack;
+        /** Writes that returned less than asked (non-blocking), over the connection's life. */
+        volatile long shortWrites;
+    }
+
+    private static final Rare NONE = new Rare();
+
+    /** Where the socket was opened, as text; null unless openingStacks was on then. */
+    String openingStackText() {
+        OpeningStack opened = rareOrDefaults().openingStack;
+        return opened == null ? null : opened.format();
+    }
+
+    /** The rare state for reading: a shared all-defaults instance until something was written. */
+    Rare rareOrDefaults() {
+        Rare r = rare;
+        return r == null ? NONE : r;
+    }
+
+    /** The rare state for writing, created on first need (two threads may race: one wins). */
+    Rare rare() {
+        Rare r = rare;
+        if (r == null) {
+            r = new Rare();
+            if (!RARE.compareAndSet(this, null, r)) {
+                r = rare;
+            }
+        }
+        return r;
+    }
 
     /** What a send stall has accumulated so far. */
     static final class SendStall {
@@ -131,7 +170,7 @@ public final class Connection {
 
     /** The backlog a listener asked for; 0 for connections. */
     public int backlog() {
-        return backlog;
+        return rareOrDefaults().backlog;
     }
 
     void addBytesRead(long n) {
@@ -143,8 +182,10 @@ public final class Connection {
     }
 
     void setRemote(String host, InetAddress address, int port) {
-        this.host = host;
-        this.remote = Addresses.of(address);
+        Addresses.Address shared = Addresses.of(address);
+        // a literal "host" (an accepted peer, or an address given without a name) is the shared text
+        this.host = shared != null && shared.text.equals(host) ? shared.text : host;
+        this.remote = shared;
         this.remotePort = port;
     }
 

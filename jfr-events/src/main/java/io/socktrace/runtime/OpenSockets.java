@@ -138,11 +138,11 @@ public final class OpenSockets {
         if (e.shouldCommit()) {
             Tracing.fill(e, c);
             e.age = c.establishedNanos == 0 ? 0 : System.nanoTime() - c.establishedNanos;
-            e.listening = c.backlog != 0 || c.remotePort == 0;
+            e.listening = c.backlog() != 0 || c.remotePort == 0;
             e.endOfStreamSeen = c.endOfStreamNanos != 0;
             e.bytesRead = c.bytesRead;
             e.bytesWritten = c.bytesWritten;
-            e.openingStack = c.openingStack == null ? null : c.openingStack.format();
+            e.openingStack = c.openingStackText();
             e.commit();
         }
     }
@@ -163,7 +163,7 @@ public final class OpenSockets {
                 e.age = c.establishedNanos == 0 ? 0 : now - c.establishedNanos;
                 e.bytesRead = c.bytesRead;
                 e.bytesWritten = c.bytesWritten;
-                e.openingStack = c.openingStack == null ? null : c.openingStack.format();
+                e.openingStack = c.openingStackText();
                 e.commit();
             }
         }

@@ -11,7 +11,7 @@ public final class TracerConfig {
     /** net.core.somaxconn, read once by the agent; the kernel caps every listen backlog at it. */
     static volatile int maxBacklog = 4096;
     static volatile long closeWaitTimeoutNanos = 30_000_000_000L;
-    static volatile boolean openingStacks = true;
+    static volatile boolean openingStacks = false;
     static volatile TcpInfoProbe tcpInfo;
 
     private TracerConfig() {

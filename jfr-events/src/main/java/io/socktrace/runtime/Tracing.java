@@ -52,7 +52,7 @@ final class Tracing {
         c.phase = Connection.Phase.CONNECTING;
         setRemote(c, remote, true);
         if (TracerConfig.openingStacks && !c.ignored) {
-            c.openingStack = new OpeningStack();
+            c.rare().openingStack = new OpeningStack();
         }
         if (c.ignored || !enabled) {
             return null;
@@ -73,7 +73,9 @@ final class Tracing {
             OpenSockets.track(socket, c);
         } else {
             c.phase = Connection.Phase.FAILED;
-            c.openingStack = null;
+            if (c.rareOrDefaults().openingStack != null) {
+                c.rare().openingStack = null;
+            }
         }
         if (e == null) {
             return;
@@ -97,14 +99,14 @@ final class Tracing {
     static void listened(Object socket, int backlog) {
         Connection c = Connections.of(socket);
         c.phase = Connection.Phase.LISTENING;
-        c.backlog = backlog;
+        c.rare().backlog = backlog;
         c.establishedNanos = System.nanoTime();
         captureLocal(socket, c);
         if (c.local == null && c.localPort == 0) {
             return; // not an IP socket (Unix domain): nothing to record
         }
         if (TracerConfig.openingStacks) {
-            c.openingStack = new OpeningStack();
+            c.rare().openingStack = new OpeningStack();
         }
         OpenSockets.track(socket, c);
         ListenEvent e = new ListenEvent();
@@ -142,7 +144,7 @@ final class Tracing {
             c.establishedNanos = System.nanoTime();
             captureLocal(accepted, c);
             if (TracerConfig.openingStacks) {
-                c.openingStack = new OpeningStack();
+                c.rare().openingStack = new OpeningStack();
             }
             OpenSockets.track(accepted, c);
         } else if (thrown == null) {
@@ -257,7 +259,7 @@ final class Tracing {
         }
         if (!blocking && thrown == null) {
             if (n < requested) {
-                c.shortWrites++;
+                c.rare().shortWrites++;
                 Connection.SendStall stall = c.stall;
                 if (stall == null) {
                     stall = new Connection.SendStall();
@@ -347,8 +349,11 @@ final class Tracing {
                     captureLocal(socket, c);
                 }
             } else {
-                ConnectEvent pending = c.pendingConnect;
-                c.pendingConnect = null;
+                Connection.Rare rare = c.rareOrDefaults();
+                ConnectEvent pending = rare.pendingConnect;
+                if (pending != null) {
+                    rare.pendingConnect = null;
+                }
                 if (pending != null) {
                     // closed while a non-blocking connect was still in progress
                     captureLocal(socket, c);
@@ -388,7 +393,7 @@ final class Tracing {
         CloseInitiator initiator = initiator(c, unread);
         e.initiator = initiator.name();
         e.unreadBytes = unread;
-        e.linger = c.linger;
+        e.linger = c.rareOrDefaults().linger;
         e.closeWaitTime = c.endOfStreamNanos == 0 ? 0 : now - c.endOfStreamNanos;
         e.lifetime = c.establishedNanos == 0 ? 0 : now - c.establishedNanos;
         e.halfClose = halfClose(c);
@@ -421,7 +426,7 @@ final class Tracing {
             fill(e, c);
             e.bytesRead = c.bytesRead;
             e.bytesWritten = c.bytesWritten;
-            e.shortWrites = c.shortWrites;
+            e.shortWrites = c.rareOrDefaults().shortWrites;
             e.communityId = c.communityId();
             e.commit();
         }
@@ -434,8 +439,8 @@ final class Tracing {
         }
         if (input) {
             c.inputShutdown = true;
-        } else if (c.outputShutdownNanos == 0) {
-            c.outputShutdownNanos = System.nanoTime();
+        } else if (c.rareOrDefaults().outputShutdownNanos == 0) {
+            c.rare().outputShutdownNanos = System.nanoTime();
         }
         ShutdownEvent e = new ShutdownEvent();
         if (e.shouldCommit()) {
@@ -453,9 +458,11 @@ final class Tracing {
         }
         if (thrown == null && "SO_LINGER".equals(name)) {
             try {
-                c.linger = Integer.parseInt(value);
+                c.rare().linger = Integer.parseInt(value);
             } catch (NumberFormatException ignored) {
-                c.linger = -1;
+                if (c.rareOrDefaults().linger != -1) {
+                    c.rare().linger = -1;
+                }
             }
         }
         SocketOptionEvent e = new SocketOptionEvent();
@@ -474,11 +481,11 @@ final class Tracing {
         if (c.resetKind != null) {
             return CloseInitiator.AFTER_ERROR;
         }
-        if (c.linger == 0 || unreadBytes > 0) {
+        if (c.rareOrDefaults().linger == 0 || unreadBytes > 0) {
             return CloseInitiator.ABORT;
         }
         long eof = c.endOfStreamNanos;
-        long fin = c.outputShutdownNanos;
+        long fin = c.rareOrDefaults().outputShutdownNanos;
         if (eof != 0 && (fin == 0 || eof < fin)) {
             return CloseInitiator.PEER;
         }
@@ -498,7 +505,7 @@ final class Tracing {
 
     private static String halfClose(Connection c) {
         boolean in = c.inputShutdown;
-        boolean out = c.outputShutdownNanos != 0;
+        boolean out = c.rareOrDefaults().outputShutdownNanos != 0;
         return in && out ? "BOTH" : in ? "INPUT" : out ? "OUTPUT" : "NONE";
     }
 

@@ -25,7 +25,7 @@ class CloseInitiatorTest {
     @Test
     void initiator_ourFinBeforeTheirs_isLocal() {
         Connection c = new Connection();
-        c.outputShutdownNanos = 50;
+        c.rare().outputShutdownNanos = 50;
         c.endOfStreamNanos = 100;
         assertThat(Tracing.initiator(c, 0)).isEqualTo(CloseInitiator.LOCAL);
     }
@@ -34,20 +34,20 @@ class CloseInitiatorTest {
     void initiator_theirFinBeforeOurs_isPeer() {
         Connection c = new Connection();
         c.endOfStreamNanos = 50;
-        c.outputShutdownNanos = 100;
+        c.rare().outputShutdownNanos = 100;
         assertThat(Tracing.initiator(c, 0)).isEqualTo(CloseInitiator.PEER);
     }
 
     @Test
     void initiator_lingerZeroOrUnreadInput_isAbort() {
         Connection linger = new Connection();
-        linger.linger = 0;
+        linger.rare().linger = 0;
         assertThat(Tracing.initiator(linger, 0)).isEqualTo(CloseInitiator.ABORT);
         Connection unread = new Connection();
         assertThat(Tracing.initiator(unread, 12)).isEqualTo(CloseInitiator.ABORT);
         assertThat(Tracing.tcpStateAfter(CloseInitiator.ABORT)).isEqualTo("CLOSED");
         Connection lingerFive = new Connection();
-        lingerFive.linger = 5;
+        lingerFive.rare().linger = 5;
         assertThat(Tracing.initiator(lingerFive, 0)).isEqualTo(CloseInitiator.LOCAL);
     }
 
@@ -55,7 +55,7 @@ class CloseInitiatorTest {
     void initiator_afterResetOrBrokenPipe_isAfterError() {
         Connection c = new Connection();
         c.resetKind = ResetKind.BROKEN_PIPE;
-        c.linger = 0;
+        c.rare().linger = 0;
         assertThat(Tracing.initiator(c, 0)).isEqualTo(CloseInitiator.AFTER_ERROR);
         assertThat(Tracing.tcpStateAfter(CloseInitiator.AFTER_ERROR)).isEqualTo("CLOSED");
     }

@@ -36,7 +36,7 @@ class KernelViewIT {
         Files.createDirectories(AgentJvm.WORK);
         Path file = AgentJvm.WORK.resolve("fast-sampling.jfc");
         Files.writeString(file, jfc);
-        options = "settings=" + file + ",closeWaitTimeout=1s";
+        options = "settings=" + file + ",closeWaitTimeout=1s,openingStacks=true";
     }
 
     @Test
