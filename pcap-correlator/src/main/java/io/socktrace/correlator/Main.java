@@ -13,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.JsonReport;
+import io.socktrace.correlator.join.PacketIndex;
 import io.socktrace.correlator.jvm.JvmConnection;
 import io.socktrace.correlator.jvm.RecordingReader;
+import io.socktrace.correlator.report.HtmlTimeline;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +58,8 @@ public final class Main {
             "  --pcap FILE              capture to read (pcap or pcapng; us or ns time stamps)",
             "  --jfr FILE               socktrace recording of the same time, from the same host (repeatable)",
             "  --json FILE              also write the joined connections and findings as JSON (with --jfr)",
+            "  --html FILE              also write a timeline of each joined connection, Java calls and packets on one",
+            "                           clock, as one self-contained HTML page (with --jfr)",
             "  --idle-timeout SECONDS   a flow silent this long is over (default 60)",
             "  --strict                 a record cut off by the end of the file is an error",
             "  --help                   show this help");
@@ -98,6 +102,7 @@ public final class Main {
         String pcap = null;
         List<String> jfrs = new ArrayList<>();
         String json = null;
+        String html = null;
         boolean strict = false;
         long idleTimeoutNanos = FlowTracker.DEFAULT_IDLE_TIMEOUT_NANOS;
         for (int i = 1; i < args.length; i++) {
@@ -121,6 +126,12 @@ public final class Main {
                         return usageError(err, "--json needs a file name");
                     }
                     json = args[++i];
+                    break;
+                case "--html":
+                    if (i + 1 >= args.length) {
+                        return usageError(err, "--html needs a file name");
+                    }
+                    html = args[++i];
                     break;
                 case "--jfr":
                     if (i + 1 >= args.length) {
@@ -224,8 +235,32 @@ public final class Main {
                     return INPUT_ERROR;
                 }
             }
+            if (html != null) {
+                List<Path> recordings = new ArrayList<>();
+                for (String jfr : jfrs) {
+                    recordings.add(Paths.get(jfr));
+                }
+                String page;
+                try {
+                    page = HtmlTimeline.render(PacketIndex.of(correlation), path, recordings);
+                } catch (CaptureFormatException e) {
+                    err.println(PROGRAM + ": " + e.getMessage());
+                    return INPUT_ERROR;
+                } catch (IOException e) {
+                    err.println(PROGRAM + ": " + pcap + ": cannot read: " + e.getMessage());
+                    return INPUT_ERROR;
+                }
+                try {
+                    Files.writeString(Paths.get(html), page);
+                } catch (IOException e) {
+                    err.println(PROGRAM + ": " + html + ": cannot write: " + e.getMessage());
+                    return INPUT_ERROR;
+                }
+            }
         } else if (json != null) {
             return usageError(err, "--json needs --jfr (the JSON describes the joined connections)");
+        } else if (html != null) {
+            return usageError(err, "--html needs --jfr (the timeline shows the joined connections)");
         }
         out.println(summary);
         out.flush();
