@@ -19,6 +19,7 @@ import io.socktrace.correlator.join.PacketIndex;
 import io.socktrace.correlator.report.AnnotatedPcapng;
 import io.socktrace.correlator.jvm.JvmConnection;
 import io.socktrace.correlator.jvm.RecordingReader;
+import io.socktrace.correlator.report.HtmlTimeline;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,8 @@ public final class Main {
             "  --pcapng FILE            also write a pcapng copy of the capture whose packets carry comments",
             "                           (Wireshark: frame.comment) naming the JVM connection, the Java call under",
             "                           way and the finding codes (with --jfr); times, bytes, lengths, interfaces kept",
+            "  --html FILE              also write a timeline of each joined connection, Java calls and packets on one",
+            "                           clock, as one self-contained HTML page (with --jfr)",
             "  --idle-timeout SECONDS   a flow silent this long is over (default 60)",
             "  --strict                 a record cut off by the end of the file is an error",
             "  --help                   show this help");
@@ -106,6 +109,7 @@ public final class Main {
         List<String> jfrs = new ArrayList<>();
         String json = null;
         String pcapng = null;
+        String html = null;
         boolean strict = false;
         long idleTimeoutNanos = FlowTracker.DEFAULT_IDLE_TIMEOUT_NANOS;
         for (int i = 1; i < args.length; i++) {
@@ -136,6 +140,12 @@ public final class Main {
                     }
                     pcapng = args[++i];
                     break;
+                case "--html":
+                    if (i + 1 >= args.length) {
+                        return usageError(err, "--html needs a file name");
+                    }
+                    html = args[++i];
+                    break;
                 case "--jfr":
                     if (i + 1 >= args.length) {
                         return usageError(err, "--jfr needs a file name");
@@ -165,6 +175,12 @@ public final class Main {
         }
         if (pcapng != null && jfrs.isEmpty()) {
             return usageError(err, "--pcapng needs --jfr (the comments name the JVM's connections)");
+        }
+        if (html != null && jfrs.isEmpty()) {
+            return usageError(err, "--html needs --jfr (the timeline shows the joined connections)");
+        }
+        if (json != null && jfrs.isEmpty()) {
+            return usageError(err, "--json needs --jfr (the JSON describes the joined connections)");
         }
         Path path = Paths.get(pcap);
         if (Files.isDirectory(path)) {
@@ -255,8 +271,32 @@ public final class Main {
                     return INPUT_ERROR;
                 }
             }
+            if (html != null) {
+                List<Path> recordings = new ArrayList<>();
+                for (String jfr : jfrs) {
+                    recordings.add(Paths.get(jfr));
+                }
+                String page;
+                try {
+                    page = HtmlTimeline.render(PacketIndex.of(correlation), path, recordings);
+                } catch (CaptureFormatException e) {
+                    err.println(PROGRAM + ": " + e.getMessage());
+                    return INPUT_ERROR;
+                } catch (IOException e) {
+                    err.println(PROGRAM + ": " + pcap + ": cannot read: " + e.getMessage());
+                    return INPUT_ERROR;
+                }
+                try {
+                    Files.writeString(Paths.get(html), page);
+                } catch (IOException e) {
+                    err.println(PROGRAM + ": " + html + ": cannot write: " + e.getMessage());
+                    return INPUT_ERROR;
+                }
+            }
         } else if (json != null) {
             return usageError(err, "--json needs --jfr (the JSON describes the joined connections)");
+        } else if (html != null) {
+            return usageError(err, "--html needs --jfr (the timeline shows the joined connections)");
         }
         out.println(summary);
         out.flush();

@@ -140,4 +140,35 @@ class MainTest {
         assertThat(run("correlate", "--strict", "--pcap", file.toString())).isEqualTo(1);
         assertThat(err()).matches("socktrace-correlator: .*cut\\.pcap: truncated packet record at offset \\d+ \\(needs \\d+ bytes, \\d+ left\\)\n");
     }
+
+    @Test
+    void html_withoutJfr_isAUsageError() {
+        Path page = temp.resolve("timeline.html");
+        assertThat(run("correlate", "--pcap", fixture("sf-us.pcap").toString(), "--html", page.toString())).isEqualTo(2);
+        assertThat(err()).startsWith("socktrace-correlator: --html needs --jfr").hasLineCount(1);
+        assertThat(page).doesNotExist();
+        err.reset();
+        assertThat(run("correlate", "--pcap", "x", "--html")).isEqualTo(2);
+        assertThat(err()).startsWith("socktrace-correlator: --html needs a file name");
+    }
+
+    @Test
+    void html_withJfr_writesOneLanePerJoinedConnection() throws Exception {
+        Path page = temp.resolve("timeline.html");
+        assertThat(run("correlate", "--pcap", fixture("demo/demo.pcap").toString(), "--jfr", fixture("demo/demo.jfr").toString(),
+                "--html", page.toString())).isZero();
+        assertThat(err()).isEmpty();
+        assertThat(out()).contains("connections 33,");
+        String html = Files.readString(page);
+        assertThat(html).startsWith("<!DOCTYPE html>").endsWith("</html>\n").contains("demo.jfr");
+        assertThat(html.split("<section class=\"lane", -1)).hasSize(34);
+    }
+
+    @Test
+    void html_unwritable_oneLineAndExitOne() {
+        Path page = temp.resolve("no-such-directory").resolve("timeline.html");
+        assertThat(run("correlate", "--pcap", fixture("demo/demo.pcap").toString(), "--jfr", fixture("demo/demo.jfr").toString(),
+                "--html", page.toString())).isEqualTo(1);
+        assertThat(err()).startsWith("socktrace-correlator: " + page + ": cannot write").hasLineCount(1);
+    }
 }

@@ -3,36 +3,54 @@ package io.socktrace.correlator.jvm;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
-/** Builds JVM connections as the recording reader would, for join tests that need exact times. */
+/**
+ * Builds {@link JvmConnection}s by hand for tests that need text or timing a real recording does
+ * not have (markup in an exception message, a flow longer than the drawing caps).
+ */
 public final class TestConnections {
+
     private TestConnections() {
+    }
+
+    /** A connection the JVM opened, with the given calls (already in time order). */
+    public static JvmConnection client(long id, String local, int localPort, String remote, int remotePort, String host,
+                                       String thread, JvmConnection.Call... calls) {
+        JvmConnection c = new JvmConnection(id);
+        c.side = JvmConnection.Side.CLIENT;
+        c.localAddress = address(local);
+        c.localPort = localPort;
+        c.remoteAddress = address(remote);
+        c.remotePort = remotePort;
+        c.host = host;
+        c.thread = thread;
+        for (JvmConnection.Call call : calls) {
+            c.calls.add(call);
+            if (call.event.equals("Connect")) {
+                c.connect = call;
+            } else if (call.event.equals("Close")) {
+                c.close = call;
+                c.closeInitiator = call.outcome;
+            }
+        }
+        return c;
     }
 
     /** A client that connected from {@code localPort} to {@code remotePort} on 127.0.0.1, at {@code startNanos}. */
     public static JvmConnection client(long id, int localPort, int remotePort, long startNanos, long connectNanos, String outcome) {
-        JvmConnection c = new JvmConnection(id);
-        c.side = JvmConnection.Side.CLIENT;
-        c.localAddress = loopback();
-        c.localPort = localPort;
-        c.remoteAddress = loopback();
-        c.remotePort = remotePort;
-        c.connect = new JvmConnection.Call("Connect", startNanos, connectNanos, outcome, 0, null);
-        c.calls.add(c.connect);
-        return c;
+        return client(id, "127.0.0.1", localPort, "127.0.0.1", remotePort, null, null,
+                call("Connect", startNanos, connectNanos, outcome, 0, null));
     }
 
-    /** Adds a call to a connection (calls must be added in time order). */
-    public static JvmConnection.Call call(JvmConnection c, String event, long startNanos, long durationNanos, String outcome, long bytes) {
-        JvmConnection.Call call = new JvmConnection.Call(event, startNanos, durationNanos, outcome, bytes, null);
-        c.calls.add(call);
-        return call;
+    public static JvmConnection.Call call(String event, long startNanos, long durationNanos, String outcome, long bytes,
+                                          String exceptionMessage) {
+        return new JvmConnection.Call(event, startNanos, durationNanos, outcome, bytes, exceptionMessage);
     }
 
-    private static InetAddress loopback() {
+    private static InetAddress address(String literal) {
         try {
-            return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+            return literal == null ? null : InetAddress.getByName(literal); // literals only: no lookup
         } catch (UnknownHostException e) {
-            throw new AssertionError(e);
+            throw new IllegalArgumentException(literal, e);
         }
     }
 }
