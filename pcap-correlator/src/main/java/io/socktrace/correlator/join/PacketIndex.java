@@ -61,13 +61,16 @@ public final class PacketIndex {
     /**
      * The call of this connection that was under way when the packet crossed the wire (capture
      * time {@code packetNanos}, moved onto the JVM's clock with the estimated offset), or else the
-     * last call that had started by then; null before the first call.
+     * last call that had ended by then (option changes skipped); null before the first call.
      */
     public JvmConnection.Call callAt(Correlation.Joined j, long packetNanos) {
         long t = packetNanos - correlation.clockOffsetNanos;
         JvmConnection.Call during = null;
         JvmConnection.Call before = null;
         for (JvmConnection.Call call : j.connection.calls()) {
+            if (call.event.equals("SocketOption")) {
+                continue; // setting an option moves no packet; "after SocketOption" would only hide the call that did
+            }
             if (call.startNanos <= t && t <= call.endNanos()) {
                 // the innermost (latest started) call that spans the packet
                 if (during == null || call.startNanos >= during.startNanos) {
