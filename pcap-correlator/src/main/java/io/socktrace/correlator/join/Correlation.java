@@ -274,8 +274,12 @@ public final class Correlation {
             } else if (rst != TcpFlow.NONE) {
                 j.findings.add(new Finding("PEER_RESET", "peer reset: RST arrived " + millis(resetCall.endNanos() - rst)
                         + " before the failed call returned"));
-            } else if (us.rstNanos() != TcpFlow.NONE) {
-                j.findings.add(new Finding("PEER_RESET", "the app saw a reset but the RST was ours"));
+            } else if (us.rstNanos() != TcpFlow.NONE && !"ABORT".equals(c.closeInitiator())) {
+                // no RST came from the peer: this host sent it (the kernel gave up on the connection,
+                // a local firewall, or another thread's abortive close), not the server
+                j.findings.add(new Finding("LOCAL_ABORT", "the app saw a reset but the RST was ours: it left this host "
+                        + millis(resetCall.endNanos() - (us.rstNanos() - clockOffsetNanos)) + " before the failed call returned, "
+                        + "and none came from the peer"));
             }
         }
         if ("ABORT".equals(c.closeInitiator()) && us.rstNanos() != TcpFlow.NONE) {

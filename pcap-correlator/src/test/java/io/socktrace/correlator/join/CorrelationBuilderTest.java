@@ -124,4 +124,26 @@ class CorrelationBuilderTest {
         assertThat(c.clockOffsetNanos).isEqualTo(20_000L);
         assertThat(c.report()).contains("flows without a JVM connection 1").contains("127.0.0.1:40000 -> 127.0.0.1:8080 S1");
     }
+
+    @Test
+    void explain_resetSeenButTheRstWasOurs_saysSo() throws Exception {
+        // the JVM's read failed with a reset, yet the only RST on the wire left from our own port
+        byte[] rstFromClient = ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, new byte[0],
+                tcp(40001, 8080, 1001, 5001, io.socktrace.correlator.TestCaptures.RST | ACK, 0, new byte[0]), 0);
+        Path file = Files.write(temp.resolve("ours.pcap"), pcap(101, true, false, 96,
+                T0, syn(40001, 8080), T0 + 40_000L, synAck(40001, 8080), T0 + 60_000L, ack(40001, 8080),
+                T0 + 5 * MS, rstFromClient));
+        JvmConnection c = TestConnections.client(3, "127.0.0.1", 40001, "127.0.0.1", 8080, null, "worker",
+                TestConnections.call("Connect", T0 - 10_000L, 90_000L, "CONNECTED", 0, null),
+                TestConnections.call("Receive", T0 + MS, 4 * MS + 100_000L, "RESET", 0, "Connection reset"),
+                TestConnections.call("Reset", T0 + 5 * MS + 100_000L, 0, "CONNECTION_RESET", 0, null));
+        Correlation correlation = Correlation.of(List.of(c), flows(file));
+
+        assertThat(correlation.connections).singleElement().satisfies(j -> {
+            assertThat(j.flow.connState().name()).isEqualTo("RSTO");
+            assertThat(j.findings).extracting(f -> f.code + ": " + f.text)
+                    .containsExactly("LOCAL_ABORT: the app saw a reset but the RST was ours: it left this host 0.1 ms before "
+                            + "the failed call returned, and none came from the peer");
+        });
+    }
 }
