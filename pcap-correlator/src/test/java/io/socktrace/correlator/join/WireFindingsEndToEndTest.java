@@ -45,12 +45,12 @@ class WireFindingsEndToEndTest {
         Path out = dir.resolve("out.txt");
         Process program = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-javaagent:" + AGENT + "=recording=" + jfr, "-cp", Path.of("target/test-classes").toAbsolutePath().toString(),
-                WirePeer.class.getName(), "slow", "lossy")
+                WirePeer.class.getName(), "slow", "lossy", "late-accept")
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         assertThat(program.waitFor(60, TimeUnit.SECONDS)).isTrue();
         output = Files.readString(out);
         assertThat(program.exitValue()).as(output).isZero();
-        assertThat(output).contains("slow: answer of 1000 bytes", "lossy: answer of 1000 bytes");
+        assertThat(output).contains("slow: answer of 1000 bytes", "lossy: answer of 1000 bytes", "late-accept: answer of 1000 bytes");
         Thread.sleep(300);
         tcpdump.destroy();
         assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -114,5 +114,15 @@ class WireFindingsEndToEndTest {
         List<Finding> server = findings("lossy-client", true);
         assertThat(codes(server)).containsExactly("RETRANSMISSION");
         assertThat(server.get(0).text).startsWith("we sent " + m.group(1) + " segment");
+    }
+
+    @Test
+    void lateAccept_isAcceptDelayOnTheServer_andPeerSlowOnTheClient() {
+        List<Finding> server = findings("late-accept-client", true);
+        assertThat(codes(server)).containsExactly("ACCEPT_DELAY");
+        Matcher m = Pattern.compile("the server accepted (\\d+)\\.\\d ms after the handshake completed").matcher(server.get(0).text);
+        assertThat(m.find()).as(server.get(0).text).isTrue();
+        assertThat(Long.parseLong(m.group(1))).isBetween(450L, 900L);
+        assertThat(codes(findings("late-accept-client", false))).containsExactly("PEER_SLOW");
     }
 }

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * A test program run under the real agent by {@link WireFindingsEndToEndTest}: one loopback
  * request/response per mode. {@code slow}: the server answers 600 ms after the request.
  * {@code lossy} (root): the server's answer is dropped by an iptables rule on loopback input for
- * 700 ms, so its kernel retransmits it. Prints {@code socket <mode>-client <local> -> <remote>}.
+ * 700 ms, so its kernel retransmits it. {@code late-accept}: the server calls accept 500 ms after
+ * the client connected, then answers at once. Prints {@code socket <mode>-client <local> -> <remote>}.
  */
 public final class WirePeer {
     static final String RULE_COMMENT = "socktrace-wirepeer";
@@ -54,6 +55,13 @@ public final class WirePeer {
     }
 
     private static void serve(ServerSocket listener, String mode) {
+        if (mode.equals("late-accept")) {
+            try {
+                Thread.sleep(500); // the client's handshake completes meanwhile: it waits in the accept queue
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
         try (Socket s = listener.accept()) {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
@@ -66,7 +74,9 @@ public final class WirePeer {
                 }
                 got += n;
             }
-            if (mode.equals("slow")) {
+            if (mode.equals("late-accept")) {
+                out.write(new byte[1000]);
+            } else if (mode.equals("slow")) {
                 Thread.sleep(600);
                 out.write(new byte[1000]);
             } else if (mode.equals("lossy")) {
