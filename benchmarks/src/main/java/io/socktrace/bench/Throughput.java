@@ -1,0 +1,215 @@
+package io.socktrace.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Whole-process overhead harness: runs each {@link Workloads workload} in a fresh JVM under four
+ * configurations, interleaved round by round (so drift on a noisy 2-core machine hits them all
+ * alike), and reports each configuration's median and min–max as a ratio to "no agent" of the
+ * same round. Configurations: no agent; the agent with default settings and a recording; the
+ * agent with every socktrace event at threshold 0; the JDK's own jdk.SocketRead/SocketWrite at
+ * threshold 0 without the agent (the anchor).
+ *
+ * <p>Usage: {@code Throughput [--quick] [--rounds N] [--warmup S] [--seconds S] [--java JAVA_HOME]
+ * [--agent JAR] [--workloads a,b,...] [--out FILE.md]}.
+ */
+public final class Throughput {
+
+    private static final Pattern RESULT = Pattern.compile("^result (-?[0-9.]+)$", Pattern.MULTILINE);
+
+    /** A workload as the command line names it, with the arguments it gets after the times. */
+    private static final Map<String, String[]> WORKLOADS = new LinkedHashMap<>();
+
+    static {
+        WORKLOADS.put("pingpong-1B", new String[] {"pingpong", "1"});
+        WORKLOADS.put("pingpong-64B", new String[] {"pingpong", "64"});
+        WORKLOADS.put("pingpong-16KiB", new String[] {"pingpong", "16384"});
+        WORKLOADS.put("nio-16-clients", new String[] {"nio"});
+        WORKLOADS.put("churn", new String[] {"churn"});
+        WORKLOADS.put("virtual-1000-clients", new String[] {"virtual"});
+    }
+
+    private static final String[] CONFIGS = {"no-agent", "agent-default", "agent-all-events-0", "jdk-events-0"};
+
+    private Throughput() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = 5;
+        double warmup = 2;
+        double seconds = 4;
+        Path java = Paths.get(System.getProperty("java.home"));
+        Path agent = Paths.get("agent/target/socktrace-agent.jar");
+        List<String> workloads = new ArrayList<>(WORKLOADS.keySet());
+        Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick":
+                    rounds = 1;
+                    warmup = 0.5;
+                    seconds = 1;
+                    break;
+                case "--rounds":
+                    rounds = Integer.parseInt(args[++i]);
+                    break;
+                case "--warmup":
+                    warmup = Double.parseDouble(args[++i]);
+                    break;
+                case "--seconds":
+                    seconds = Double.parseDouble(args[++i]);
+                    break;
+                case "--java":
+                    java = Paths.get(args[++i]);
+                    break;
+                case "--agent":
+                    agent = Paths.get(args[++i]);
+                    break;
+                case "--workloads":
+                    workloads = Arrays.asList(args[++i].split(","));
+                    break;
+                case "--out":
+                    out = Paths.get(args[++i]);
+                    break;
+                default:
+                    System.err.println("throughput: unknown option " + args[i]);
+                    System.exit(2);
+            }
+        }
+        for (String w : workloads) {
+            if (!WORKLOADS.containsKey(w)) {
+                System.err.println("throughput: unknown workload " + w + " (known: " + WORKLOADS.keySet() + ")");
+                System.exit(2);
+            }
+        }
+        if (!Files.isRegularFile(agent)) {
+            System.err.println("throughput: no agent jar at " + agent + " (build first: mvn -B -DskipTests install)");
+            System.exit(2);
+        }
+        Path work = Files.createTempDirectory("socktrace-bench");
+        Path jdkJfc = jdkSocketEventsAtZero(java, work);
+        String classes = Paths.get(Workloads.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        String version = javaVersion(java);
+
+        StringBuilder report = new StringBuilder();
+        report.append(String.format(Locale.ROOT, "%s, %d round(s), %.1f s warm-up + %.1f s measured per run%n%n", version, rounds, warmup,
+                seconds));
+        report.append("| workload | configuration | median ops/s | ratio to no agent: median | min – max |\n");
+        report.append("|---|---|---:|---:|---|\n");
+        for (String workload : workloads) {
+            double[][] values = new double[CONFIGS.length][rounds];
+            for (int round = 0; round < rounds; round++) {
+                for (int c = 0; c < CONFIGS.length; c++) {
+                    List<String> command = new ArrayList<>();
+                    command.add(java.resolve("bin/java").toString());
+                    command.addAll(configArguments(CONFIGS[c], agent.toAbsolutePath(), jdkJfc, work.resolve(c + ".jfr")));
+                    command.add("-cp");
+                    command.add(classes);
+                    command.add(Workloads.class.getName());
+                    String[] w = WORKLOADS.get(workload);
+                    command.add(w[0]);
+                    command.add(Double.toString(warmup));
+                    command.add(Double.toString(seconds));
+                    command.addAll(Arrays.asList(w).subList(1, w.length));
+                    values[c][round] = run(command, work);
+                    System.err.printf(Locale.ROOT, "%s round %d %-20s %.0f%n", workload, round + 1, CONFIGS[c], values[c][round]);
+                }
+            }
+            if (values[0][0] < 0) {
+                report.append("| ").append(workload).append(" | (needs JDK 21+) | | | |\n");
+                continue;
+            }
+            for (int c = 0; c < CONFIGS.length; c++) {
+                double[] ratios = new double[rounds];
+                for (int round = 0; round < rounds; round++) {
+                    ratios[round] = values[c][round] / values[0][round];
+                }
+                report.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.3f – %.3f |%n", workload, CONFIGS[c],
+                        median(values[c]), median(ratios), min(ratios), max(ratios)));
+            }
+        }
+        System.out.print(report);
+        if (out != null) {
+            Files.writeString(out, report.toString());
+        }
+    }
+
+    private static List<String> configArguments(String config, Path agent, Path jdkJfc, Path recording) {
+        switch (config) {
+            case "no-agent":
+                return List.of();
+            case "agent-default":
+                return List.of("-javaagent:" + agent + "=recording=" + recording);
+            case "agent-all-events-0":
+                return List.of("-javaagent:" + agent + "=recording=" + recording + ",settings=profile,receiveThreshold=0,sendThreshold=0");
+            case "jdk-events-0":
+                return List.of("-XX:StartFlightRecording:settings=" + jdkJfc + ",filename=" + recording);
+            default:
+                throw new IllegalArgumentException(config);
+        }
+    }
+
+    /** The JDK's default.jfc with jdk.SocketRead and jdk.SocketWrite at threshold 0: the JDK's own socket tracing, fully on. */
+    static Path jdkSocketEventsAtZero(Path java, Path dir) throws IOException {
+        String jfc = Files.readString(java.resolve("lib/jfr/default.jfc"));
+        for (String event : new String[] {"jdk.SocketRead", "jdk.SocketWrite"}) {
+            int start = jfc.indexOf("<event name=\"" + event + "\">");
+            int end = jfc.indexOf("</event>", start);
+            if (start < 0 || end < 0) {
+                throw new IOException("no " + event + " in " + java.resolve("lib/jfr/default.jfc"));
+            }
+            String block = jfc.substring(start, end).replaceAll("(<setting name=\"threshold\"[^>]*>)[^<]*(</setting>)", "$10 ms$2");
+            jfc = jfc.substring(0, start) + block + jfc.substring(end);
+        }
+        Path file = dir.resolve("jdk-socket-events-0.jfc");
+        Files.writeString(file, jfc);
+        return file;
+    }
+
+    private static double run(List<String> command, Path work) throws IOException, InterruptedException {
+        Path log = work.resolve("run.log");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("timed out: " + command);
+        }
+        String text = Files.readString(log);
+        Matcher m = RESULT.matcher(text);
+        if (p.exitValue() != 0 || !m.find()) {
+            throw new IOException("run failed (" + p.exitValue() + "): " + command + "\n" + text);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static String javaVersion(Path java) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(java.resolve("bin/java").toString(), "-version").redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return text.lines().findFirst().orElse("java").trim();
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(Double.NaN);
+    }
+}

@@ -1,0 +1,305 @@
+package io.socktrace.bench;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The workloads {@link Throughput} runs in child JVMs, one per process so that each configuration
+ * (no agent, agent, JDK events) starts from scratch. Each runs over loopback for a warm-up and a
+ * measured time, bounded by time and by an operation count, and prints one line
+ * {@code result <operations per second>}. Usage: {@code Workloads <name> <warm-up s> <measured s> [size]}.
+ */
+public final class Workloads {
+
+    /** Upper bound on operations of one run, whatever the time says. */
+    private static final long MAX_OPERATIONS = 100_000_000L;
+
+    private Workloads() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String name = args[0];
+        long warmup = (long) (Double.parseDouble(args[1]) * 1e9);
+        long measured = (long) (Double.parseDouble(args[2]) * 1e9);
+        double result;
+        switch (name) {
+            case "pingpong":
+                result = pingPong(Integer.parseInt(args[3]), warmup, measured);
+                break;
+            case "nio":
+                result = nioEcho(16, 64, warmup, measured);
+                break;
+            case "churn":
+                result = churn(warmup, measured);
+                break;
+            case "virtual":
+                result = virtualThreads(1000, 64, warmup, measured);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown workload " + name);
+        }
+        System.out.printf("result %.1f%n", result);
+    }
+
+    /** Measures operations counted by {@code counter} between warm-up end and measured end. */
+    private static double rate(LongAdder counter, long warmupNanos, long measuredNanos) throws InterruptedException {
+        TimeUnit.NANOSECONDS.sleep(warmupNanos);
+        long from = counter.sum();
+        long start = System.nanoTime();
+        TimeUnit.NANOSECONDS.sleep(measuredNanos);
+        long done = counter.sum() - from;
+        return done / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** One blocking client and one server thread: the client writes {@code size} bytes, the server echoes them. */
+    static double pingPong(int size, long warmupNanos, long measuredNanos) throws Exception {
+        LongAdder roundTrips = new LongAdder();
+        AtomicBoolean stop = new AtomicBoolean();
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread server = daemon("pingpong-server", () -> {
+                try (Socket s = listener.accept()) {
+                    s.setTcpNoDelay(true);
+                    echoLoop(s, size);
+                }
+            });
+            server.start();
+            Thread client = daemon("pingpong-client", () -> {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+                    s.setTcpNoDelay(true);
+                    requestLoop(s, size, roundTrips, stop);
+                }
+            });
+            client.start();
+            double rate = rate(roundTrips, warmupNanos, measuredNanos);
+            stop.set(true);
+            client.join(5000);
+            return rate;
+        }
+    }
+
+    private static void echoLoop(Socket s, int size) throws IOException {
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        OutputStream out = s.getOutputStream();
+        byte[] buf = new byte[size];
+        try {
+            while (true) {
+                in.readFully(buf);
+                out.write(buf);
+            }
+        } catch (java.io.EOFException end) {
+            // the client closed
+        }
+    }
+
+    private static void requestLoop(Socket s, int size, LongAdder roundTrips, AtomicBoolean stop) throws IOException {
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        OutputStream out = s.getOutputStream();
+        byte[] buf = new byte[size];
+        for (long i = 0; i < MAX_OPERATIONS && !stop.get(); i++) {
+            out.write(buf);
+            in.readFully(buf);
+            roundTrips.increment();
+        }
+    }
+
+    /**
+     * A single-threaded selector echo server (non-blocking SocketChannels) and {@code clients}
+     * blocking clients doing request/response of {@code size} bytes: round trips per second, all
+     * clients together.
+     */
+    static double nioEcho(int clients, int size, long warmupNanos, long measuredNanos) throws Exception {
+        LongAdder roundTrips = new LongAdder();
+        AtomicBoolean stop = new AtomicBoolean();
+        try (ServerSocketChannel listener = ServerSocketChannel.open(); Selector selector = Selector.open()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+            listener.configureBlocking(false);
+            listener.register(selector, SelectionKey.OP_ACCEPT);
+            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            Thread server = daemon("nio-server", () -> {
+                ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
+                while (!stop.get()) {
+                    selector.select(100);
+                    for (SelectionKey key : selector.selectedKeys()) {
+                        if (key.isAcceptable()) {
+                            SocketChannel ch = listener.accept();
+                            if (ch != null) {
+                                ch.configureBlocking(false);
+                                ch.register(selector, SelectionKey.OP_READ);
+                            }
+                        } else if (key.isReadable()) {
+                            SocketChannel ch = (SocketChannel) key.channel();
+                            buf.clear();
+                            int n = ch.read(buf);
+                            if (n < 0) {
+                                key.cancel();
+                                ch.close();
+                                continue;
+                            }
+                            buf.flip();
+                            while (buf.hasRemaining()) {
+                                ch.write(buf); // small echoes fit the socket buffer; a stall would only spin here
+                            }
+                        }
+                    }
+                    selector.selectedKeys().clear();
+                }
+            });
+            server.start();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                Thread t = daemon("nio-client-" + i, () -> {
+                    try (SocketChannel ch = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+                        ch.socket().setTcpNoDelay(true);
+                        ByteBuffer out = ByteBuffer.allocate(size);
+                        ByteBuffer in = ByteBuffer.allocate(size);
+                        for (long k = 0; k < MAX_OPERATIONS && !stop.get(); k++) {
+                            out.clear();
+                            while (out.hasRemaining()) {
+                                ch.write(out);
+                            }
+                            in.clear();
+                            while (in.hasRemaining()) {
+                                if (ch.read(in) < 0) {
+                                    return;
+                                }
+                            }
+                            roundTrips.increment();
+                        }
+                    }
+                });
+                threads.add(t);
+                t.start();
+            }
+            double rate = rate(roundTrips, warmupNanos, measuredNanos);
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(5000);
+            }
+            server.join(5000);
+            return rate;
+        }
+    }
+
+    /** Connect, one byte each way, close (the client closes first): connections per second. */
+    static double churn(long warmupNanos, long measuredNanos) throws Exception {
+        LongAdder connections = new LongAdder();
+        AtomicBoolean stop = new AtomicBoolean();
+        try (ServerSocket listener = new ServerSocket(0, 200, InetAddress.getLoopbackAddress())) {
+            Thread server = daemon("churn-server", () -> {
+                while (!listener.isClosed()) {
+                    try (Socket s = listener.accept()) {
+                        InputStream in = s.getInputStream();
+                        int b = in.read();
+                        s.getOutputStream().write(b);
+                        in.read(); // the client's close: it closes first, so TIME_WAIT stays on its side
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            server.start();
+            Thread client = daemon("churn-client", () -> {
+                for (long i = 0; i < MAX_OPERATIONS && !stop.get(); i++) {
+                    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+                        s.getOutputStream().write(1);
+                        s.getInputStream().read();
+                    }
+                    connections.increment();
+                }
+            });
+            client.start();
+            double rate = rate(connections, warmupNanos, measuredNanos);
+            stop.set(true);
+            client.join(5000);
+            return rate;
+        }
+    }
+
+    /**
+     * Thread-per-connection on virtual threads (JDK 21+): a server that starts a virtual thread per
+     * accepted connection, and {@code clients} concurrent client connections, each on its own virtual
+     * thread, doing request/response of {@code size} bytes: round trips per second in all.
+     */
+    static double virtualThreads(int clients, int size, long warmupNanos, long measuredNanos) throws Exception {
+        ExecutorService virtual;
+        try {
+            Method m = java.util.concurrent.Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
+            virtual = (ExecutorService) m.invoke(null);
+        } catch (NoSuchMethodException e) {
+            System.out.println("result -1");
+            System.exit(0);
+            return -1;
+        }
+        LongAdder roundTrips = new LongAdder();
+        AtomicBoolean stop = new AtomicBoolean();
+        try (ServerSocket listener = new ServerSocket(0, clients + 100, InetAddress.getLoopbackAddress())) {
+            virtual.submit(() -> {
+                while (!listener.isClosed()) {
+                    Socket s = listener.accept();
+                    virtual.submit(() -> {
+                        try (s) {
+                            echoLoop(s, size);
+                        }
+                        return null;
+                    });
+                }
+                return null;
+            });
+            List<Future<?>> running = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                running.add(virtual.submit(() -> {
+                    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+                        requestLoop(s, size, roundTrips, stop);
+                    }
+                    return null;
+                }));
+            }
+            double rate = rate(roundTrips, warmupNanos, measuredNanos);
+            stop.set(true);
+            for (Future<?> f : running) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            return rate;
+        } finally {
+            virtual.shutdownNow();
+        }
+    }
+
+    /** Work that may throw, for threads. */
+    interface Body {
+        void run() throws Exception;
+    }
+
+    private static Thread daemon(String name, Body body) {
+        Thread t = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Exception e) {
+                if (!(e instanceof IOException)) {
+                    e.printStackTrace();
+                }
+            }
+        }, name);
+        t.setDaemon(true);
+        return t;
+    }
+}
