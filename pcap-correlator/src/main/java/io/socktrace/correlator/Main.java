@@ -20,6 +20,7 @@ import io.socktrace.correlator.report.AnnotatedPcapng;
 import io.socktrace.correlator.jvm.JvmConnection;
 import io.socktrace.correlator.jvm.RecordingReader;
 import io.socktrace.correlator.report.HtmlTimeline;
+import io.socktrace.correlator.report.PacketRecording;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,10 @@ public final class Main {
             "                           way and the finding codes (with --jfr); times, bytes, lengths, interfaces kept",
             "  --html FILE              also write a timeline of each joined connection, Java calls and packets on one",
             "                           clock, as one self-contained HTML page (with --jfr)",
+            "  --jfr-out FILE           also write a recording for Mission Control (with --jfr): the recordings'",
+            "                           events plus each TCP packet as a socktrace.Packet event on the JVM's clock",
+            "  --max-packet-events N    at most N packets in --jfr-out, the rest skipped (default "
+                    + PacketRecording.DEFAULT_MAX_PACKETS + ")",
             "  --idle-timeout SECONDS   a flow silent this long is over (default 60)",
             "  --strict                 a record cut off by the end of the file is an error",
             "  --help                   show this help");
@@ -110,6 +115,8 @@ public final class Main {
         String json = null;
         String pcapng = null;
         String html = null;
+        String jfrOut = null;
+        long maxPacketEvents = PacketRecording.DEFAULT_MAX_PACKETS;
         boolean strict = false;
         long idleTimeoutNanos = FlowTracker.DEFAULT_IDLE_TIMEOUT_NANOS;
         for (int i = 1; i < args.length; i++) {
@@ -146,6 +153,25 @@ public final class Main {
                     }
                     html = args[++i];
                     break;
+                case "--jfr-out":
+                    if (i + 1 >= args.length) {
+                        return usageError(err, "--jfr-out needs a file name");
+                    }
+                    jfrOut = args[++i];
+                    break;
+                case "--max-packet-events":
+                    if (i + 1 >= args.length) {
+                        return usageError(err, "--max-packet-events needs a number");
+                    }
+                    try {
+                        maxPacketEvents = Long.parseLong(args[++i]);
+                    } catch (NumberFormatException e) {
+                        maxPacketEvents = -1;
+                    }
+                    if (maxPacketEvents < 0) {
+                        return usageError(err, "--max-packet-events must be a number of packets, not '" + args[i] + "'");
+                    }
+                    break;
                 case "--jfr":
                     if (i + 1 >= args.length) {
                         return usageError(err, "--jfr needs a file name");
@@ -181,6 +207,9 @@ public final class Main {
         }
         if (json != null && jfrs.isEmpty()) {
             return usageError(err, "--json needs --jfr (the JSON describes the joined connections)");
+        }
+        if (jfrOut != null && jfrs.isEmpty()) {
+            return usageError(err, "--jfr-out needs --jfr (the output holds the recordings' events and the packets)");
         }
         Path path = Paths.get(pcap);
         if (Files.isDirectory(path)) {
@@ -271,11 +300,11 @@ public final class Main {
                     return INPUT_ERROR;
                 }
             }
+            List<Path> recordings = new ArrayList<>();
+            for (String jfr : jfrs) {
+                recordings.add(Paths.get(jfr));
+            }
             if (html != null) {
-                List<Path> recordings = new ArrayList<>();
-                for (String jfr : jfrs) {
-                    recordings.add(Paths.get(jfr));
-                }
                 String page;
                 try {
                     page = HtmlTimeline.render(PacketIndex.of(correlation), path, recordings);
@@ -291,6 +320,27 @@ public final class Main {
                 } catch (IOException e) {
                     err.println(PROGRAM + ": " + html + ": cannot write: " + e.getMessage());
                     return INPUT_ERROR;
+                }
+            }
+            if (jfrOut != null) {
+                PacketRecording.Result written;
+                try {
+                    written = PacketRecording.write(Paths.get(jfrOut), recordings, path, strict, correlation, maxPacketEvents);
+                } catch (CaptureFormatException e) {
+                    err.println(PROGRAM + ": " + e.getMessage());
+                    return INPUT_ERROR;
+                } catch (IOException e) {
+                    err.println(PROGRAM + ": " + e.getMessage());
+                    return INPUT_ERROR;
+                }
+                out.println("jfr-out: " + jfrOut + ": " + written.chunksCopied + " chunk" + (written.chunksCopied == 1 ? "" : "s")
+                        + " of the recording" + (recordings.size() == 1 ? "" : "s") + ", " + written.packets + " packet events ("
+                        + written.packetsOfConnections + " of JVM connections) in " + written.chunksWritten + " chunk"
+                        + (written.chunksWritten == 1 ? "" : "s") + (written.packetsSkipped == 0 ? ""
+                        : ", " + written.packetsSkipped + " packets skipped beyond --max-packet-events " + maxPacketEvents));
+                if (written.packetsSkipped > 0) {
+                    err.println(PROGRAM + ": warning: " + jfrOut + ": " + written.packetsSkipped
+                            + " packets left out beyond --max-packet-events " + maxPacketEvents);
                 }
             }
         } else if (json != null) {

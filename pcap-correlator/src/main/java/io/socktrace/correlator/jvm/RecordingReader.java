@@ -23,6 +23,9 @@ import jdk.jfr.consumer.RecordingFile;
  */
 public final class RecordingReader {
 
+    /** The correlator's own packet events (correlate --jfr-out): captured packets, not calls of the JVM. */
+    private static final String PACKET_EVENT = "socktrace.Packet";
+
     private RecordingReader() {
     }
 
@@ -46,7 +49,7 @@ public final class RecordingReader {
             while (recording.hasMoreEvents()) {
                 RecordedEvent e = recording.readEvent();
                 String name = e.getEventType().getName();
-                if (!name.startsWith("socktrace.") || !e.hasField("connectionId")) {
+                if (!name.startsWith("socktrace.") || !e.hasField("connectionId") || name.equals(PACKET_EVENT)) {
                     continue;
                 }
                 events++;

@@ -1,0 +1,620 @@
+package io.socktrace.correlator.report;
+
+import io.socktrace.correlator.capture.Addresses;
+import io.socktrace.correlator.capture.CaptureFormatException;
+import io.socktrace.correlator.capture.CaptureReader;
+import io.socktrace.correlator.capture.PacketCursor;
+import io.socktrace.correlator.capture.PacketKind;
+import io.socktrace.correlator.flow.TcpFlow;
+import io.socktrace.correlator.join.Correlation;
+import io.socktrace.correlator.join.Finding;
+import io.socktrace.correlator.join.PacketIndex;
+import io.socktrace.correlator.jvm.JvmConnection;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmc.flightrecorder.writer.api.Recording;
+import org.openjdk.jmc.flightrecorder.writer.api.Recordings;
+import org.openjdk.jmc.flightrecorder.writer.api.Type;
+import org.openjdk.jmc.flightrecorder.writer.api.Types;
+
+/**
+ * Writes a recording that Mission Control can open to show the packets of a capture next to the
+ * socket calls of the JVM: the chunks of the original recordings, copied byte for byte, followed
+ * by new chunks that hold one {@code socktrace.Packet} event per TCP packet, stamped with the
+ * capture time moved onto the JVM's clock ({@link Correlation#clockOffsetNanos}).
+ *
+ * <p>A JFR file is a sequence of self-contained chunks, so appending chunks needs no rewriting
+ * of the originals. The packet chunks are written with JMC's {@code flightrecorder.writer},
+ * which keeps a whole chunk in memory until it is closed; to keep memory independent of the
+ * capture's size, a new chunk is started every {@link #PACKETS_PER_CHUNK} packets, and at most
+ * {@code maxPackets} packets become events at all (the rest are counted as skipped). A first,
+ * cheap pass over the capture finds each chunk's time span, which the writer needs up front.
+ * The writer loses a chunk's events silently when its merging thread fails (out of memory), so
+ * each chunk's size is checked against its event count.
+ *
+ * <p>Times are written in the tick base of the first original chunk: JDK 25's parser converts
+ * the ticks of every chunk of a file with the first chunk's start and frequency (JDK 17 uses each
+ * chunk's own header), so the new chunks declare a start and frequency consistent with it and
+ * both read the same instants.
+ *
+ * <p>The output is written to a temporary file beside it and moved into place at the end, so a
+ * failure never leaves a half-written recording under the requested name.
+ */
+public final class PacketRecording {
+
+    /** Event type name of one packet. */
+    public static final String EVENT_NAME = "socktrace.Packet";
+    /** Default limit on packet events; Mission Control gets slow well before the writer does. */
+    public static final long DEFAULT_MAX_PACKETS = 1_000_000L;
+    /** Packets per written chunk: bounds the writer's in-memory buffer to a few megabytes. */
+    static final int PACKETS_PER_CHUNK = 50_000;
+
+    /**
+     * First type id of our own types. The JDK's tools take an event type id to mean the same type
+     * in every chunk of a file ({@code RecordingFile.readEventTypes()}, {@code jfr summary} and
+     * {@code jfr print --events} keep the first chunk's type of an id), so the packet type must
+     * not reuse an id of the original recording. The JVM numbers its own events from 0 and Java
+     * event classes by class id (thousands); the writer counts from 1. 2^27 is far above both and
+     * still a 4-byte LEB128 number in every event.
+     */
+    static final long TYPE_ID_BASE = 1L << 27;
+    /** How far a packet may fall before its connection's first call and still be put in it. */
+    static final long CLOCK_TOLERANCE_NANOS = 1_000_000L;
+    private static final byte[] CHUNK_MAGIC = {'F', 'L', 'R', 0};
+    private static final int CHUNK_HEADER_SIZE = 68;
+    private static final int TICKS_PER_SECOND_OFFSET = 56;
+    /** Fewer bytes than this per event than can be encoded: type id alone takes 4, startTime 5+. */
+    private static final int MIN_EVENT_BYTES = 16;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final String[] FLAG_NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+    private static final int NO_DATA_FLAGS = PacketCursor.SYN | PacketCursor.FIN | PacketCursor.RST;
+
+    /** What {@link #write} did. */
+    public static final class Result {
+        /** Chunks copied from the original recordings. */
+        public final int chunksCopied;
+        /** Chunks of packet events written. */
+        public final int chunksWritten;
+        /** Packet events written. */
+        public final long packets;
+        /** TCP packets of the capture left out because of the limit. */
+        public final long packetsSkipped;
+        /** Packet events that belong to a connection of the JVM. */
+        public final long packetsOfConnections;
+
+        Result(int chunksCopied, int chunksWritten, long packets, long packetsSkipped, long packetsOfConnections) {
+            this.chunksCopied = chunksCopied;
+            this.chunksWritten = chunksWritten;
+            this.packets = packets;
+            this.packetsSkipped = packetsSkipped;
+            this.packetsOfConnections = packetsOfConnections;
+        }
+    }
+
+    /** An I/O failure whose message already names the file and what went wrong. */
+    private static final class Problem extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Problem(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final Path out;
+    private final Correlation correlation;
+    private final int packetsPerChunk;
+    private final PacketIndex index;
+    /** Flows no JVM connection was joined to, keyed like {@link PacketIndex} by their ports. */
+    private final Map<Long, List<TcpFlow>> unmatchedByPorts = new HashMap<>();
+    /** Per flow: highest sequence end sent by client and by server, and which of them are known. */
+    private final Map<TcpFlow, int[]> sequences = new IdentityHashMap<>();
+    private final String[] flagTexts = new String[256];
+
+    private PacketRecording(Path out, Correlation correlation, int packetsPerChunk) {
+        this.out = out;
+        this.correlation = correlation;
+        this.packetsPerChunk = packetsPerChunk;
+        this.index = PacketIndex.of(correlation);
+        for (TcpFlow f : correlation.unmatchedFlows) {
+            unmatchedByPorts.computeIfAbsent(portKey(f.clientPort(), f.serverPort()), k -> new ArrayList<>(1)).add(f);
+        }
+    }
+
+    /**
+     * Writes {@code out}: the chunks of {@code recordings}, then the TCP packets of {@code capture}
+     * as {@value #EVENT_NAME} events.
+     *
+     * @param correlation the recordings joined to the capture's flows
+     * @param strict      as for {@link CaptureReader#open(Path, boolean)}
+     * @param maxPackets  packets beyond this many are skipped (counted in the result)
+     * @throws IOException            a recording is not a sequence of JFR chunks, or a file cannot be
+     *                                read or written; the message names the file and says which
+     * @throws CaptureFormatException the capture cannot be read on
+     */
+    public static Result write(Path out, List<Path> recordings, Path capture, boolean strict, Correlation correlation,
+                               long maxPackets) throws IOException, CaptureFormatException {
+        return write(out, recordings, capture, strict, correlation, maxPackets, PACKETS_PER_CHUNK);
+    }
+
+    static Result write(Path out, List<Path> recordings, Path capture, boolean strict, Correlation correlation,
+                        long maxPackets, int packetsPerChunk) throws IOException, CaptureFormatException {
+        if (maxPackets < 0 || packetsPerChunk <= 0) {
+            throw new IllegalArgumentException("maxPackets " + maxPackets);
+        }
+        Path temporary = out.resolveSibling(out.getFileName() + ".part");
+        boolean done = false;
+        try {
+            Result result;
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                int copied = 0;
+                TickBase base = null;
+                for (Path recording : recordings) {
+                    TickBase first = copyChunks(recording, channel);
+                    base = base == null ? first : base;
+                    copied += first.chunks;
+                }
+                if (base == null) {
+                    throw new IllegalArgumentException("no recording to add the packets to");
+                }
+                result = new PacketRecording(out, correlation, packetsPerChunk).writePackets(capture, strict, maxPackets, channel, copied, base);
+            }
+            try {
+                Files.move(temporary, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, out, StandardCopyOption.REPLACE_EXISTING);
+            }
+            done = true;
+            return result;
+        } catch (Problem e) {
+            throw e;
+        } catch (IOException e) {
+            throw new Problem(out + ": cannot write: " + e, e);
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(temporary);
+            }
+        }
+    }
+
+    /** The first chunk's clock: how its ticks map to epoch nanoseconds. */
+    static final class TickBase {
+        final long startNanos;
+        final long startTicks;
+        final long ticksPerSecond;
+        int chunks;
+
+        TickBase(long startNanos, long startTicks, long ticksPerSecond) {
+            this.startNanos = startNanos;
+            this.startTicks = startTicks;
+            this.ticksPerSecond = ticksPerSecond;
+        }
+
+        /** Ticks of the epoch-nanosecond time {@code nanos}. */
+        long ticks(long nanos) {
+            long delta = nanos - startNanos;
+            return ticksPerSecond == NANOS_PER_SECOND ? startTicks + delta
+                    : startTicks + Math.round(delta * (ticksPerSecond / (double) NANOS_PER_SECOND));
+        }
+    }
+
+    /**
+     * Appends the complete chunks of a recording and returns the clock of its first chunk, with
+     * the number of chunks copied. A recording whose last chunk is unfinished
+     * (still being written: its size field is 0 or runs past the end) loses only that chunk,
+     * since a later chunk appended after it could not be found by a reader.
+     */
+    static TickBase copyChunks(Path recording, FileChannel target) throws IOException {
+        try (FileChannel source = FileChannel.open(recording, StandardOpenOption.READ)) {
+            long size = source.size();
+            long position = 0;
+            TickBase first = null;
+            ByteBuffer header = ByteBuffer.allocate(CHUNK_HEADER_SIZE).order(ByteOrder.BIG_ENDIAN);
+            while (size - position >= CHUNK_HEADER_SIZE) {
+                header.clear();
+                while (header.hasRemaining() && source.read(header, position + header.position()) > 0) {
+                    // read the magic, version and chunk size
+                }
+                for (int i = 0; i < CHUNK_MAGIC.length; i++) {
+                    if (header.get(i) != CHUNK_MAGIC[i]) {
+                        throw new Problem(recording + ": not a JFR chunk at offset " + position, null);
+                    }
+                }
+                long chunkSize = header.getLong(8);
+                long ticksPerSecond = header.getLong(56);
+                if (chunkSize < CHUNK_HEADER_SIZE || chunkSize > size - position || ticksPerSecond <= 0) {
+                    break; // unfinished chunk
+                }
+                if (first == null) {
+                    first = new TickBase(header.getLong(32), header.getLong(48), ticksPerSecond);
+                }
+                long copied = 0;
+                while (copied < chunkSize) {
+                    long n = source.transferTo(position + copied, chunkSize - copied, target);
+                    if (n <= 0) {
+                        throw new Problem(recording + ": cannot copy the chunk at offset " + position, null);
+                    }
+                    copied += n;
+                }
+                position += chunkSize;
+                first.chunks++;
+            }
+            if (first == null) {
+                throw new Problem(recording + ": no complete JFR chunk", null);
+            }
+            return first;
+        }
+    }
+
+    private Result writePackets(Path capture, boolean strict, long maxPackets, FileChannel channel, int copied,
+                                TickBase base) throws IOException, CaptureFormatException {
+        // first pass: the time span (on the JVM's clock) of each chunk to write
+        long offset = correlation.clockOffsetNanos;
+        List<long[]> spans = new ArrayList<>();
+        long tcpPackets = 0;
+        try (CaptureReader reader = CaptureReader.open(capture, strict)) {
+            PacketCursor p = new PacketCursor();
+            while (reader.next(p)) {
+                if (p.kind() != PacketKind.TCP) {
+                    continue;
+                }
+                if (tcpPackets < maxPackets) {
+                    long t = p.timestampNanos() - offset;
+                    if (tcpPackets % packetsPerChunk == 0) {
+                        spans.add(new long[] {t, t});
+                    } else {
+                        long[] span = spans.get(spans.size() - 1);
+                        span[0] = Math.min(span[0], t);
+                        span[1] = Math.max(span[1], t);
+                    }
+                }
+                tcpPackets++;
+            }
+        }
+        // second pass: the events
+        long written = 0;
+        long ofConnections = 0;
+        OutputStream stream = new FilterOutputStream(Channels.newOutputStream(channel)) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush(); // the writer closes its stream; the channel stays open for the next chunk
+            }
+        };
+        Recording recording = null;
+        Type packetType = null;
+        long chunkStart = -1;
+        try (CaptureReader reader = CaptureReader.open(capture, strict)) {
+            PacketCursor p = new PacketCursor();
+            long frame = 0;
+            while (written < maxPackets && reader.next(p)) {
+                frame++;
+                if (p.kind() != PacketKind.TCP) {
+                    continue;
+                }
+                if (written % packetsPerChunk == 0) {
+                    if (recording != null) {
+                        Recording full = recording;
+                        recording = null;
+                        closeChunk(full, stream, channel, chunkStart, packetsPerChunk, base);
+                    }
+                    long[] span = spans.get((int) (written / packetsPerChunk));
+                    chunkStart = channel.position();
+                    recording = Recordings.newRecording(stream, settings -> settings.withTimestamp(span[0])
+                            .withStartTicks(base.ticks(span[0])).withDuration(span[1] - span[0] + 1).withJdkTypeInitialization());
+                    packetType = registerPacketType(recording);
+                }
+                if (writeEvent(recording, packetType, p, frame, base)) {
+                    ofConnections++;
+                }
+                written++;
+            }
+            if (recording != null) {
+                Recording last = recording;
+                recording = null;
+                closeChunk(last, stream, channel, chunkStart, written - (written - 1) / packetsPerChunk * packetsPerChunk, base);
+            }
+        } finally {
+            if (recording != null) {
+                recording.close(); // after a failure: ends the writer's thread; the output is deleted anyway
+            }
+        }
+        return new Result(copied, spans.size(), written, tcpPackets - written, ofConnections);
+    }
+
+    /**
+     * Finishes a chunk. The writer always declares 1 tick = 1 ns, the JVM's frequency on Linux;
+     * for a recording from a JVM that counted otherwise, the header gets that frequency instead
+     * (the ticks were written in it).
+     */
+    private void closeChunk(Recording recording, OutputStream stream, FileChannel channel, long chunkStart,
+                                   long events, TickBase base) throws IOException {
+        recording.close();
+        stream.flush();
+        // The writer merges the events into the chunk on a thread of its own and drops them silently
+        // if that thread fails (seen: OutOfMemoryError with a small heap); then the chunk is a valid,
+        // empty one. Every event takes more than MIN_EVENT_BYTES, so a short chunk means lost events.
+        long chunkBytes = channel.position() - chunkStart;
+        if (chunkBytes < events * MIN_EVENT_BYTES) {
+            throw new Problem(out + ": the JFR writer lost the events of a chunk ("
+                    + events + " events in " + chunkBytes + " bytes; out of memory? give it a larger -Xmx or a lower "
+                    + "--max-packet-events)", null);
+        }
+        if (base.ticksPerSecond != NANOS_PER_SECOND) {
+            ByteBuffer frequency = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, base.ticksPerSecond);
+            while (frequency.hasRemaining()) {
+                channel.write(frequency, chunkStart + TICKS_PER_SECOND_OFFSET + frequency.position());
+            }
+        }
+    }
+
+    /** Writes one packet event; true if it belongs to a connection of the JVM. */
+    private boolean writeEvent(Recording recording, Type packetType, PacketCursor p, long frame, TickBase base) {
+        long captureTime = p.timestampNanos();
+        long jvmTime = captureTime - correlation.clockOffsetNanos;
+        List<Correlation.Joined> joined = index.find(p);
+        Correlation.Joined primary = null;
+        Correlation.Joined peer = null;
+        for (Correlation.Joined j : joined) {
+            // the client's end first: one id for every packet of the flow when both ends were traced
+            if (primary == null || (j.connection.side() == JvmConnection.Side.CLIENT
+                    && primary.connection.side() != JvmConnection.Side.CLIENT)) {
+                peer = primary;
+                primary = j;
+            } else {
+                peer = j;
+            }
+        }
+        TcpFlow flow = primary != null ? primary.flow : unmatchedFlow(p);
+        boolean fromClient = flow != null && flow.fromClient(p);
+        String direction = primary != null
+                ? (fromClient == (primary.connection.side() == JvmConnection.Side.CLIENT) ? "sent" : "received")
+                : flow != null ? (fromClient ? "client->server" : "server->client") : "";
+        int flags = p.tcpFlags() & 0xff;
+        boolean syn = (flags & PacketCursor.SYN) != 0;
+        // scaling is on only when both SYNs offered it, and never applies to a SYN's own window
+        boolean scaled = flow != null && !syn && flow.client().windowScale() >= 0 && flow.server().windowScale() >= 0;
+        long window = scaled ? (long) p.window() << (fromClient ? flow.client() : flow.server()).windowScale() : p.window();
+        String src = Addresses.format(p.sourceHigh(), p.sourceLow());
+        String dst = Addresses.format(p.destinationHigh(), p.destinationLow());
+        String javaEvent = primary == null ? "" : call(primary, captureTime);
+        String peerJavaEvent = peer == null ? "" : call(peer, captureTime);
+        String finding = findings(primary, peer);
+        long connectionId = primary == null ? 0 : primary.connection.connectionId();
+        long peerConnectionId = peer == null ? 0 : peer.connection.connectionId();
+        boolean retransmission = flow != null && retransmission(flow, fromClient, p);
+        boolean zeroWindow = p.window() == 0 && (flags & NO_DATA_FLAGS) == 0;
+        recording.writeEvent(packetType.asValue(e -> e
+                .putField("startTime", base.ticks(jvmTime))
+                .putField("connectionId", connectionId)
+                .putField("direction", direction)
+                .putField("sourceAddress", src)
+                .putField("sourcePort", p.sourcePort())
+                .putField("destinationAddress", dst)
+                .putField("destinationPort", p.destinationPort())
+                .putField("flags", flagText(flags))
+                .putField("sequence", p.sequence() & 0xFFFF_FFFFL)
+                .putField("acknowledgement", (flags & PacketCursor.ACK) != 0 ? p.acknowledgement() & 0xFFFF_FFFFL : 0L)
+                .putField("window", window)
+                .putField("windowScaled", scaled)
+                .putField("payloadLength", p.payloadLength())
+                .putField("zeroWindow", zeroWindow)
+                .putField("retransmission", retransmission)
+                .putField("javaEvent", javaEvent)
+                .putField("finding", finding)
+                .putField("peerConnectionId", peerConnectionId)
+                .putField("peerJavaEvent", peerJavaEvent)
+                .putField("frameNumber", frame)
+                .putField("captureTime", base.ticks(captureTime))));
+        return primary != null;
+    }
+
+    /** The flow of a packet that no JVM connection was joined to, or null. */
+    private TcpFlow unmatchedFlow(PacketCursor p) {
+        List<TcpFlow> candidates = unmatchedByPorts.get(portKey(p.sourcePort(), p.destinationPort()));
+        if (candidates != null) {
+            long t = p.timestampNanos();
+            for (TcpFlow f : candidates) {
+                if (t >= f.firstPacketNanos() && t <= f.lastPacketNanos() && f.carries(p)) {
+                    return f;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The Java call under way when the packet crossed the wire ("Send BROKEN_PIPE"), or the last one before it. */
+    private String call(Correlation.Joined j, long captureTime) {
+        JvmConnection.Call call = index.callAt(j, captureTime);
+        long t = captureTime - correlation.clockOffsetNanos;
+        if (call == null) {
+            // before the first call: a SYN that the offset (a median over all handshakes) puts a few
+            // microseconds ahead of its connect still belongs to it
+            List<JvmConnection.Call> calls = j.connection.calls();
+            if (calls.isEmpty() || calls.get(0).startNanos - t > CLOCK_TOLERANCE_NANOS) {
+                return "";
+            }
+            call = calls.get(0);
+        }
+        String text = call.outcome == null ? call.event : call.event + " " + call.outcome;
+        return t <= call.endNanos() ? text : "after " + text;
+    }
+
+    /** The finding codes of the connection, then those of its other end that differ, comma-separated. */
+    private static String findings(Correlation.Joined primary, Correlation.Joined peer) {
+        if (primary == null || (primary.findings.isEmpty() && (peer == null || peer.findings.isEmpty()))) {
+            return "";
+        }
+        Set<String> codes = new LinkedHashSet<>();
+        for (Finding f : primary.findings) {
+            codes.add(f.code);
+        }
+        if (peer != null) {
+            for (Finding f : peer.findings) {
+                codes.add(f.code);
+            }
+        }
+        return String.join(",", codes);
+    }
+
+    /**
+     * True if the segment carries payload that starts below the highest sequence its sender had
+     * already sent (the rule {@code FlowTracker} counts retransmissions by), or is a repeated SYN.
+     */
+    private boolean retransmission(TcpFlow flow, boolean fromClient, PacketCursor p) {
+        int[] state = sequences.computeIfAbsent(flow, f -> new int[3]);
+        int side = fromClient ? 0 : 1;
+        int known = 1 << side;
+        boolean syn = p.has(PacketCursor.SYN);
+        boolean fin = p.has(PacketCursor.FIN);
+        int dataStart = p.sequence() + (syn ? 1 : 0);
+        int end = dataStart + p.payloadLength() + (fin ? 1 : 0);
+        if ((state[2] & known) == 0) {
+            state[2] |= known;
+            state[side] = end;
+            return false;
+        }
+        boolean again = (p.payloadLength() > 0 || syn) && dataStart - state[side] < 0;
+        if (end - state[side] > 0) {
+            state[side] = end;
+        }
+        return again;
+    }
+
+    /** "SYN", "SYN,ACK", "FIN,PSH,ACK": the set flags in Wireshark's order. */
+    private String flagText(int flags) {
+        String text = flagTexts[flags];
+        if (text == null) {
+            StringBuilder b = new StringBuilder(24);
+            for (int bit = 0; bit < FLAG_NAMES.length; bit++) {
+                if ((flags & (1 << bit)) != 0) {
+                    b.append(b.length() == 0 ? "" : ",").append(FLAG_NAMES[bit]);
+                }
+            }
+            text = b.toString();
+            flagTexts[flags] = text;
+        }
+        return text;
+    }
+
+    /**
+     * Declares {@value #EVENT_NAME} in a new chunk. The implicit {@code startTime} comes first (the
+     * JDK's parser expects the implicit fields in the JDK's order); a packet is an instant with no
+     * Java thread, so there is no {@code duration}, {@code eventThread} or {@code stackTrace}.
+     */
+    private static Type registerPacketType(Recording recording) {
+        moveTypeIds(recording);
+        Type contentType = recording.getType(Types.JDK.ANNOTATION_CONTENT_TYPE);
+        Type relational = recording.registerAnnotationType("jdk.jfr.Relational", b -> b
+                .addAnnotation(Types.JDK.ANNOTATION_LABEL, "Relation")
+                .addAnnotation(Types.JDK.ANNOTATION_DESCRIPTION, "A relation to another event"));
+        Type connectionIdAnnotation = recording.registerAnnotationType("socktrace.ConnectionId", b -> b
+                .addAnnotation(relational)
+                .addAnnotation(Types.JDK.ANNOTATION_LABEL, "Connection Id")
+                .addAnnotation(Types.JDK.ANNOTATION_DESCRIPTION, "Identifies one socket of this process"));
+        Type dataAmount = recording.registerAnnotationType("jdk.jfr.DataAmount", b -> b
+                .addField("value", Types.Builtin.STRING)
+                .addAnnotation(contentType)
+                .addAnnotation(Types.JDK.ANNOTATION_LABEL, "Data Amount")
+                .addAnnotation(Types.JDK.ANNOTATION_DESCRIPTION, "Amount of data"));
+        return recording.registerType(EVENT_NAME, "jdk.jfr.Event", b -> b
+                .addAnnotation(Types.JDK.ANNOTATION_LABEL, "Packet")
+                .addAnnotation(Types.JDK.ANNOTATION_DESCRIPTION,
+                        "A TCP segment of the packet capture, on the JVM's clock, with the socket call it happened during")
+                .addAnnotation(Types.JDK.ANNOTATION_CATEGORY, v -> v.putField("value", new String[] {"socktrace", "Packets"}))
+                .addField("startTime", Types.Builtin.LONG, f -> f
+                        .addAnnotation(Types.JDK.ANNOTATION_TIMESTAMP, "TICKS")
+                        .addAnnotation(Types.JDK.ANNOTATION_LABEL, "Start Time"))
+                .addField("connectionId", Types.Builtin.LONG, f -> f
+                        .addAnnotation(connectionIdAnnotation)
+                        .addAnnotation(Types.JDK.ANNOTATION_LABEL, "Connection Id")
+                        .addAnnotation(Types.JDK.ANNOTATION_DESCRIPTION,
+                                "The traced connection this packet belongs to (the client's end when both ends were traced); 0 if none"))
+                .addField("direction", Types.Builtin.STRING, f -> label(f, "Direction",
+                        "sent or received as seen by that connection; client->server or server->client for a flow of no traced connection"))
+                .addField("sourceAddress", Types.Builtin.STRING, f -> label(f, "Source Address", "IP address of the sender"))
+                .addField("sourcePort", Types.Builtin.INT, f -> label(f, "Source Port", "TCP port of the sender"))
+                .addField("destinationAddress", Types.Builtin.STRING, f -> label(f, "Destination Address", "IP address of the receiver"))
+                .addField("destinationPort", Types.Builtin.INT, f -> label(f, "Destination Port", "TCP port of the receiver"))
+                .addField("flags", Types.Builtin.STRING, f -> label(f, "Flags", "TCP flags set, e.g. SYN,ACK or RST,ACK"))
+                .addField("sequence", Types.Builtin.LONG, f -> label(f, "Sequence Number", "Raw 32-bit sequence number"))
+                .addField("acknowledgement", Types.Builtin.LONG, f -> label(f, "Acknowledgement Number",
+                        "Raw 32-bit acknowledgement number; 0 without the ACK flag"))
+                .addField("window", Types.Builtin.LONG, f -> label(f, "Window",
+                        "Receive window the sender advertised, scaled when both SYNs offered window scaling")
+                        .addAnnotation(dataAmount, "BYTES"))
+                .addField("windowScaled", Types.Builtin.BOOLEAN, f -> label(f, "Window Scaled",
+                        "Whether the window is scaled; if not, it is the raw 16-bit header value"))
+                .addField("payloadLength", Types.Builtin.INT, f -> label(f, "Payload Length", "TCP payload bytes on the wire")
+                        .addAnnotation(dataAmount, "BYTES"))
+                .addField("zeroWindow", Types.Builtin.BOOLEAN, f -> label(f, "Zero Window",
+                        "The sender advertised a zero receive window: it could not take more data"))
+                .addField("retransmission", Types.Builtin.BOOLEAN, f -> label(f, "Retransmission",
+                        "The segment resends data (or a SYN) its sender had sent before"))
+                .addField("javaEvent", Types.Builtin.STRING, f -> label(f, "Java Event",
+                        "The socktrace call of that connection under way when the packet was seen, e.g. Send BROKEN_PIPE, "
+                                + "or after the last call that had ended"))
+                .addField("finding", Types.Builtin.STRING, f -> label(f, "Finding",
+                        "Finding codes of the connection, e.g. REFUSED or PEER_RESET; empty if none"))
+                .addField("peerConnectionId", Types.Builtin.LONG, f -> label(f, "Peer Connection Id",
+                        "The traced connection at the server's end when both ends were traced in this recording; 0 if none")
+                        .addAnnotation(connectionIdAnnotation))
+                .addField("peerJavaEvent", Types.Builtin.STRING, f -> label(f, "Peer Java Event",
+                        "The call under way at the server's end when both ends were traced"))
+                .addField("frameNumber", Types.Builtin.LONG, f -> label(f, "Frame Number",
+                        "Number of the packet in the capture, counting from 1 as Wireshark does"))
+                .addField("captureTime", Types.Builtin.LONG, f -> label(f, "Capture Time",
+                        "Time stamp of the packet in the capture, on the capture's clock")
+                        .addAnnotation(Types.JDK.ANNOTATION_TIMESTAMP, "TICKS")));
+    }
+
+    /**
+     * Makes the types registered from now on take ids from {@link #TYPE_ID_BASE}. The writer has
+     * no API for this, so it sets its (private) type counter; checked on every run by the test
+     * that reads the result with the JDK's tools, and pinned to flightrecorder.writer 9.1.2.
+     */
+    private static void moveTypeIds(Recording recording) {
+        try {
+            Field metadataField = recording.getClass().getDeclaredField("metadata");
+            metadataField.setAccessible(true);
+            Object metadata = metadataField.get(recording);
+            Field counterField = metadata.getClass().getDeclaredField("typeCounter");
+            counterField.setAccessible(true);
+            ((AtomicLong) counterField.get(metadata)).set(TYPE_ID_BASE);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("flightrecorder.writer has changed: cannot choose the type ids (" + e + ")", e);
+        }
+    }
+
+    private static org.openjdk.jmc.flightrecorder.writer.api.TypedFieldBuilder label(
+            org.openjdk.jmc.flightrecorder.writer.api.TypedFieldBuilder field, String label, String description) {
+        return field.addAnnotation(Types.JDK.ANNOTATION_LABEL, label).addAnnotation(Types.JDK.ANNOTATION_DESCRIPTION, description);
+    }
+
+    private static long portKey(int a, int b) {
+        return a < b ? ((long) a << 32) | b : ((long) b << 32) | a;
+    }
+}
