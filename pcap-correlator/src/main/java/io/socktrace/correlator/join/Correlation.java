@@ -56,8 +56,11 @@ public final class Correlation {
     /** Capture time minus JVM time, estimated from handshakes; 0 when there was none to measure. */
     public final long clockOffsetNanos;
     public final int offsetSamples;
+    /** Connections from more than one recording: their ids may repeat, so labels name the recording. */
+    public final boolean severalRecordings;
 
-    private Correlation(long clockOffsetNanos, int offsetSamples, long unmatchedFlowCount) {
+    private Correlation(long clockOffsetNanos, int offsetSamples, long unmatchedFlowCount, boolean severalRecordings) {
+        this.severalRecordings = severalRecordings;
         this.clockOffsetNanos = clockOffsetNanos;
         this.offsetSamples = offsetSamples;
         this.unmatchedFlowCount = unmatchedFlowCount;
@@ -186,7 +189,11 @@ public final class Correlation {
             }
             Collections.sort(offsets);
             long offset = offsets.isEmpty() ? 0 : offsets.get(offsets.size() / 2);
-            Correlation result = new Correlation(offset, offsets.size(), unmatchedCount);
+            java.util.Set<String> recordings = new java.util.HashSet<>();
+            for (JvmConnection c : jvm) {
+                recordings.add(String.valueOf(c.recording()));
+            }
+            Correlation result = new Correlation(offset, offsets.size(), unmatchedCount, recordings.size() > 1);
             for (Slot s : slots) {
                 result.connections.add(new Joined(s.connection, s.flow));
                 if (s.flow != null && s.connection.side() == JvmConnection.Side.SERVER) {
@@ -408,6 +415,11 @@ public final class Correlation {
         return String.format(Locale.ROOT, "%d µs", nanos / 1000);
     }
 
+    /** How a connection is named in reports: its id, prefixed by its recording when there are several ("reset/9"). */
+    public String label(JvmConnection c) {
+        return severalRecordings && c.recording() != null ? c.recording() + "/" + c.connectionId() : Long.toString(c.connectionId());
+    }
+
     /** The text report: summary first, then one block per connection, worst first. */
     public String report() {
         StringBuilder b = new StringBuilder();
@@ -423,7 +435,7 @@ public final class Correlation {
         b.append("findings: ").append(counts.isEmpty() ? "none" : counts.toString()).append('\n');
         for (Joined j : connections) {
             JvmConnection c = j.connection;
-            b.append('\n').append("connection ").append(c.connectionId()).append(' ').append(c.side().name().toLowerCase(Locale.ROOT))
+            b.append('\n').append("connection ").append(label(c)).append(' ').append(c.side().name().toLowerCase(Locale.ROOT))
                     .append(' ').append(c.localAddress() == null ? "?" : c.localAddress().getHostAddress()).append(':').append(c.localPort())
                     .append(" -> ").append(c.remoteAddress() == null ? "?" : c.remoteAddress().getHostAddress()).append(':')
                     .append(c.remotePort());

@@ -51,6 +51,7 @@ public final class JsonReport {
         for (Correlation.Joined j : correlation.connections) {
             JvmConnection c = j.connection;
             b.append(comma).append("    {\"connectionId\": ").append(c.connectionId())
+                    .append(", \"recording\": ").append(string(c.recording()))
                     .append(", \"side\": ").append(string(c.side().name().toLowerCase(java.util.Locale.ROOT)))
                     .append(", \"local\": ").append(endpoint(c.localAddress(), c.localPort()))
                     .append(", \"remote\": ").append(endpoint(c.remoteAddress(), c.remotePort()))

@@ -43,6 +43,7 @@ public final class JvmConnection {
     }
 
     final long connectionId;
+    String recording;
     Side side = Side.UNKNOWN;
     String host;
     InetAddress localAddress;
@@ -65,6 +66,11 @@ public final class JvmConnection {
 
     public long connectionId() {
         return connectionId;
+    }
+
+    /** The recording this connection came from (its file name without ".jfr"); ids are unique only within one. */
+    public String recording() {
+        return recording;
     }
 
     public Side side() {

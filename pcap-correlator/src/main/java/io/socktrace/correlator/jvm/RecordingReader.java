@@ -64,7 +64,10 @@ public final class RecordingReader {
             throw new RecordingException(file + ": not a readable JFR recording (" + e.getMessage() + ")", e);
         }
         List<JvmConnection> result = new ArrayList<>(byId.values());
+        String name = file.getFileName().toString();
+        name = name.endsWith(".jfr") ? name.substring(0, name.length() - 4) : name;
         for (JvmConnection c : result) {
+            c.recording = name;
             c.calls.sort(Comparator.comparingLong(call -> call.startNanos));
         }
         result.sort(Comparator.comparingLong(JvmConnection::firstNanos)); // events come in per-thread buffers, not in time order

@@ -207,7 +207,7 @@ public final class AnnotatedPcapng {
                     unlisted++;
                     continue;
                 }
-                StringBuilder text = new StringBuilder(200).append(header(j));
+                StringBuilder text = new StringBuilder(200).append(header(correlation, j));
                 for (Finding f : j.findings) {
                     text.append("\n  ").append(f);
                 }
@@ -280,10 +280,10 @@ public final class AnnotatedPcapng {
             state.seen = true;
             String call = describeCall(j, packet.timestampNanos());
             if (!matters) {
-                return "socktrace connection " + j.connection.connectionId() + ": " + call;
+                return "socktrace connection " + index.correlation().label(j.connection) + ": " + call;
             }
             if (state.header == null) {
-                state.header = header(j);
+                state.header = header(index.correlation(), j);
                 StringBuilder codes = new StringBuilder();
                 for (Finding f : j.findings) {
                     codes.append(codes.length() == 0 ? "; " : ", ").append(f.code);
@@ -314,14 +314,14 @@ public final class AnnotatedPcapng {
     }
 
     /** "socktrace connection 12 (client 127.0.0.1:41522 -> 127.0.0.1:32963, thread main)", endpoints as on the wire. */
-    static String header(Correlation.Joined j) {
+    static String header(Correlation correlation, Correlation.Joined j) {
         JvmConnection c = j.connection;
         TcpFlow f = j.flow;
         boolean client = c.side() == JvmConnection.Side.CLIENT;
         // the flow's endpoints, not the recording's: a refused connect never learned its local port
         String local = client ? endpoint(f.clientAddress(), f.clientPort()) : endpoint(f.serverAddress(), f.serverPort());
         String remote = client ? endpoint(f.serverAddress(), f.serverPort()) : endpoint(f.clientAddress(), f.clientPort());
-        StringBuilder b = new StringBuilder(120).append("socktrace connection ").append(c.connectionId())
+        StringBuilder b = new StringBuilder(120).append("socktrace connection ").append(correlation.label(c))
                 .append(" (").append(c.side().name().toLowerCase(Locale.ROOT)).append(' ').append(local).append(" -> ").append(remote);
         if (c.thread() != null) {
             b.append(", thread ").append(c.thread());

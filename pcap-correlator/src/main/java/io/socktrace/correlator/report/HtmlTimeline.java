@@ -369,9 +369,11 @@ public final class HtmlTimeline {
             Correlation.Joined j = lane.joined;
             JvmConnection c = j.connection;
             TcpFlow f = j.flow;
-            b.append("<section class=\"lane").append(j.findings.isEmpty() ? "" : " has-findings").append("\" id=\"c")
-                    .append(c.connectionId()).append("\" data-connection=\"").append(c.connectionId()).append("\">\n<h3>")
-                    .append("<a class=\"id\" href=\"#c").append(c.connectionId()).append("\">#").append(c.connectionId()).append("</a> ")
+            String label = correlation.label(c);
+            String anchor = "c" + label.replaceAll("[^A-Za-z0-9_-]", "_");
+            b.append("<section class=\"lane").append(j.findings.isEmpty() ? "" : " has-findings").append("\" id=\"")
+                    .append(anchor).append("\" data-connection=\"").append(html(label)).append("\">\n<h3>")
+                    .append("<a class=\"id\" href=\"#").append(anchor).append("\">#").append(html(label)).append("</a> ")
                     .append("<span class=\"side\">").append(c.side().name().toLowerCase(Locale.ROOT)).append("</span> ")
                     .append("<span class=\"tuple\">").append(html(endpoint(c.localAddress() == null ? null : c.localAddress().getHostAddress(),
                             c.localPort()))).append(" &rarr; ")
@@ -417,7 +419,7 @@ public final class HtmlTimeline {
                             + "</tr></thead><tbody>\n");
             for (Correlation.Joined j : rest) {
                 JvmConnection c = j.connection;
-                b.append("<tr><td>").append(c.connectionId()).append("</td><td>").append(c.side().name().toLowerCase(Locale.ROOT))
+                b.append("<tr><td>").append(html(correlation.label(c))).append("</td><td>").append(c.side().name().toLowerCase(Locale.ROOT))
                         .append("</td><td>").append(html(endpoint(c.localAddress() == null ? null : c.localAddress().getHostAddress(),
                                 c.localPort())))
                         .append("</td><td>").append(html(endpoint(c.remoteAddress() == null ? null : c.remoteAddress().getHostAddress(),
@@ -466,8 +468,8 @@ public final class HtmlTimeline {
                 TcpFlow f = j.flow;
                 TcpFlow.Endpoint us = f == null ? null : c.side() == JvmConnection.Side.SERVER ? f.server() : f.client();
                 TcpFlow.Endpoint peer = f == null ? null : c.side() == JvmConnection.Side.SERVER ? f.client() : f.server();
-                b.append(comma).append("{\"id\": ").append(c.connectionId())
-                        .append(", \"label\": ").append(json("#" + c.connectionId() + " " + c.side().name().toLowerCase(Locale.ROOT) + " "
+                b.append(comma).append("{\"id\": ").append(json(correlation.label(c)))
+                        .append(", \"label\": ").append(json("#" + correlation.label(c) + " " + c.side().name().toLowerCase(Locale.ROOT) + " "
                                 + endpoint(c.localAddress() == null ? null : c.localAddress().getHostAddress(), c.localPort()) + " → "
                                 + endpoint(c.remoteAddress() == null ? null : c.remoteAddress().getHostAddress(), c.remotePort())))
                         .append(", \"codes\": [");

@@ -146,4 +146,17 @@ class CorrelationBuilderTest {
                             + "the failed call returned, and none came from the peer");
         });
     }
+
+    @Test
+    void label_severalRecordings_namesTheRecording() throws Exception {
+        JvmConnection a = TestConnections.inRecording(TestConnections.client(4, 40000, 8080, T0, 100_000L, "CONNECTED"), "reset");
+        JvmConnection b = TestConnections.inRecording(TestConnections.client(4, 40002, 8080, T0, 100_000L, "CONNECTED"), "abort");
+        Correlation two = Correlation.of(List.of(a, b), List.of());
+        assertThat(two.severalRecordings).isTrue();
+        assertThat(two.label(a)).isEqualTo("reset/4");
+        assertThat(two.report()).contains("connection reset/4 client", "connection abort/4 client");
+        assertThat(JsonReport.of(two)).contains("\"connectionId\": 4, \"recording\": \"abort\"");
+        Correlation one = Correlation.of(List.of(a), List.of());
+        assertThat(one.label(a)).isEqualTo("4");
+    }
 }

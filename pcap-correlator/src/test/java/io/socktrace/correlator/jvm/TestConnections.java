@@ -46,6 +46,12 @@ public final class TestConnections {
         return new JvmConnection.Call(event, startNanos, durationNanos, outcome, bytes, exceptionMessage);
     }
 
+    /** Marks the connection as read from the recording with this name. */
+    public static JvmConnection inRecording(JvmConnection c, String recording) {
+        c.recording = recording;
+        return c;
+    }
+
     private static InetAddress address(String literal) {
         try {
             return literal == null ? null : InetAddress.getByName(literal); // literals only: no lookup
