@@ -161,7 +161,7 @@ public final class Throughput {
     }
 
     /** The JDK's default.jfc with jdk.SocketRead and jdk.SocketWrite at threshold 0: the JDK's own socket tracing, fully on. */
-    static Path jdkSocketEventsAtZero(Path java, Path dir) throws IOException {
+    public static Path jdkSocketEventsAtZero(Path java, Path dir) throws IOException {
         String jfc = Files.readString(java.resolve("lib/jfr/default.jfc"));
         for (String event : new String[] {"jdk.SocketRead", "jdk.SocketWrite"}) {
             int start = jfc.indexOf("<event name=\"" + event + "\">");
