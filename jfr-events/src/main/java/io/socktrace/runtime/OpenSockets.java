@@ -7,6 +7,7 @@ import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +21,8 @@ public final class OpenSockets {
 
     private static final ReferenceQueue<Object> COLLECTED = new ReferenceQueue<>();
     private static final Set<Tracked> OPEN = ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean MONITOR_STARTED = new AtomicBoolean();
+    private static volatile Runnable firstSocketHook;
 
     private OpenSockets() {
     }
@@ -39,6 +42,9 @@ public final class OpenSockets {
             Tracked t = new Tracked(socket, c);
             c.tracked = t;
             OPEN.add(t);
+            if (!MONITOR_STARTED.get()) {
+                startMonitor();
+            }
         }
     }
 
@@ -120,9 +126,39 @@ public final class OpenSockets {
         }
     }
 
-    /** Starts the agent's daemon thread that runs {@link #check} until the JVM exits. */
-    public static void startMonitor() {
-        Thread monitor = new Thread(() -> {
+    /**
+     * Work the agent leaves until this JVM has a socket (registering the kernel sampler): run once,
+     * on the monitor thread when it starts, never on an application thread.
+     */
+    public static void setFirstSocketHook(Runnable hook) {
+        firstSocketHook = hook;
+    }
+
+    /**
+     * Starts the agent's daemon thread that runs {@link #check} until the JVM exits, once: when
+     * the first socket is tracked, so a program without sockets never has the thread.
+     */
+    static void startMonitor() {
+        if (MONITOR_STARTED.getAndSet(true)) {
+            return;
+        }
+        Thread monitor = new Thread(new Monitor(), "socktrace-monitor");
+        monitor.setDaemon(true);
+        monitor.start();
+    }
+
+    /** The monitor thread's loop. */
+    private static final class Monitor implements Runnable {
+        @Override
+        public void run() {
+            Runnable hook = firstSocketHook;
+            if (hook != null) {
+                try {
+                    hook.run();
+                } catch (Throwable t) {
+                    AgentLog.error("first socket hook", t);
+                }
+            }
             while (true) {
                 try {
                     long interval = Math.max(50, Math.min(1000, TracerConfig.closeWaitTimeoutNanos / 4_000_000L));
@@ -133,8 +169,6 @@ public final class OpenSockets {
                     AgentLog.error("socket monitor", t);
                 }
             }
-        }, "socktrace-monitor");
-        monitor.setDaemon(true);
-        monitor.start();
+        }
     }
 }
