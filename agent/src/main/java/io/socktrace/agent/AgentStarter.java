@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
 import jdk.jfr.Recording;
 
 /**
@@ -23,8 +26,10 @@ final class AgentStarter {
     private AgentStarter() {
     }
 
-    static void start(AgentOptions options, Instrumentation inst, boolean lateAttach) throws Exception {
+    static void start(AgentOptions options, Instrumentation inst, boolean lateAttach, long entered) throws Exception {
+        long started = System.nanoTime();
         BootJar.install(inst);
+        long bootJar = System.nanoTime();
         AgentLog.setLevel(AgentLog.Level.valueOf(options.log.toUpperCase(Locale.ROOT)));
         TracerConfig.setReceiveThresholdNanos(options.receiveThresholdNanos);
         TracerConfig.setSendThresholdNanos(options.sendThresholdNanos);
@@ -32,34 +37,34 @@ final class AgentStarter {
         TracerConfig.setCloseWaitTimeoutNanos(options.closeWaitTimeoutNanos);
         TracerConfig.setOpeningStacks(options.openingStacks);
 
-        Set<String> loaded = Instrumentations.loadedTargets(inst);
-        String safeProperty = "net.bytebuddy.safe"; // relocated with Byte Buddy by the shade plugin
-        String previous = System.getProperty(safeProperty);
-        System.setProperty(safeProperty, "true"); // keeps Byte Buddy off sun.misc.Unsafe (warning on JDK 23+)
-        try {
-            Instrumentations.install(inst, loaded);
-        } finally {
-            if (previous == null) {
-                System.clearProperty(safeProperty);
-            } else {
-                System.setProperty(safeProperty, previous);
-            }
-        }
-        AgentLog.info("started (" + options + (lateAttach ? ", attached late" : "")
-                + (loaded.isEmpty() ? "" : ", retransformed: " + loaded) + ")");
-        OpenSockets.startMonitor();
+        long configured = System.nanoTime();
+        Set<String> loaded = Instrumentations.install(inst);
+        long installed = System.nanoTime();
+        KernelSamplerStarter sampler = new KernelSamplerStarter();
         if (new java.io.File("/proc/net/tcp").exists()) {
-            // Registering periodic events initialises JFR (~150 ms here): done off the main thread
-            // so the application's start does not wait for it. Not inline: verifying this class
-            // would then load boot-jar types before the jar is appended.
-            Thread init = new Thread(KernelSampler::start, "socktrace-init");
-            init.setDaemon(true);
-            init.start();
+            // Registering periodic events initialises JFR (~150 ms here), and even asking JFR to
+            // say when it starts loads much of it: left until the first socket, off the application's threads.
+            OpenSockets.setFirstSocketHook(sampler);
         } else {
             AgentLog.info("no /proc/net/tcp: TcpInfo, ListenQueue and NetworkStatistics are not available");
+            sampler = null;
+        }
+        long listening = System.nanoTime();
+        if (options.log.equals("info") || options.log.equals("debug")) { // not built only to be dropped
+            AgentLog.info("started (" + options + (lateAttach ? ", attached late" : "")
+                    + (loaded.isEmpty() ? "" : ", retransformed: " + loaded) + ")");
         }
         if (options.recording != null) {
             startRecording(Path.of(options.recording), options.settings);
+            if (sampler != null) {
+                sampler.run(); // JFR is up now: registering costs little
+            }
+        }
+        if (options.log.equals("debug")) {
+            AgentLog.debug("start-up " + micros(entered, System.nanoTime()) + " µs: options " + micros(entered, started)
+                    + ", boot jar " + micros(started, bootJar) + ", configuration " + micros(bootJar, configured)
+                    + ", transformer " + micros(configured, installed) + ", kernel sampler " + micros(installed, listening)
+                    + (options.recording == null ? "" : ", recording " + micros(listening, System.nanoTime())));
         }
     }
 
@@ -81,6 +86,44 @@ final class AgentStarter {
         recording.setDumpOnExit(true);
         recording.start();
         AgentLog.info("recording to " + file.toAbsolutePath());
+    }
+
+    /**
+     * Registers the kernel sampler's periodic events once JFR is initialised (at once if it is
+     * already): {@link #run} arms it, when this JVM has its first socket or the agent started a
+     * recording. Not lambdas: verifying this class must not load boot-jar types before the jar is
+     * appended, and a lambda's bootstrap costs start-up time.
+     */
+    private static final class KernelSamplerStarter implements Runnable, FlightRecorderListener {
+        private final AtomicBoolean armed = new AtomicBoolean();
+        private final AtomicBoolean started = new AtomicBoolean();
+
+        @Override
+        public void run() {
+            if (!armed.getAndSet(true)) {
+                FlightRecorder.addListener(this);
+            }
+        }
+
+        @Override
+        public void recorderInitialized(FlightRecorder recorder) {
+            if (started.getAndSet(true)) {
+                return;
+            }
+            // JFR calls this while it holds its own locks; registering is left to a thread of ours
+            Thread init = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    KernelSampler.start();
+                }
+            }, "socktrace-init");
+            init.setDaemon(true);
+            init.start();
+        }
+    }
+
+    private static long micros(long from, long to) {
+        return (to - from) / 1000;
     }
 
     /** net.core.somaxconn: the kernel caps every listen backlog at it. */

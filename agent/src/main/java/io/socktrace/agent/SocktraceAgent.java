@@ -22,6 +22,7 @@ public final class SocktraceAgent {
     }
 
     private static void start(String args, Instrumentation inst, boolean lateAttach) {
+        long entered = System.nanoTime();
         AgentOptions options;
         try {
             options = AgentOptions.parse(args);
@@ -35,7 +36,7 @@ public final class SocktraceAgent {
             return;
         }
         try {
-            AgentStarter.start(options, inst, lateAttach);
+            AgentStarter.start(options, inst, lateAttach, entered);
         } catch (Throwable t) {
             System.err.println("[socktrace] failed to start (" + t + "); the application runs untraced");
             if ("debug".equals(options.log)) {

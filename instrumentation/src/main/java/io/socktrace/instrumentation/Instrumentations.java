@@ -1,42 +1,29 @@
 package io.socktrace.instrumentation;
 
-import static net.bytebuddy.matcher.ElementMatchers.isBridge;
-import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
-import static net.bytebuddy.matcher.ElementMatchers.isProtected;
-import static net.bytebuddy.matcher.ElementMatchers.isPublic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
-import static net.bytebuddy.matcher.ElementMatchers.not;
-import static net.bytebuddy.matcher.ElementMatchers.returns;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import io.socktrace.runtime.AgentLog;
-import io.socktrace.runtime.Connections;
 import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.modifier.FieldPersistence;
-import net.bytebuddy.description.modifier.Visibility;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.utility.JavaModule;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Installs socktrace's transformations. Deny by default: only the JDK classes named in
- * {@link #TARGET_TYPES} are ever looked at, so start-up does not pay for matching every class.
+ * {@link #TARGET_TYPES} are ever looked at, by name, so start-up does not pay for matching every
+ * class, and Byte Buddy is not even loaded until the first of them loads ({@link Weaver}).
  *
  * <p>When the agent arrives before the JDK loaded the socket classes (the usual
- * {@code -javaagent} case) each class gets a field that holds its connection, and the transformer
- * need not take part in later retransformations. When the classes are already loaded (late attach)
- * they are retransformed without changing their shape, and the runtime falls back to a weak map.
+ * {@code -javaagent} case) each class gets a field that holds its connection as it loads, by a
+ * transformer that need not take part in later retransformations (JFR's, for instance: the JVM
+ * keeps its result). When the classes are already loaded (late attach, or loaded by something that
+ * ran before the agent) they are retransformed without changing their shape, and the runtime falls
+ * back to a weak map.
+ *
+ * <p>Free of Byte Buddy types, like {@link SocketClassTransformer}: the agent's premain links it.
  */
 public final class Instrumentations {
 
@@ -59,152 +46,89 @@ public final class Instrumentations {
     private Instrumentations() {
     }
 
-    /** Names of the target types that are loaded already. */
-    public static Set<String> loadedTargets(Instrumentation inst) {
-        Set<String> loaded = new HashSet<>();
+    /**
+     * Installs the transformations: target types not loaded yet are woven as they load and get the
+     * connection field; target types loaded already are retransformed now, keeping their shape.
+     *
+     * @return the names of the target types that were loaded already, sorted
+     */
+    public static Set<String> install(Instrumentation inst) {
+        Set<String> internalNames = new HashSet<>();
+        for (String type : TARGET_TYPES) {
+            internalNames.add(type.replace('.', '/'));
+        }
+        Retransformer retransformer = new Retransformer(inst);
+        SocketClassTransformer atLoad = new SocketClassTransformer(Set.copyOf(internalNames), true, retransformer);
+        // first the transformer, then the look at what is loaded: a class loading in between is
+        // either seen by the transformer or found loaded, never neither
+        inst.addTransformer(atLoad, false);
+        List<Class<?>> loaded = new ArrayList<>();
+        Set<String> names = new TreeSet<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (c.getClassLoader() == null && TARGET_TYPES.contains(c.getName())) {
-                loaded.add(c.getName());
+            if (c.getClassLoader() == null && TARGET_TYPES.contains(c.getName()) && !atLoad.saw(c.getName())) {
+                loaded.add(c);
+                names.add(c.getName());
             }
         }
-        return loaded;
+        retransformer.retransform(loaded);
+        return names;
     }
 
     /**
-     * Installs the transformations: types not loaded yet are instrumented as they load and get
-     * the connection field; types already loaded (late attach, or loaded by something that ran
-     * before the agent) are retransformed without changing their shape.
+     * Weaves classes that are loaded already, through a second transformer that takes part in
+     * retransformations and so also re-applies the advice when someone else (JFR) retransforms
+     * them. Also takes the targets the load-time transformer had to let pass.
      */
-    public static void install(Instrumentation inst, Set<String> loaded) {
-        Set<String> fresh = new HashSet<>(TARGET_TYPES);
-        fresh.removeAll(loaded);
-        if (!fresh.isEmpty()) {
-            transformations(base(fresh)
-                    .with(AgentBuilder.RedefinitionStrategy.DISABLED)
-                    .with(AgentBuilder.TypeStrategy.Default.REDEFINE), true)
-                    .installOn(inst);
-        }
-        if (!loaded.isEmpty()) {
-            transformations(base(loaded)
-                    .disableClassFormatChanges()
-                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION), false)
-                    .installOn(inst);
-        }
-    }
+    private static final class Retransformer implements Consumer<String> {
+        private final Instrumentation inst;
+        private final Set<String> internalNames = ConcurrentHashMap.newKeySet();
+        private SocketClassTransformer transformer; // guarded by this
 
-    private static AgentBuilder base(Set<String> types) {
-        return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(new LoggingListener())
-                .ignore(not(namedOneOf(types.toArray(new String[0]))));
-    }
-
-    private static AgentBuilder transformations(AgentBuilder builder, boolean addFields) {
-        AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice()
-                .include(Instrumentations.class.getClassLoader())
-                .withExceptionHandler(logAdviceFailure());
-        String nio = NioSocketImplAdvice.class.getName();
-        AgentBuilder.Transformer nioAdvice = advice
-                .advice(method("connect", 2).and(takesArgument(0, named("java.net.SocketAddress"))), nio + "$Connect")
-                .advice(method("listen", 1), nio + "$Listen")
-                .advice(method("accept", 1).and(takesArgument(0, named("java.net.SocketImpl"))), nio + "$Accept")
-                .advice(method("read", 3).and(takesArgument(0, byte[].class)).and(returns(int.class)), nio + "$Read")
-                .advice(method("write", 3).and(takesArgument(0, byte[].class)), nio + "$Write")
-                .advice(method("implWrite", 3).and(takesArgument(0, byte[].class)).and(returns(int.class)), nio + "$ImplWrite")
-                .advice(method("close", 0), nio + "$Close")
-                .advice(method("shutdownInput", 0), nio + "$ShutdownInput")
-                .advice(method("shutdownOutput", 0), nio + "$ShutdownOutput")
-                .advice(method("setOption", 2).and(takesArgument(0, int.class)).and(isPublic()), nio + "$LegacyOption")
-                .advice(method("setOption", 2).and(takesArgument(0, named("java.net.SocketOption"))).and(isProtected()),
-                        nio + "$Option");
-        String channel = SocketChannelAdvice.class.getName();
-        AgentBuilder.Transformer socketChannelAdvice = advice
-                .advice(method("connect", 1).and(returns(boolean.class)), channel + "$Connect")
-                .advice(method("finishConnect", 0), channel + "$FinishConnect")
-                .advice(method("blockingConnect", 2), channel + "$BlockingConnect")
-                .advice(method("read", 1).and(returns(int.class)), channel + "$Read")
-                .advice(method("read", 3).and(returns(long.class)), channel + "$ScatteringRead")
-                .advice(method("blockingRead", 4), channel + "$BlockingRead")
-                .advice(method("write", 1).and(returns(int.class)), channel + "$Write")
-                .advice(method("write", 3).and(returns(long.class)), channel + "$GatheringWrite")
-                .advice(method("blockingWriteFully", 3), channel + "$BlockingWriteFully")
-                .advice(method("implCloseSelectableChannel", 0), channel + "$Close")
-                .advice(method("shutdownInput", 0), channel + "$ShutdownInput")
-                .advice(method("shutdownOutput", 0), channel + "$ShutdownOutput")
-                .advice(method("setOption", 2).and(not(isBridge())), channel + "$Option");
-        AgentBuilder.Transformer serverSocketChannelAdvice = advice
-                .advice(method("bind", 2).and(not(isBridge())), channel + "$Bind")
-                .advice(method("accept", 0), channel + "$Accept")
-                .advice(method("blockingAccept", 1), channel + "$BlockingAccept")
-                .advice(method("implCloseSelectableChannel", 0), channel + "$Close")
-                .advice(method("setOption", 2).and(not(isBridge())), channel + "$Option");
-        String async = AsyncChannelAdvice.class.getName();
-        AgentBuilder.Transformer asyncSocketChannelAdvice = advice
-                .advice(method("read", 7).and(isPrivate()), async + "$Read")
-                .advice(method("write", 7).and(isPrivate()), async + "$Write")
-                .advice(method("close", 0), channel + "$Close")
-                .advice(method("shutdownInput", 0), channel + "$ShutdownInput")
-                .advice(method("shutdownOutput", 0), channel + "$ShutdownOutput")
-                .advice(method("setOption", 2).and(not(isBridge())), channel + "$Option");
-        AgentBuilder.Transformer asyncServerSocketChannelAdvice = advice
-                .advice(method("bind", 2).and(not(isBridge())), async + "$Bind")
-                .advice(method("close", 0), channel + "$Close")
-                .advice(method("setOption", 2).and(not(isBridge())), channel + "$Option");
-
-        AgentBuilder.Identified.Extendable agent = builder
-                .type(named(NIO_SOCKET_IMPL)).transform(nioAdvice)
-                .type(named(SOCKET)).transform(advice.advice(
-                        method("connect", 2).and(takesArgument(0, named("java.net.SocketAddress"))),
-                        SocketAdvice.class.getName() + "$Connect"))
-                .type(named(SOCKET_CHANNEL)).transform(socketChannelAdvice)
-                .type(named(SERVER_SOCKET_CHANNEL)).transform(serverSocketChannelAdvice)
-                .type(named(ASYNC_SOCKET_CHANNEL)).transform(asyncSocketChannelAdvice)
-                .type(named(UNIX_ASYNC_SOCKET_CHANNEL)).transform(advice.advice(method("implConnect", 3), async + "$Connect"))
-                .type(named(ASYNC_SERVER_SOCKET_CHANNEL)).transform(asyncServerSocketChannelAdvice)
-                .type(named(UNIX_ASYNC_SERVER_SOCKET_CHANNEL)).transform(advice.advice(method("implAccept", 2), async + "$Accept"))
-                .type(named(PENDING_FUTURE)).transform(advice
-                        .advice(method("setResult", 1), async + "$FutureResult")
-                        .advice(method("setFailure", 1), async + "$FutureFailure"));
-        if (addFields) {
-            agent = agent.type(namedOneOf(CONNECTION_TYPES.toArray(new String[0]))).transform(Instrumentations::addConnectionField);
-        }
-        return agent;
-    }
-
-    private static ElementMatcher.Junction<MethodDescription> method(String name, int arguments) {
-        return named(name).and(takesArguments(arguments));
-    }
-
-    private static DynamicType.Builder<?> addConnectionField(DynamicType.Builder<?> builder, TypeDescription type,
-            ClassLoader loader, JavaModule module, java.security.ProtectionDomain domain) {
-        return builder.defineField(Connections.FIELD_NAME, Object.class, Visibility.PRIVATE, FieldPersistence.TRANSIENT);
-    }
-
-    /** Advice that throws despite its own try/catch reports to the agent log instead of the application. */
-    private static Advice.ExceptionHandler logAdviceFailure() {
-        try {
-            return new Advice.ExceptionHandler.Simple(MethodInvocation.invoke(
-                    new MethodDescription.ForLoadedMethod(AgentLog.class.getMethod("adviceFailed", Throwable.class))));
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Reports transformation problems through the agent log. */
-    private static final class LoggingListener extends AgentBuilder.Listener.Adapter {
-        @Override
-        public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
-                                     DynamicType dynamicType) {
-            AgentLog.debug("instrumented " + type.getName() + (loaded ? " (retransformed)" : ""));
+        Retransformer(Instrumentation inst) {
+            this.inst = inst;
         }
 
-        @Override
-        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable throwable) {
-            AgentLog.warn("could not instrument " + typeName + ": " + throwable);
-            if (AgentLog.level() == AgentLog.Level.DEBUG) {
-                throwable.printStackTrace();
+        synchronized void retransform(List<Class<?>> classes) {
+            if (classes.isEmpty()) {
+                return;
+            }
+            for (Class<?> c : classes) {
+                internalNames.add(c.getName().replace('.', '/'));
+            }
+            if (transformer == null) {
+                transformer = new SocketClassTransformer(internalNames, false, new Consumer<String>() {
+                    @Override
+                    public void accept(String name) {
+                        AgentLog.warn("could not instrument " + name + ": loaded while instrumenting another class");
+                    }
+                });
+                inst.addTransformer(transformer, true);
+            }
+            try {
+                inst.retransformClasses(classes.toArray(new Class<?>[0]));
+            } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+                AgentLog.warn("could not instrument " + classes + ": " + e);
             }
         }
-    }
 
+        /**
+         * A target class that loaded while its thread was busy weaving another: retransformed from
+         * a thread of its own once the loading is done (the lookup waits for it).
+         */
+        @Override
+        public void accept(String binaryName) {
+            Thread later = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    try {
+                        retransform(List.of(Class.forName(binaryName, false, null)));
+                    } catch (Throwable t) {
+                        AgentLog.error("retransforming " + binaryName, t);
+                    }
+                }
+            }, "socktrace-retransform");
+            later.setDaemon(true);
+            later.start();
+        }
+    }
 }

@@ -5,6 +5,7 @@ import io.socktrace.events.LeakEvent;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -31,6 +32,8 @@ public final class OpenSockets {
         HEAD.next = HEAD;
         HEAD.prev = HEAD;
     }
+    private static final AtomicBoolean MONITOR_STARTED = new AtomicBoolean();
+    private static volatile Runnable firstSocketHook;
 
     private OpenSockets() {
     }
@@ -58,6 +61,9 @@ public final class OpenSockets {
                 HEAD.prev.next = t;
                 HEAD.prev = t;
                 count++;
+            }
+            if (!MONITOR_STARTED.get()) {
+                startMonitor();
             }
         }
     }
@@ -169,9 +175,39 @@ public final class OpenSockets {
         }
     }
 
-    /** Starts the agent's daemon thread that runs {@link #check} until the JVM exits. */
-    public static void startMonitor() {
-        Thread monitor = new Thread(() -> {
+    /**
+     * Work the agent leaves until this JVM has a socket (registering the kernel sampler): run once,
+     * on the monitor thread when it starts, never on an application thread.
+     */
+    public static void setFirstSocketHook(Runnable hook) {
+        firstSocketHook = hook;
+    }
+
+    /**
+     * Starts the agent's daemon thread that runs {@link #check} until the JVM exits, once: when
+     * the first socket is tracked, so a program without sockets never has the thread.
+     */
+    static void startMonitor() {
+        if (MONITOR_STARTED.getAndSet(true)) {
+            return;
+        }
+        Thread monitor = new Thread(new Monitor(), "socktrace-monitor");
+        monitor.setDaemon(true);
+        monitor.start();
+    }
+
+    /** The monitor thread's loop. */
+    private static final class Monitor implements Runnable {
+        @Override
+        public void run() {
+            Runnable hook = firstSocketHook;
+            if (hook != null) {
+                try {
+                    hook.run();
+                } catch (Throwable t) {
+                    AgentLog.error("first socket hook", t);
+                }
+            }
             while (true) {
                 try {
                     long interval = Math.max(50, Math.min(1000, TracerConfig.closeWaitTimeoutNanos / 4_000_000L));
@@ -182,8 +218,6 @@ public final class OpenSockets {
                     AgentLog.error("socket monitor", t);
                 }
             }
-        }, "socktrace-monitor");
-        monitor.setDaemon(true);
-        monitor.start();
+        }
     }
 }

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Start-up time the agent adds (issue 6: at most 150 ms). Wall time of whole JVM runs, with and
+# without -javaagent (default options, no recording), interleaved over ROUNDS rounds:
+#   version       java -version
+#   hello         a hello world that touches no socket (compiled to a temp directory)
+#   hello-socket  the ITs' Hello: a line, a ServerSocket and one refused connect (loads and
+#                 instruments NioSocketImpl), for information: the target is for the two above
+# Prints each program's median and min-max ms without and with the agent, and the median added.
+# Builds nothing.
+# Usage: [JAVA_HOME=...] bench/startup.sh [--quick] [rounds]   (needs: mvn -B -DskipTests install)
+#        --quick: 3 rounds, for a CI smoke test
+#        EXTRA="-Xshare:off" bench/startup.sh   adds JVM options to every run, with and without the agent
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROUNDS=11
+if [[ "${1:-}" == "--quick" ]]; then ROUNDS=3; shift; fi
+ROUNDS=${1:-$ROUNDS}
+AGENT="$ROOT/agent/target/socktrace-agent.jar"
+TEST_CLASSES="$ROOT/agent/target/test-classes"
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+JAVAC=${JAVA_HOME:+$JAVA_HOME/bin/}javac
+EXTRA=${EXTRA:-}
+[[ -f "$AGENT" ]] || { echo "no $AGENT: run mvn -B -DskipTests install first" >&2; exit 1; }
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+mkdir "$TMP/classes"
+cat > "$TMP/HelloWorld.java" <<'JAVA'
+public class HelloWorld {
+    public static void main(String[] args) {
+        System.out.println("hello, world");
+    }
+}
+JAVA
+"$JAVAC" -d "$TMP/classes" "$TMP/HelloWorld.java"
+
+declare -A PROGRAM=(
+  [version]="-version"
+  [hello]="-cp $TMP/classes HelloWorld"
+  [hello-socket]="-cp $TEST_CLASSES io.socktrace.agent.it.programs.Hello"
+)
+PROGRAMS=(version hello)
+[[ -f "$TEST_CLASSES/io/socktrace/agent/it/programs/Hello.class" ]] && PROGRAMS+=(hello-socket)
+
+# one run: prints its wall time in ms; a failed run stops the benchmark
+run() {
+  local start end
+  start=$(date +%s%N)
+  # shellcheck disable=SC2086
+  if ! "$JAVA" $EXTRA "$@" >"$TMP/out" 2>&1; then
+    echo "failed: $JAVA $EXTRA $*" >&2
+    cat "$TMP/out" >&2
+    exit 1
+  fi
+  end=$(date +%s%N)
+  echo $(((end - start) / 1000000))
+}
+
+"$JAVA" -version 2>&1 | head -1 >&2
+for ((round = 1; round <= ROUNDS; round++)); do
+  line="round $round:"
+  for p in "${PROGRAMS[@]}"; do
+    # shellcheck disable=SC2086
+    without=$(run ${PROGRAM[$p]})
+    # shellcheck disable=SC2086
+    with=$(run "-javaagent:$AGENT" ${PROGRAM[$p]})
+    echo "$p without $without" >> "$TMP/results"
+    echo "$p with $with" >> "$TMP/results"
+    line+=" $p $without/$with"
+  done
+  echo "$line ms" >&2
+done
+python3 - "$TMP/results" "$ROUNDS" "${PROGRAMS[@]}" <<'PY'
+import sys, statistics, collections
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    program, mode, ms = line.split()
+    runs[(program, mode)].append(int(ms))
+print(f"{sys.argv[2]} rounds, wall ms")
+print(f"{'program':<14} {'without: median':>16} {'min-max':>10} {'with agent: median':>19} {'min-max':>10} {'added':>6}")
+for program in sys.argv[3:]:
+    a, b = runs[(program, "without")], runs[(program, "with")]
+    ma, mb = statistics.median(a), statistics.median(b)
+    print(f"{program:<14} {ma:>16.0f} {min(a):>4}-{max(a):<5} {mb:>19.0f} {min(b):>4}-{max(b):<5} {mb - ma:>6.0f}")
+PY

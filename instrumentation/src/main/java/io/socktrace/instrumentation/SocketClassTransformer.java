@@ -1,0 +1,72 @@
+package io.socktrace.instrumentation;
+
+import io.socktrace.runtime.AgentLog;
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The one transformer the JVM calls for every class it defines. It compares the name with the few
+ * boot classes socktrace instruments and returns at once for everything else; only the first
+ * target class makes Byte Buddy load ({@link Weaver}), so a program that never opens a socket
+ * never pays for it.
+ *
+ * <p>Deliberately free of Byte Buddy types, so loading and verifying this class loads none of
+ * them. A target class that loads while this thread is already inside the transformer (Byte
+ * Buddy's own class loading) cannot be woven then; it is handed to {@code missed}, which
+ * retransforms it later.
+ */
+final class SocketClassTransformer implements ClassFileTransformer {
+
+    private static final ThreadLocal<Boolean> BUSY = new ThreadLocal<>();
+
+    private final Set<String> internalNames;
+    private final boolean addFields;
+    private final Consumer<String> missed;
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param internalNames the classes to weave, as {@code sun/nio/ch/NioSocketImpl}
+     * @param addFields     whether classes get the connection field (only as they first load)
+     * @param missed        told the binary name of a target that could not be woven on reentry
+     */
+    SocketClassTransformer(Set<String> internalNames, boolean addFields, Consumer<String> missed) {
+        this.internalNames = internalNames;
+        this.addFields = addFields;
+        this.missed = missed;
+    }
+
+    /** Whether this transformer was called for the class as it loaded (woven or not). */
+    boolean saw(String binaryName) {
+        return seen.contains(binaryName.replace('.', '/'));
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        if (loader != null || className == null || !internalNames.contains(className)) {
+            return null;
+        }
+        if (classBeingRedefined == null) {
+            seen.add(className);
+        }
+        if (BUSY.get() != null) {
+            missed.accept(className.replace('/', '.'));
+            return null;
+        }
+        BUSY.set(Boolean.TRUE);
+        try {
+            return Weaver.weave(className, classfileBuffer, addFields, classBeingRedefined != null);
+        } catch (Throwable t) {
+            AgentLog.warn("could not instrument " + className.replace('/', '.') + ": " + t);
+            if (AgentLog.level() == AgentLog.Level.DEBUG) {
+                t.printStackTrace();
+            }
+            return null;
+        } finally {
+            BUSY.remove();
+        }
+    }
+}
