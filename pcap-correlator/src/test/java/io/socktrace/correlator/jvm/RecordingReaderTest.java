@@ -61,4 +61,16 @@ class RecordingReaderTest {
                 .hasMessageStartingWith(bad + ": not a readable JFR recording");
         assertThatThrownBy(() -> RecordingReader.read(dir.resolve("missing.jfr"))).hasMessageEndingWith("missing.jfr: no such recording");
     }
+
+    @Test
+    void read_cutOffRecording_namesTheChunkOffset(@TempDir Path dir) throws Exception {
+        byte[] whole = Files.readAllBytes(io.socktrace.correlator.TestCaptures.fixture("demo/demo.jfr"));
+        Path cut = Files.write(dir.resolve("cut.jfr"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        assertThatThrownBy(() -> RecordingReader.read(cut)).isInstanceOf(RecordingReader.RecordingException.class)
+                .hasMessage(cut + ": not a readable JFR recording (the chunk at byte 0 says " + whole.length
+                        + " bytes but the file has " + whole.length / 2 + " from there: cut off, or still being written)");
+        // the whole fixture reads: 33 sockets (connections, listeners) with their calls
+        assertThat(RecordingReader.read(io.socktrace.correlator.TestCaptures.fixture("demo/demo.jfr")))
+                .filteredOn(c -> c.side() != JvmConnection.Side.LISTENER).hasSize(33);
+    }
 }
