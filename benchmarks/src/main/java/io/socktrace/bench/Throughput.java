@@ -152,7 +152,7 @@ public final class Throughput {
             case "agent-default":
                 return List.of("-javaagent:" + agent + "=recording=" + recording);
             case "agent-all-events-0":
-                return List.of("-javaagent:" + agent + "=recording=" + recording + ",settings=profile,receiveThreshold=0,sendThreshold=0");
+                return List.of("-javaagent:" + agent + "=recording=" + recording + ",receiveThreshold=0,sendThreshold=0");
             case "jdk-events-0":
                 return List.of("-XX:StartFlightRecording:settings=" + jdkJfc + ",filename=" + recording);
             default:

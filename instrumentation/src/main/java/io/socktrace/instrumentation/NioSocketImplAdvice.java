@@ -3,8 +3,6 @@ package io.socktrace.instrumentation;
 import io.socktrace.events.AcceptEvent;
 import io.socktrace.events.CloseEvent;
 import io.socktrace.events.ConnectEvent;
-import io.socktrace.events.ReceiveEvent;
-import io.socktrace.events.SendEvent;
 import io.socktrace.runtime.SocketTracer;
 import java.net.SocketAddress;
 import java.net.SocketImpl;
@@ -62,28 +60,28 @@ final class NioSocketImplAdvice {
     /** {@code private int read(byte[], int, int)}: every stream read ends here. */
     static final class Read {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static ReceiveEvent enter() {
+        static long enter() {
             return SocketTracer.receiveBegin();
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This SocketImpl self, @Advice.Return int n, @Advice.FieldValue("timeout") int timeout,
-                         @Advice.Enter ReceiveEvent event, @Advice.Thrown Throwable thrown) {
-            SocketTracer.receiveEnd(self, event, n, timeout, thrown);
+                         @Advice.Enter long startNanos, @Advice.Thrown Throwable thrown) {
+            SocketTracer.receiveEnd(self, startNanos, n, timeout, thrown);
         }
     }
 
     /** {@code private void write(byte[], int, int)}: every stream write. */
     static final class Write {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static SendEvent enter(@Advice.This SocketImpl self) {
+        static long enter(@Advice.This SocketImpl self) {
             return SocketTracer.sendBegin(self);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This SocketImpl self, @Advice.Argument(2) int length, @Advice.FieldValue("timeout") int timeout,
-                         @Advice.Enter SendEvent event, @Advice.Thrown Throwable thrown) {
-            SocketTracer.sendEnd(self, event, length, timeout, thrown);
+                         @Advice.Enter long startNanos, @Advice.Thrown Throwable thrown) {
+            SocketTracer.sendEnd(self, startNanos, length, timeout, thrown);
         }
     }
 

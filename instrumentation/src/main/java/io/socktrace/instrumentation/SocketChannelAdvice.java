@@ -3,8 +3,6 @@ package io.socktrace.instrumentation;
 import io.socktrace.events.AcceptEvent;
 import io.socktrace.events.CloseEvent;
 import io.socktrace.events.ConnectEvent;
-import io.socktrace.events.ReceiveEvent;
-import io.socktrace.events.SendEvent;
 import io.socktrace.runtime.ChannelTracer;
 import io.socktrace.runtime.SocketTracer;
 import java.net.SocketAddress;
@@ -66,85 +64,85 @@ final class SocketChannelAdvice {
     /** {@code public int read(ByteBuffer)}. */
     static final class Read {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static ReceiveEvent enter() {
+        static long enter() {
             return ChannelTracer.receiveBegin();
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Enter ReceiveEvent event, @Advice.Return int n,
+        static void exit(@Advice.This Object self, @Advice.Enter long startNanos, @Advice.Return int n,
                          @Advice.Thrown Throwable thrown) {
-            ChannelTracer.receiveEnd(self, event, n, 0, thrown);
+            ChannelTracer.receiveEnd(self, startNanos, n, 0, thrown);
         }
     }
 
     /** {@code public long read(ByteBuffer[], int, int)}, the scattering read. */
     static final class ScatteringRead {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static ReceiveEvent enter() {
+        static long enter() {
             return ChannelTracer.receiveBegin();
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Enter ReceiveEvent event, @Advice.Return long n,
+        static void exit(@Advice.This Object self, @Advice.Enter long startNanos, @Advice.Return long n,
                          @Advice.Thrown Throwable thrown) {
-            ChannelTracer.receiveEnd(self, event, n, 0, thrown);
+            ChannelTracer.receiveEnd(self, startNanos, n, 0, thrown);
         }
     }
 
     /** {@code int blockingRead(byte[], int, int, long nanos)}: an adaptor's {@code InputStream.read}. */
     static final class BlockingRead {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static ReceiveEvent enter() {
+        static long enter() {
             return ChannelTracer.receiveBegin();
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Enter ReceiveEvent event, @Advice.Return int n,
+        static void exit(@Advice.This Object self, @Advice.Enter long startNanos, @Advice.Return int n,
                          @Advice.Argument(3) long nanos, @Advice.Thrown Throwable thrown) {
-            ChannelTracer.receiveEnd(self, event, n, nanos, thrown);
+            ChannelTracer.receiveEnd(self, startNanos, n, nanos, thrown);
         }
     }
 
     /** {@code public int write(ByteBuffer)}. */
     static final class Write {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static SendEvent enter(@Advice.This Object self) {
+        static long enter(@Advice.This Object self) {
             return ChannelTracer.sendBegin(self);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Enter SendEvent event, @Advice.Argument(0) ByteBuffer source,
+        static void exit(@Advice.This Object self, @Advice.Enter long startNanos, @Advice.Argument(0) ByteBuffer source,
                          @Advice.Return int n, @Advice.Thrown Throwable thrown) {
-            ChannelTracer.sendEnd(self, event, source, n, thrown);
+            ChannelTracer.sendEnd(self, startNanos, source, n, thrown);
         }
     }
 
     /** {@code public long write(ByteBuffer[], int, int)}, the gathering write. */
     static final class GatheringWrite {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static SendEvent enter(@Advice.This Object self) {
+        static long enter(@Advice.This Object self) {
             return ChannelTracer.sendBegin(self);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Enter SendEvent event, @Advice.Argument(0) ByteBuffer[] sources,
+        static void exit(@Advice.This Object self, @Advice.Enter long startNanos, @Advice.Argument(0) ByteBuffer[] sources,
                          @Advice.Argument(1) int offset, @Advice.Argument(2) int length, @Advice.Return long n,
                          @Advice.Thrown Throwable thrown) {
-            ChannelTracer.sendEnd(self, event, sources, offset, length, n, thrown);
+            ChannelTracer.sendEnd(self, startNanos, sources, offset, length, n, thrown);
         }
     }
 
     /** {@code void blockingWriteFully(byte[], int, int)}: an adaptor's {@code OutputStream.write}. */
     static final class BlockingWriteFully {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static SendEvent enter(@Advice.This Object self) {
+        static long enter(@Advice.This Object self) {
             return ChannelTracer.sendBegin(self);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Enter SendEvent event, @Advice.Argument(2) int length,
+        static void exit(@Advice.This Object self, @Advice.Enter long startNanos, @Advice.Argument(2) int length,
                          @Advice.Thrown Throwable thrown) {
-            ChannelTracer.writeFullyEnd(self, event, length, thrown);
+            ChannelTracer.writeFullyEnd(self, startNanos, length, thrown);
         }
     }
 

@@ -17,6 +17,8 @@ final class AsyncOperation {
     final Event event;
     final long requested;
     final long timeoutMillis;
+    /** For reads and writes: when the operation began ({@link Tracing#receiveStart}), 0 when not recorded. */
+    long startNanos;
     /** The Future the call returned, for Future-style calls; null for handler-style ones. */
     volatile Object future;
     private final AtomicBoolean done = new AtomicBoolean();

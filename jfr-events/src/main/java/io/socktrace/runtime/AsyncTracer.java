@@ -35,8 +35,10 @@ public final class AsyncTracer {
                 }
             }
             long timeoutMillis = timeout > 0 && unit != null ? unit.toMillis(timeout) : 0;
-            jdk.jfr.Event e = write ? Tracing.sendBegin(channel) : Tracing.receiveBegin();
-            return new AsyncOperation(channel, write ? Operation.WRITE : Operation.READ, e, requested, timeoutMillis);
+            long start = write ? Tracing.sendStart(channel) : Tracing.receiveStart();
+            AsyncOperation op = new AsyncOperation(channel, write ? Operation.WRITE : Operation.READ, null, requested, timeoutMillis);
+            op.startNanos = start;
+            return op;
         } catch (Throwable t) {
             AgentLog.error("async begin", t);
             return null;
@@ -168,11 +170,11 @@ public final class AsyncTracer {
             switch (op.kind) {
                 case READ:
                     long read = result instanceof Number ? ((Number) result).longValue() : 0;
-                    Tracing.received(op.channel, (ReceiveEvent) op.event, read, op.timeoutMillis, failure);
+                    Tracing.received(op.channel, op.startNanos, read, op.timeoutMillis, failure);
                     break;
                 case WRITE:
                     long written = result instanceof Number ? ((Number) result).longValue() : 0;
-                    Tracing.sent(op.channel, (SendEvent) op.event, op.requested, written, true, op.timeoutMillis, failure);
+                    Tracing.sent(op.channel, op.startNanos, op.requested, written, true, op.timeoutMillis, failure);
                     break;
                 case CONNECT:
                     Tracing.connectDone(op.channel, c, (ConnectEvent) op.event, false, failure);

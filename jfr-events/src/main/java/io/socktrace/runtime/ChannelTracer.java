@@ -3,8 +3,6 @@ package io.socktrace.runtime;
 import io.socktrace.events.AcceptEvent;
 import io.socktrace.events.CloseEvent;
 import io.socktrace.events.ConnectEvent;
-import io.socktrace.events.ReceiveEvent;
-import io.socktrace.events.SendEvent;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -138,30 +136,37 @@ public final class ChannelTracer {
 
     // ---- read and write ---------------------------------------------------------------------------
 
-    public static ReceiveEvent receiveBegin() {
-        return SocketTracer.receiveBegin();
+    /** A read begins: its start time, or 0 when Receive is not recorded. */
+    public static long receiveBegin() {
+        try {
+            return Tracing.receiveStart();
+        } catch (Throwable t) {
+            AgentLog.error("channel receiveBegin", t);
+            return 0;
+        }
     }
 
     /** {@code read(ByteBuffer)}, {@code read(ByteBuffer[],int,int)} and {@code blockingRead(..., nanos)}. */
-    public static void receiveEnd(Object channel, ReceiveEvent e, long n, long timeoutNanos, Throwable thrown) {
+    public static void receiveEnd(Object channel, long startNanos, long n, long timeoutNanos, Throwable thrown) {
         try {
-            Tracing.received(channel, e, n, Tracing.nanosToMillis(timeoutNanos), thrown);
+            Tracing.received(channel, startNanos, n, Tracing.nanosToMillis(timeoutNanos), thrown);
         } catch (Throwable t) {
             AgentLog.error("channel receiveEnd", t);
         }
     }
 
-    public static SendEvent sendBegin(Object channel) {
+    /** A write begins: its start time, or 0 when Send is not recorded. */
+    public static long sendBegin(Object channel) {
         try {
-            return Tracing.sendBegin(channel);
+            return Tracing.sendStart(channel);
         } catch (Throwable t) {
             AgentLog.error("channel sendBegin", t);
-            return null;
+            return 0;
         }
     }
 
     /** {@code write(ByteBuffer)}: what was asked is what it wrote plus what is left in the buffer. */
-    public static void sendEnd(Object channel, SendEvent e, ByteBuffer source, int n, Throwable thrown) {
+    public static void sendEnd(Object channel, long e, ByteBuffer source, int n, Throwable thrown) {
         try {
             long left = source == null ? 0 : source.remaining();
             sent(channel, e, Math.max(n, 0) + left, n, thrown);
@@ -171,7 +176,7 @@ public final class ChannelTracer {
     }
 
     /** {@code write(ByteBuffer[], int, int)}, the gathering write. */
-    public static void sendEnd(Object channel, SendEvent e, ByteBuffer[] sources, int offset, int length, long n, Throwable thrown) {
+    public static void sendEnd(Object channel, long e, ByteBuffer[] sources, int offset, int length, long n, Throwable thrown) {
         try {
             long left = 0;
             if (sources != null) {
@@ -188,7 +193,7 @@ public final class ChannelTracer {
     }
 
     /** {@code blockingWriteFully(byte[], int, int)}: {@code OutputStream.write} on an adaptor. */
-    public static void writeFullyEnd(Object channel, SendEvent e, int length, Throwable thrown) {
+    public static void writeFullyEnd(Object channel, long e, int length, Throwable thrown) {
         try {
             Tracing.sent(channel, e, length, thrown == null ? length : 0, true, 0, thrown);
         } catch (Throwable t) {
@@ -196,7 +201,7 @@ public final class ChannelTracer {
         }
     }
 
-    private static void sent(Object channel, SendEvent e, long requested, long n, Throwable thrown) {
+    private static void sent(Object channel, long e, long requested, long n, Throwable thrown) {
         Tracing.sent(channel, e, requested, Math.max(n, 0), ((SelectableChannel) channel).isBlocking(), 0, thrown);
     }
 

@@ -3,8 +3,6 @@ package io.socktrace.runtime;
 import io.socktrace.events.AcceptEvent;
 import io.socktrace.events.CloseEvent;
 import io.socktrace.events.ConnectEvent;
-import io.socktrace.events.ReceiveEvent;
-import io.socktrace.events.SendEvent;
 import java.net.SocketAddress;
 import java.net.SocketImpl;
 
@@ -91,29 +89,31 @@ public final class SocketTracer {
         }
     }
 
-    public static ReceiveEvent receiveBegin() {
+    /** A read begins: its start time, or 0 when Receive is not recorded. */
+    public static long receiveBegin() {
         try {
-            return Tracing.receiveBegin();
+            return Tracing.receiveStart();
         } catch (Throwable t) {
             AgentLog.error("receiveBegin", t);
-            return null;
+            return 0;
         }
     }
 
-    public static void receiveEnd(SocketImpl impl, ReceiveEvent e, int n, int timeoutMillis, Throwable thrown) {
+    public static void receiveEnd(SocketImpl impl, long startNanos, int n, int timeoutMillis, Throwable thrown) {
         try {
-            Tracing.received(impl, e, n, timeoutMillis, thrown);
+            Tracing.received(impl, startNanos, n, timeoutMillis, thrown);
         } catch (Throwable t) {
             AgentLog.error("receiveEnd", t);
         }
     }
 
-    public static SendEvent sendBegin(SocketImpl impl) {
+    /** A write begins: its start time, or 0 when Send is not recorded. */
+    public static long sendBegin(SocketImpl impl) {
         try {
-            return Tracing.sendBegin(impl);
+            return Tracing.sendStart(impl);
         } catch (Throwable t) {
             AgentLog.error("sendBegin", t);
-            return null;
+            return 0;
         }
     }
 
@@ -128,9 +128,9 @@ public final class SocketTracer {
         }
     }
 
-    public static void sendEnd(SocketImpl impl, SendEvent e, int requested, int timeoutMillis, Throwable thrown) {
+    public static void sendEnd(SocketImpl impl, long startNanos, int requested, int timeoutMillis, Throwable thrown) {
         try {
-            Tracing.sent(impl, e, requested, -1, true, timeoutMillis, thrown);
+            Tracing.sent(impl, startNanos, requested, -1, true, timeoutMillis, thrown);
         } catch (Throwable t) {
             AgentLog.error("sendEnd", t);
         }

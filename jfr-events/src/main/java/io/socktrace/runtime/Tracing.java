@@ -180,21 +180,28 @@ final class Tracing {
 
     // ---- read -------------------------------------------------------------------------------------
 
-    static ReceiveEvent receiveBegin() {
-        ReceiveEvent e = new ReceiveEvent();
-        if (!e.isEnabled()) {
-            return null;
+    /** Asks whether Receive is enabled without making an event: isEnabled() reads only class state. */
+    private static final ReceiveEvent RECEIVE_PROBE = new ReceiveEvent();
+    private static final SendEvent SEND_PROBE = new SendEvent();
+
+    /**
+     * A read begins: its start time, or 0 when no recording wants Receive events. Nothing is
+     * allocated; the event is made at the end, only for a read worth recording (see {@link EventTimes}).
+     */
+    static long receiveStart() {
+        if (!RECEIVE_PROBE.isEnabled()) {
+            return 0;
         }
-        e.startNanos = System.nanoTime();
-        e.begin();
-        return e;
+        long now = System.nanoTime();
+        return now == 0 ? 1 : now;
     }
 
     /**
-     * A read ended with {@code n} bytes (-1: end of stream; 0: nothing, as a non-blocking read in a
-     * selector loop returns all the time, which is never an event) or with {@code thrown}.
+     * A read that began at {@code startNanos} ({@link #receiveStart}; 0: not recorded) ended with
+     * {@code n} bytes (-1: end of stream; 0: nothing, as a non-blocking read in a selector loop
+     * returns all the time, which is never an event) or with {@code thrown}.
      */
-    static void received(Object socket, ReceiveEvent e, long n, long timeoutMillis, Throwable thrown) {
+    static void received(Object socket, long startNanos, long n, long timeoutMillis, Throwable thrown) {
         Connection c = adopted(socket);
         if (c.ignored) {
             return;
@@ -209,10 +216,13 @@ final class Tracing {
         } else {
             noteReset(c, thrown, Operation.READ);
         }
-        if (e == null || (thrown == null && (n == 0 || now - e.startNanos < TracerConfig.receiveThresholdNanos))) {
+        if (startNanos == 0 || (thrown == null && (n == 0 || now - startNanos < TracerConfig.receiveThresholdNanos))) {
             return;
         }
-        e.end();
+        ReceiveEvent e = new ReceiveEvent();
+        if (!EventTimes.apply(e, startNanos, now)) {
+            e.begin();
+        }
         if (e.shouldCommit()) {
             fill(e, c);
             e.bytesRead = Math.max(n, 0);
@@ -229,15 +239,19 @@ final class Tracing {
 
     // ---- write ------------------------------------------------------------------------------------
 
-    static SendEvent sendBegin(Object socket) {
-        SendEvent e = new SendEvent();
-        if (!e.isEnabled()) {
-            return null;
+    /**
+     * A write begins: its start time, or 0 when no recording wants Send events. The bytes the
+     * connection had written so far are noted (an int field, writes are serialised by the JDK) so
+     * that a write that fails half way can say what it moved.
+     */
+    static long sendStart(Object socket) {
+        if (!SEND_PROBE.isEnabled()) {
+            return 0;
         }
-        e.startNanos = System.nanoTime();
-        e.bytesWritten = Connections.of(socket).bytesWritten;
-        e.begin();
-        return e;
+        Connection c = Connections.of(socket);
+        c.bytesWrittenAtWriteStart = (int) c.bytesWritten;
+        long now = System.nanoTime();
+        return now == 0 ? 1 : now;
     }
 
     /**
@@ -246,7 +260,7 @@ final class Tracing {
      * A non-blocking write that wrote less than asked starts or continues a stall; the stall is
      * one Send, from the first short write to the write that is accepted in full.
      */
-    static void sent(Object socket, SendEvent e, long requested, long n, boolean blocking, long timeoutMillis, Throwable thrown) {
+    static void sent(Object socket, long startNanos, long requested, long n, boolean blocking, long timeoutMillis, Throwable thrown) {
         Connection c = adopted(socket);
         if (c.ignored || (requested == 0 && thrown == null)) {
             return; // an empty write moves nothing and ends no stall
@@ -263,8 +277,8 @@ final class Tracing {
                 Connection.SendStall stall = c.stall;
                 if (stall == null) {
                     stall = new Connection.SendStall();
-                    stall.event = e;
-                    stall.startNanos = e != null ? e.startNanos : System.nanoTime();
+                    stall.recorded = startNanos != 0;
+                    stall.startNanos = startNanos != 0 ? startNanos : System.nanoTime();
                     stall.requested = requested;
                     stall.written = n;
                     stall.shortWrites = 1;
@@ -286,15 +300,20 @@ final class Tracing {
             endStall(c, thrown);
             return;
         }
-        if (e == null || (thrown == null && System.nanoTime() - e.startNanos < TracerConfig.sendThresholdNanos)) {
+        long now = System.nanoTime();
+        if (startNanos == 0 || (thrown == null && now - startNanos < TracerConfig.sendThresholdNanos)) {
             return;
         }
-        e.end();
+        SendEvent e = new SendEvent();
+        if (!EventTimes.apply(e, startNanos, now)) {
+            e.begin();
+        }
         if (e.shouldCommit()) {
-            long before = e.bytesWritten;
             fill(e, c);
             e.bytesRequested = requested;
-            e.bytesWritten = n >= 0 ? n : thrown == null ? requested : Math.max(0, Math.min(requested, c.bytesWritten - before));
+            // what a failed stream write moved: the low 32 bits of the total then and now suffice for one call
+            e.bytesWritten = n >= 0 ? n : thrown == null ? requested
+                    : Math.max(0, Math.min(requested, (int) c.bytesWritten - c.bytesWrittenAtWriteStart));
             e.timeout = timeoutMillis;
             e.outcome = (thrown == null ? SendOutcome.OK : ErrorClassifier.send(thrown)).name();
             if (thrown != null) {
@@ -309,11 +328,14 @@ final class Tracing {
     private static void endStall(Connection c, Throwable thrown) {
         Connection.SendStall stall = c.stall;
         c.stall = null;
-        SendEvent e = stall.event;
-        if (e == null || (thrown == null && System.nanoTime() - stall.startNanos < TracerConfig.sendThresholdNanos)) {
+        long now = System.nanoTime();
+        if (!stall.recorded || (thrown == null && now - stall.startNanos < TracerConfig.sendThresholdNanos)) {
             return;
         }
-        e.end();
+        SendEvent e = new SendEvent();
+        if (!EventTimes.apply(e, stall.startNanos, now)) {
+            e.begin();
+        }
         if (e.shouldCommit()) {
             fill(e, c);
             e.bytesRequested = stall.requested;

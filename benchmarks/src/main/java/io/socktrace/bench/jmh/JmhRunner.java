@@ -51,7 +51,7 @@ public final class JmhRunner {
         configs.put("no-agent", new String[0]);
         configs.put("agent-default", new String[] {"-javaagent:" + a + "=recording=" + work.resolve("a.jfr")});
         configs.put("agent-all-events-0", new String[] {"-javaagent:" + a + "=recording=" + work.resolve("b.jfr")
-                + ",settings=profile,receiveThreshold=0,sendThreshold=0"});
+                + ",receiveThreshold=0,sendThreshold=0"});
         configs.put("jdk-events-0", new String[] {"-XX:StartFlightRecording:settings=" + jdkJfc + ",filename=" + work.resolve("c.jfr")});
 
         Map<String, Map<String, double[]>> scores = new LinkedHashMap<>();
