@@ -47,9 +47,9 @@ public final class Throughput {
     }
 
     public static void main(String[] args) throws Exception {
-        int rounds = 5;
+        int rounds = 3;
         double warmup = 2;
-        double seconds = 4;
+        double seconds = 3;
         Path java = Paths.get(System.getProperty("java.home"));
         Path agent = Paths.get("agent/target/socktrace-agent.jar");
         List<String> workloads = new ArrayList<>(WORKLOADS.keySet());

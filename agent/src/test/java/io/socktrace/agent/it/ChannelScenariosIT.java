@@ -34,7 +34,9 @@ class ChannelScenariosIT {
         // -XX:StartFlightRecording loads SocketChannelImpl right after premain, and JDK 17's JFR
         // retransforms it for jdk.SocketRead/Write: both instrumentations must coexist
         Path jfc = Files.createTempFile(AgentJvm.WORK, "nio", ".jfc");
-        Files.writeString(jfc, AgentJvm.exec(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString(), "settings"), null).stdout);
+        // the profile settings keep the JDK's socket events on (socktrace.jfc turns them off)
+        Files.writeString(jfc, AgentJvm.exec(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString(), "settings", "--profile"),
+                null).stdout);
         Result r = AgentJvm.run(null, List.of("-XX:StartFlightRecording:settings=" + jfc + ",filename={recording}"),
                 List.of("-jar", AgentJvm.DEMO_JAR.toString(), "nio"));
         assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();

@@ -59,10 +59,10 @@ public final class JmhRunner {
             ChainedOptionsBuilder options = new OptionsBuilder()
                     .include(SocketCallBenchmark.class.getName())
                     .jvmArgsAppend(config.getValue())
-                    .forks(quick ? 1 : 3)
-                    .warmupIterations(quick ? 1 : 3)
-                    .warmupTime(TimeValue.seconds(quick ? 1 : 2))
-                    .measurementIterations(quick ? 2 : 5)
+                    .forks(quick ? 1 : 2)
+                    .warmupIterations(quick ? 1 : 2)
+                    .warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(quick ? 2 : 3)
                     .measurementTime(TimeValue.seconds(quick ? 1 : 2))
                     .shouldDoGC(false);
             Collection<RunResult> results = new Runner(options.build()).run();
