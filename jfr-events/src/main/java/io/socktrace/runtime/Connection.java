@@ -49,8 +49,6 @@ public final class Connection {
     /** System.nanoTime() of the first end of stream read; 0 while none was seen. */
     volatile long endOfStreamNanos;
     volatile boolean inputShutdown;
-    /** The first reset or broken pipe seen on this connection; null while healthy. */
-    volatile ResetKind resetKind;
     long bytesRead;
     long bytesWritten;
     /** Low 32 bits of {@link #bytesWritten} when the current write began (writes are serialised by the JDK). */
@@ -90,6 +88,8 @@ public final class Connection {
         OpeningStack openingStack;
         /** Writes that returned less than asked (non-blocking), over the connection's life. */
         volatile long shortWrites;
+        /** The first reset or broken pipe seen on this connection; null while healthy. */
+        volatile ResetKind resetKind;
     }
 
     private static final Rare NONE = new Rare();

@@ -409,7 +409,7 @@ final class Tracing {
         }
         long now = System.nanoTime();
         int unread = 0;
-        if (c.resetKind == null && c.endOfStreamNanos == 0 && !c.inputShutdown) {
+        if (c.rareOrDefaults().resetKind == null && c.endOfStreamNanos == 0 && !c.inputShutdown) {
             unread = Math.max(0, JdkAccess.available(socket));
         }
         CloseInitiator initiator = initiator(c, unread);
@@ -500,7 +500,7 @@ final class Tracing {
     // ---- shared helpers ---------------------------------------------------------------------------
 
     static CloseInitiator initiator(Connection c, int unreadBytes) {
-        if (c.resetKind != null) {
+        if (c.rareOrDefaults().resetKind != null) {
             return CloseInitiator.AFTER_ERROR;
         }
         if (c.rareOrDefaults().linger == 0 || unreadBytes > 0) {
@@ -534,10 +534,10 @@ final class Tracing {
     /** Records the first reset or broken pipe of a connection as a Reset event. */
     static void noteReset(Connection c, Throwable thrown, Operation operation) {
         ResetKind kind = ErrorClassifier.resetKind(thrown);
-        if (kind == null || c.resetKind != null) {
+        if (kind == null || c.rareOrDefaults().resetKind != null) {
             return;
         }
-        c.resetKind = kind;
+        c.rare().resetKind = kind;
         ResetEvent e = new ResetEvent();
         if (e.shouldCommit()) {
             fill(e, c);

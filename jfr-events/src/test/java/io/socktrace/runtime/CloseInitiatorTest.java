@@ -54,7 +54,7 @@ class CloseInitiatorTest {
     @Test
     void initiator_afterResetOrBrokenPipe_isAfterError() {
         Connection c = new Connection();
-        c.resetKind = ResetKind.BROKEN_PIPE;
+        c.rare().resetKind = ResetKind.BROKEN_PIPE;
         c.rare().linger = 0;
         assertThat(Tracing.initiator(c, 0)).isEqualTo(CloseInitiator.AFTER_ERROR);
         assertThat(Tracing.tcpStateAfter(CloseInitiator.AFTER_ERROR)).isEqualTo("CLOSED");
