@@ -129,24 +129,22 @@ public final class SettingsFiles {
     }
 
     private static String disable(String contents, String eventName) {
-        int event = contents.indexOf("<event name=\"" + eventName + "\">");
-        if (event < 0) {
-            return contents;
-        }
-        int close = contents.indexOf("</event>", event);
-        String block = contents.substring(event, close)
-                .replaceAll("<setting name=\"enabled\"([^>]*)>[^<]*</setting>", "<setting name=\"enabled\"$1>false</setting>");
-        return contents.substring(0, event) + block + contents.substring(close);
+        return setInEvent(contents, eventName, "enabled", "false");
     }
 
     private static String zeroThreshold(String contents, String eventName) {
+        return setInEvent(contents, eventName, "threshold", "0 ms");
+    }
+
+    /** Sets one setting of one event in a .jfc's text, keeping its attributes (such as {@code control}). */
+    private static String setInEvent(String contents, String eventName, String setting, String value) {
         int event = contents.indexOf("<event name=\"" + eventName + "\">");
         if (event < 0) {
             return contents;
         }
         int close = contents.indexOf("</event>", event);
         String block = contents.substring(event, close)
-                .replaceAll("<setting name=\"threshold\"([^>]*)>[^<]*</setting>", "<setting name=\"threshold\"$1>0 ms</setting>");
+                .replaceAll("<setting name=\"" + setting + "\"([^>]*)>[^<]*</setting>", "<setting name=\"" + setting + "\"$1>" + value + "</setting>");
         return contents.substring(0, event) + block + contents.substring(close);
     }
 

@@ -104,7 +104,13 @@ public final class JsonReport {
         return "{\"address\": " + string(address) + ", \"port\": " + port + "}";
     }
 
-    static String string(String s) {
+    /**
+     * A JSON string literal. Also safe inside an HTML {@code <script>} element (the timeline embeds
+     * JSON): {@code <}, {@code >}, {@code &} and the two JavaScript line separators are escaped too,
+     * which JSON allows, so no {@code </script>} or {@code <!--} in a recording's text can end or
+     * change the element.
+     */
+    public static String string(String s) {
         if (s == null) {
             return "null";
         }
@@ -128,8 +134,8 @@ public final class JsonReport {
                     b.append("\\t");
                     break;
                 default:
-                    if (ch < 0x20) {
-                        b.append(String.format("\\u%04x", (int) ch));
+                    if (ch < 0x20 || ch == '<' || ch == '>' || ch == '&' || ch == '\u2028' || ch == '\u2029') {
+                        b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) ch));
                     } else {
                         b.append(ch);
                     }

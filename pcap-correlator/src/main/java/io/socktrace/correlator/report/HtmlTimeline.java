@@ -7,6 +7,7 @@ import io.socktrace.correlator.capture.PacketKind;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.Finding;
+import io.socktrace.correlator.join.JsonReport;
 import io.socktrace.correlator.join.PacketIndex;
 import io.socktrace.correlator.jvm.JvmConnection;
 import java.io.IOException;
@@ -597,41 +598,8 @@ public final class HtmlTimeline {
         return b == null ? s : b.toString();
     }
 
-    /**
-     * A JSON string that is also safe inside an HTML {@code <script>} element: no {@code <}, so no
-     * {@code </script>} or {@code <!--} can end or change the element, whatever the recording holds.
-     */
+    /** A JSON string that is also safe inside an HTML {@code <script>} element (see {@link JsonReport#string}). */
     static String json(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '"':
-                    b.append("\\\"");
-                    break;
-                case '\\':
-                    b.append("\\\\");
-                    break;
-                case '\n':
-                    b.append("\\n");
-                    break;
-                case '\r':
-                    b.append("\\r");
-                    break;
-                case '\t':
-                    b.append("\\t");
-                    break;
-                default:
-                    if (ch < 0x20 || ch == '<' || ch == '>' || ch == '&' || ch == '\u2028' || ch == '\u2029') {
-                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-                    } else {
-                        b.append(ch);
-                    }
-            }
-        }
-        return b.append('"').toString();
+        return JsonReport.string(s);
     }
 }
