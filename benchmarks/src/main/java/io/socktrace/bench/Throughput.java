@@ -160,7 +160,10 @@ public final class Throughput {
         }
     }
 
-    /** The JDK's default.jfc with jdk.SocketRead and jdk.SocketWrite at threshold 0: the JDK's own socket tracing, fully on. */
+    /**
+     * The JDK's default.jfc with jdk.SocketRead and jdk.SocketWrite at threshold 0 and not throttled:
+     * the JDK's own socket tracing, fully on.
+     */
     public static Path jdkSocketEventsAtZero(Path java, Path dir) throws IOException {
         String jfc = Files.readString(java.resolve("lib/jfr/default.jfc"));
         for (String event : new String[] {"jdk.SocketRead", "jdk.SocketWrite"}) {
@@ -169,7 +172,9 @@ public final class Throughput {
             if (start < 0 || end < 0) {
                 throw new IOException("no " + event + " in " + java.resolve("lib/jfr/default.jfc"));
             }
-            String block = jfc.substring(start, end).replaceAll("(<setting name=\"threshold\"[^>]*>)[^<]*(</setting>)", "$10 ms$2");
+            // JDK 25's default.jfc also throttles them to 100 events/s: off, so that every call is recorded
+            String block = jfc.substring(start, end).replaceAll("(<setting name=\"threshold\"[^>]*>)[^<]*(</setting>)", "$10 ms$2")
+                    .replaceAll("(<setting name=\"throttle\"[^>]*>)[^<]*(</setting>)", "$1off$2");
             jfc = jfc.substring(0, start) + block + jfc.substring(end);
         }
         Path file = dir.resolve("jdk-socket-events-0.jfc");
