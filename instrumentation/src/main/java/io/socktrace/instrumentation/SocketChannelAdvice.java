@@ -14,7 +14,8 @@ import net.bytebuddy.asm.Advice;
 /**
  * Advice inlined into {@code sun.nio.ch.SocketChannelImpl} and {@code ServerSocketChannelImpl}
  * (what {@code SocketChannel.open()}, {@code ServerSocketChannel.open()} and their
- * {@code socket()} adaptors are). Each body is one call into {@link ChannelTracer}.
+ * {@code socket()} adaptors are). Each body is one call into {@link ChannelTracer}, plus the commit
+ * of the event an exit returns (see {@link NioSocketImplAdvice} for why the advice commits).
  */
 final class SocketChannelAdvice {
 
@@ -31,7 +32,10 @@ final class SocketChannelAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Enter ConnectEvent event, @Advice.Return boolean connected,
                          @Advice.Thrown Throwable thrown) {
-            ChannelTracer.connectEnd(self, event, connected, thrown);
+            var recorded = ChannelTracer.connectEnd(self, event, connected, thrown);
+            if (recorded != null) {
+                recorded.commit(); // here, so that the stack trace starts at this JDK method
+            }
         }
     }
 
@@ -44,7 +48,10 @@ final class SocketChannelAdvice {
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Return boolean connected, @Advice.Thrown Throwable thrown) {
-            ChannelTracer.finishConnectEnd(self, connected, thrown);
+            var recorded = ChannelTracer.finishConnectEnd(self, connected, thrown);
+            if (recorded != null) {
+                recorded.commit(); // here, so that the stack trace starts at this JDK method
+            }
         }
     }
 
@@ -57,7 +64,10 @@ final class SocketChannelAdvice {
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Enter ConnectEvent event, @Advice.Thrown Throwable thrown) {
-            ChannelTracer.blockingConnectEnd(self, event, thrown);
+            var recorded = ChannelTracer.blockingConnectEnd(self, event, thrown);
+            if (recorded != null) {
+                recorded.commit(); // here, so that the stack trace starts at this JDK method
+            }
         }
     }
 
@@ -71,7 +81,10 @@ final class SocketChannelAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Enter long startNanos, @Advice.Return int n,
                          @Advice.Thrown Throwable thrown) {
-            ChannelTracer.receiveEnd(self, startNanos, n, 0, thrown);
+            var recorded = ChannelTracer.receiveEnd(self, startNanos, n, 0, thrown);
+            if (recorded != null) {
+                recorded.commit(); // here, so that the stack trace starts at this JDK method
+            }
         }
     }
 
@@ -85,7 +98,10 @@ final class SocketChannelAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Enter long startNanos, @Advice.Return long n,
                          @Advice.Thrown Throwable thrown) {
-            ChannelTracer.receiveEnd(self, startNanos, n, 0, thrown);
+            var recorded = ChannelTracer.receiveEnd(self, startNanos, n, 0, thrown);
+            if (recorded != null) {
+                recorded.commit(); // here, so that the stack trace starts at this JDK method
+            }
         }
     }
 
@@ -99,7 +115,10 @@ final class SocketChannelAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Enter long startNanos, @Advice.Return int n,
                          @Advice.Argument(3) long nanos, @Advice.Thrown Throwable thrown) {
-            ChannelTracer.receiveEnd(self, startNanos, n, nanos, thrown);
+            var recorded = ChannelTracer.receiveEnd(self, startNanos, n, nanos, thrown);
+            if (recorded != null) {
+                recorded.commit(); // here, so that the stack trace starts at this JDK method
+            }
         }
     }
 
@@ -113,7 +132,10 @@ final class SocketChannelAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Enter long startNanos, @Advice.Argument(0) ByteBuffer source,
                          @Advice.Return int n, @Advice.Thrown Throwable thrown) {
-            ChannelTracer.sendEnd(self, startNanos, source, n, thrown);
+            var recorded = ChannelTracer.sendEnd(self, startNanos, source, n, thrown);
+            if (recorded != null) {
+                recorded.commit(); // here, so that the stack trace starts at this JDK method
+            }
         }
     }
 
@@ -128,7 +150,10 @@ final class SocketChannelAdvice {
         static void exit(@Advice.This Object self, @Advice.Enter long startNanos, @Advice.Argument(0) ByteBuffer[] sources,
                          @Advice.Argument(1) int offset, @Advice.Argument(2) int length, @Advice.Return long n,
                          @Advice.Thrown Throwable thrown) {
-            ChannelTracer.sendEnd(self, startNanos, sources, offset, length, n, thrown);
+            var recorded = ChannelTracer.sendEnd(self, startNanos, sources, offset, length, n, thrown);
+            if (recorded != null) {
+                recorded.commit(); // here, so that the stack trace starts at this JDK method
+            }
         }
     }
 
@@ -142,7 +167,10 @@ final class SocketChannelAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Enter long startNanos, @Advice.Argument(2) int length,
                          @Advice.Thrown Throwable thrown) {
-            ChannelTracer.writeFullyEnd(self, startNanos, length, thrown);
+            var recorded = ChannelTracer.writeFullyEnd(self, startNanos, length, thrown);
+            if (recorded != null) {
+                recorded.commit(); // here, so that the stack trace starts at this JDK method
+            }
         }
     }
 
@@ -155,7 +183,10 @@ final class SocketChannelAdvice {
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Enter CloseEvent event) {
-            ChannelTracer.closeEnd(self, event);
+            var recorded = ChannelTracer.closeEnd(self, event);
+            if (recorded != null) {
+                recorded.commit(); // here, so that the stack trace starts at this JDK method
+            }
         }
     }
 
@@ -203,7 +234,10 @@ final class SocketChannelAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Enter AcceptEvent event, @Advice.Return SocketChannel accepted,
                          @Advice.Thrown Throwable thrown) {
-            ChannelTracer.acceptEnd(self, event, accepted, 0, thrown);
+            var recorded = ChannelTracer.acceptEnd(self, event, accepted, 0, thrown);
+            if (recorded != null) {
+                recorded.commit(); // here, so that the stack trace starts at this JDK method
+            }
         }
     }
 
@@ -217,7 +251,10 @@ final class SocketChannelAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Enter AcceptEvent event, @Advice.Return SocketChannel accepted,
                          @Advice.Argument(0) long nanos, @Advice.Thrown Throwable thrown) {
-            ChannelTracer.acceptEnd(self, event, accepted, nanos, thrown);
+            var recorded = ChannelTracer.acceptEnd(self, event, accepted, nanos, thrown);
+            if (recorded != null) {
+                recorded.commit(); // here, so that the stack trace starts at this JDK method
+            }
         }
     }
 }

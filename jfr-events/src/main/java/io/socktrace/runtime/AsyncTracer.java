@@ -170,19 +170,19 @@ public final class AsyncTracer {
             switch (op.kind) {
                 case READ:
                     long read = result instanceof Number ? ((Number) result).longValue() : 0;
-                    Tracing.received(op.channel, op.startNanos, read, op.timeoutMillis, failure);
+                    Tracing.commit(Tracing.received(op.channel, op.startNanos, read, op.timeoutMillis, failure));
                     break;
                 case WRITE:
                     long written = result instanceof Number ? ((Number) result).longValue() : 0;
-                    Tracing.sent(op.channel, op.startNanos, op.requested, written, true, op.timeoutMillis, failure);
+                    Tracing.commit(Tracing.sent(op.channel, op.startNanos, op.requested, written, true, op.timeoutMillis, failure));
                     break;
                 case CONNECT:
-                    Tracing.connectDone(op.channel, c, (ConnectEvent) op.event, false, failure);
+                    Tracing.commit(Tracing.connectDone(op.channel, c, (ConnectEvent) op.event, false, failure));
                     break;
                 case ACCEPT:
                     AsynchronousSocketChannel accepted = result instanceof AsynchronousSocketChannel ? (AsynchronousSocketChannel) result : null;
-                    Tracing.accepted(op.channel, (AcceptEvent) op.event, accepted, accepted == null ? null : JdkAccess.remote(accepted),
-                            0, false, failure);
+                    Tracing.commit(Tracing.accepted(op.channel, (AcceptEvent) op.event, accepted,
+                            accepted == null ? null : JdkAccess.remote(accepted), 0, false, failure));
                     break;
                 default:
                     break;

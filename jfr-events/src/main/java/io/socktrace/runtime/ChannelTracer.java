@@ -3,6 +3,8 @@ package io.socktrace.runtime;
 import io.socktrace.events.AcceptEvent;
 import io.socktrace.events.CloseEvent;
 import io.socktrace.events.ConnectEvent;
+import io.socktrace.events.ReceiveEvent;
+import io.socktrace.events.SendEvent;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -17,7 +19,8 @@ import java.nio.channels.SocketChannel;
  *
  * <p>A non-blocking connect is one Connect from {@code connect()} to the {@code finishConnect()}
  * that completes or fails it. Non-blocking reads that return nothing are no events; non-blocking
- * writes that return short make one Send for the whole stall. Every method catches everything.
+ * writes that return short make one Send for the whole stall. Every method catches everything; an
+ * {@code ...End} method returns the event for the advice to commit, or null (see {@link SocketTracer}).
  */
 public final class ChannelTracer {
 
@@ -38,18 +41,19 @@ public final class ChannelTracer {
     }
 
     /** {@code connect} returned {@code connected} (false: a non-blocking connect is in progress). */
-    public static void connectEnd(Object channel, ConnectEvent e, boolean connected, Throwable thrown) {
+    public static ConnectEvent connectEnd(Object channel, ConnectEvent e, boolean connected, Throwable thrown) {
         try {
             Tracing.leaveConnect();
             Connection c = Connections.of(channel);
             boolean blocking = ((SelectableChannel) channel).isBlocking();
             if (thrown == null && !connected) {
                 c.rare().pendingConnect = e; // completes in finishConnect, or ends with the close
-                return;
+                return null;
             }
-            Tracing.connectDone(channel, c, e, blocking, thrown);
+            return Tracing.connectDone(channel, c, e, blocking, thrown);
         } catch (Throwable t) {
             AgentLog.error("channel connectEnd", t);
+            return null;
         }
     }
 
@@ -63,21 +67,22 @@ public final class ChannelTracer {
     }
 
     /** {@code finishConnect()} returned {@code connected}, or threw. */
-    public static void finishConnectEnd(Object channel, boolean connected, Throwable thrown) {
+    public static ConnectEvent finishConnectEnd(Object channel, boolean connected, Throwable thrown) {
         try {
             Tracing.leaveConnect();
             Connection c = Connections.of(channel);
             if (c.phase != Connection.Phase.CONNECTING || (thrown == null && !connected)) {
-                return; // already connected (finishConnect is idempotent) or still in progress
+                return null; // already connected (finishConnect is idempotent) or still in progress
             }
             Connection.Rare rare = c.rareOrDefaults();
             ConnectEvent e = rare.pendingConnect;
             if (e != null) {
                 rare.pendingConnect = null;
             }
-            Tracing.connectDone(channel, c, e, ((SelectableChannel) channel).isBlocking(), thrown);
+            return Tracing.connectDone(channel, c, e, ((SelectableChannel) channel).isBlocking(), thrown);
         } catch (Throwable t) {
             AgentLog.error("finishConnectEnd", t);
+            return null;
         }
     }
 
@@ -92,12 +97,13 @@ public final class ChannelTracer {
         }
     }
 
-    public static void blockingConnectEnd(Object channel, ConnectEvent e, Throwable thrown) {
+    public static ConnectEvent blockingConnectEnd(Object channel, ConnectEvent e, Throwable thrown) {
         try {
             Tracing.leaveConnect();
-            Tracing.connectDone(channel, Connections.of(channel), e, true, thrown);
+            return Tracing.connectDone(channel, Connections.of(channel), e, true, thrown);
         } catch (Throwable t) {
             AgentLog.error("blockingConnectEnd", t);
+            return null;
         }
     }
 
@@ -124,13 +130,14 @@ public final class ChannelTracer {
     }
 
     /** {@code accept()} or {@code blockingAccept(nanos)} returned {@code accepted} (null: nothing pending). */
-    public static void acceptEnd(Object listener, AcceptEvent e, SocketChannel accepted, long timeoutNanos, Throwable thrown) {
+    public static AcceptEvent acceptEnd(Object listener, AcceptEvent e, SocketChannel accepted, long timeoutNanos, Throwable thrown) {
         try {
             SocketAddress remote = accepted == null ? null : JdkAccess.remote(accepted);
             boolean blocking = ((SelectableChannel) listener).isBlocking();
-            Tracing.accepted(listener, e, accepted, remote, Tracing.nanosToMillis(timeoutNanos), blocking, thrown);
+            return Tracing.accepted(listener, e, accepted, remote, Tracing.nanosToMillis(timeoutNanos), blocking, thrown);
         } catch (Throwable t) {
             AgentLog.error("channel acceptEnd", t);
+            return null;
         }
     }
 
@@ -147,11 +154,12 @@ public final class ChannelTracer {
     }
 
     /** {@code read(ByteBuffer)}, {@code read(ByteBuffer[],int,int)} and {@code blockingRead(..., nanos)}. */
-    public static void receiveEnd(Object channel, long startNanos, long n, long timeoutNanos, Throwable thrown) {
+    public static ReceiveEvent receiveEnd(Object channel, long startNanos, long n, long timeoutNanos, Throwable thrown) {
         try {
-            Tracing.received(channel, startNanos, n, Tracing.nanosToMillis(timeoutNanos), thrown);
+            return Tracing.received(channel, startNanos, n, Tracing.nanosToMillis(timeoutNanos), thrown);
         } catch (Throwable t) {
             AgentLog.error("channel receiveEnd", t);
+            return null;
         }
     }
 
@@ -166,17 +174,18 @@ public final class ChannelTracer {
     }
 
     /** {@code write(ByteBuffer)}: what was asked is what it wrote plus what is left in the buffer. */
-    public static void sendEnd(Object channel, long e, ByteBuffer source, int n, Throwable thrown) {
+    public static SendEvent sendEnd(Object channel, long e, ByteBuffer source, int n, Throwable thrown) {
         try {
             long left = source == null ? 0 : source.remaining();
-            sent(channel, e, Math.max(n, 0) + left, n, thrown);
+            return sent(channel, e, Math.max(n, 0) + left, n, thrown);
         } catch (Throwable t) {
             AgentLog.error("channel sendEnd", t);
+            return null;
         }
     }
 
     /** {@code write(ByteBuffer[], int, int)}, the gathering write. */
-    public static void sendEnd(Object channel, long e, ByteBuffer[] sources, int offset, int length, long n, Throwable thrown) {
+    public static SendEvent sendEnd(Object channel, long e, ByteBuffer[] sources, int offset, int length, long n, Throwable thrown) {
         try {
             long left = 0;
             if (sources != null) {
@@ -186,23 +195,25 @@ public final class ChannelTracer {
                     }
                 }
             }
-            sent(channel, e, Math.max(n, 0) + left, n, thrown);
+            return sent(channel, e, Math.max(n, 0) + left, n, thrown);
         } catch (Throwable t) {
             AgentLog.error("channel sendEnd", t);
+            return null;
         }
     }
 
     /** {@code blockingWriteFully(byte[], int, int)}: {@code OutputStream.write} on an adaptor. */
-    public static void writeFullyEnd(Object channel, long e, int length, Throwable thrown) {
+    public static SendEvent writeFullyEnd(Object channel, long e, int length, Throwable thrown) {
         try {
-            Tracing.sent(channel, e, length, thrown == null ? length : 0, true, 0, thrown);
+            return Tracing.sent(channel, e, length, thrown == null ? length : 0, true, 0, thrown);
         } catch (Throwable t) {
             AgentLog.error("writeFullyEnd", t);
+            return null;
         }
     }
 
-    private static void sent(Object channel, long e, long requested, long n, Throwable thrown) {
-        Tracing.sent(channel, e, requested, Math.max(n, 0), ((SelectableChannel) channel).isBlocking(), 0, thrown);
+    private static SendEvent sent(Object channel, long e, long requested, long n, Throwable thrown) {
+        return Tracing.sent(channel, e, requested, Math.max(n, 0), ((SelectableChannel) channel).isBlocking(), 0, thrown);
     }
 
     // ---- close and shutdown -----------------------------------------------------------------------
@@ -217,11 +228,12 @@ public final class ChannelTracer {
         }
     }
 
-    public static void closeEnd(Object channel, CloseEvent e) {
+    public static CloseEvent closeEnd(Object channel, CloseEvent e) {
         try {
-            Tracing.closeEnd(channel, e);
+            return Tracing.closeEnd(channel, e);
         } catch (Throwable t) {
             AgentLog.error("channel closeEnd", t);
+            return null;
         }
     }
 

@@ -3,6 +3,8 @@ package io.socktrace.runtime;
 import io.socktrace.events.AcceptEvent;
 import io.socktrace.events.CloseEvent;
 import io.socktrace.events.ConnectEvent;
+import io.socktrace.events.ReceiveEvent;
+import io.socktrace.events.SendEvent;
 import java.net.SocketAddress;
 import java.net.SocketImpl;
 
@@ -13,7 +15,9 @@ import java.net.SocketImpl;
  * <p>Every method catches everything: an exception from the agent must never reach the
  * application. A {@code ...Begin} method returns the event to time, or null when the event type is
  * not enabled in any recording; its {@code ...End} counterpart still updates the connection's state
- * (bytes, end of stream, errors), because a later Close needs it even if no Receive was recorded.
+ * (bytes, end of stream, errors), because a later Close needs it even if no Receive was recorded,
+ * and returns the event for the advice to commit (or null): committed from the advice, an event's
+ * stack trace starts at the JDK method the application called, as the JDK's own events do.
  */
 public final class SocketTracer {
 
@@ -52,12 +56,13 @@ public final class SocketTracer {
         }
     }
 
-    public static void connectEnd(SocketImpl impl, ConnectEvent e, Throwable thrown) {
+    public static ConnectEvent connectEnd(SocketImpl impl, ConnectEvent e, Throwable thrown) {
         try {
             Tracing.leaveConnect();
-            Tracing.connectDone(impl, Connections.of(impl), e, true, thrown);
+            return Tracing.connectDone(impl, Connections.of(impl), e, true, thrown);
         } catch (Throwable t) {
             AgentLog.error("connectEnd", t);
+            return null;
         }
     }
 
@@ -80,12 +85,13 @@ public final class SocketTracer {
         }
     }
 
-    public static void acceptEnd(SocketImpl listener, AcceptEvent e, SocketImpl accepted, int timeoutMillis, Throwable thrown) {
+    public static AcceptEvent acceptEnd(SocketImpl listener, AcceptEvent e, SocketImpl accepted, int timeoutMillis, Throwable thrown) {
         try {
             boolean ok = thrown == null && accepted != null;
-            Tracing.accepted(listener, e, ok ? accepted : null, ok ? JdkAccess.remote(accepted) : null, timeoutMillis, true, thrown);
+            return Tracing.accepted(listener, e, ok ? accepted : null, ok ? JdkAccess.remote(accepted) : null, timeoutMillis, true, thrown);
         } catch (Throwable t) {
             AgentLog.error("acceptEnd", t);
+            return null;
         }
     }
 
@@ -99,11 +105,12 @@ public final class SocketTracer {
         }
     }
 
-    public static void receiveEnd(SocketImpl impl, long startNanos, int n, int timeoutMillis, Throwable thrown) {
+    public static ReceiveEvent receiveEnd(SocketImpl impl, long startNanos, int n, int timeoutMillis, Throwable thrown) {
         try {
-            Tracing.received(impl, startNanos, n, timeoutMillis, thrown);
+            return Tracing.received(impl, startNanos, n, timeoutMillis, thrown);
         } catch (Throwable t) {
             AgentLog.error("receiveEnd", t);
+            return null;
         }
     }
 
@@ -128,11 +135,12 @@ public final class SocketTracer {
         }
     }
 
-    public static void sendEnd(SocketImpl impl, long startNanos, int requested, int timeoutMillis, Throwable thrown) {
+    public static SendEvent sendEnd(SocketImpl impl, long startNanos, int requested, int timeoutMillis, Throwable thrown) {
         try {
-            Tracing.sent(impl, startNanos, requested, -1, true, timeoutMillis, thrown);
+            return Tracing.sent(impl, startNanos, requested, -1, true, timeoutMillis, thrown);
         } catch (Throwable t) {
             AgentLog.error("sendEnd", t);
+            return null;
         }
     }
 
@@ -149,11 +157,12 @@ public final class SocketTracer {
         }
     }
 
-    public static void closeEnd(SocketImpl impl, CloseEvent e, Throwable thrown) {
+    public static CloseEvent closeEnd(SocketImpl impl, CloseEvent e, Throwable thrown) {
         try {
-            Tracing.closeEnd(impl, e);
+            return Tracing.closeEnd(impl, e);
         } catch (Throwable t) {
             AgentLog.error("closeEnd", t);
+            return null;
         }
     }
 

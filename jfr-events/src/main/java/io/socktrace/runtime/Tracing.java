@@ -61,10 +61,26 @@ final class Tracing {
         return e;
     }
 
-    /** A connect attempt ended: connected, or failed with {@code thrown}. */
-    static void connectDone(Object socket, Connection c, ConnectEvent e, boolean blocking, Throwable thrown) {
+    /**
+     * Commits an event a method here returned, if any. The events of the application's own calls
+     * are committed by the advice inlined into the JDK method instead, so that their stack traces
+     * start at that JDK method rather than two frames deep in socktrace (the top frame the JDK's
+     * own socket events have, and two frames fewer for JFR to walk on every event); this is for
+     * the rest: asynchronous completions, and a close that ends a pending connect or send stall.
+     */
+    static void commit(jdk.jfr.Event e) {
+        if (e != null) {
+            e.commit();
+        }
+    }
+
+    /**
+     * A connect attempt ended: connected, or failed with {@code thrown}. Returns the event for the
+     * caller to commit (see {@link #commit}), or null.
+     */
+    static ConnectEvent connectDone(Object socket, Connection c, ConnectEvent e, boolean blocking, Throwable thrown) {
         if (c.ignored) {
-            return;
+            return null;
         }
         if (thrown == null) {
             c.phase = Connection.Phase.CONNECTED;
@@ -78,7 +94,7 @@ final class Tracing {
             }
         }
         if (e == null) {
-            return;
+            return null;
         }
         e.end();
         if (e.shouldCommit()) {
@@ -90,8 +106,9 @@ final class Tracing {
                 e.exceptionMessage = thrown.getMessage();
             }
             e.communityId = c.communityId();
-            e.commit();
+            return e;
         }
+        return null;
     }
 
     // ---- listen and accept ------------------------------------------------------------------------
@@ -129,20 +146,28 @@ final class Tracing {
 
     /**
      * An accept ended. {@code accepted} is the new socket object (null when a non-blocking accept
-     * found nothing, which is no event, or when it failed).
+     * found nothing, which is no event, or when it failed). Returns the event to commit, or null.
      */
-    static Connection accepted(Object listener, AcceptEvent e, Object accepted, SocketAddress remote, long timeoutMillis,
+    static AcceptEvent accepted(Object listener, AcceptEvent e, Object accepted, SocketAddress remote, long timeoutMillis,
                                boolean blocking, Throwable thrown) {
         Connection c = null;
         if (accepted != null) {
             c = Connections.of(accepted);
             setRemote(c, remote, false);
             if (c.ignored) {
-                return c;
+                return null;
             }
             c.phase = Connection.Phase.CONNECTED;
             c.establishedNanos = System.nanoTime();
-            captureLocal(accepted, c);
+            Connection l = Connections.of(listener);
+            if (l.local != null && l.localPort > 0) {
+                // A listener bound to one address: every connection it accepts has that local
+                // address and port, so no getsockname (a system call per accept) is needed.
+                c.local = l.local;
+                c.localPort = l.localPort;
+            } else {
+                captureLocal(accepted, c);
+            }
             if (TracerConfig.openingStacks) {
                 c.rare().openingStack = new OpeningStack();
             }
@@ -151,13 +176,13 @@ final class Tracing {
             return null;
         }
         if (e == null) {
-            return c;
+            return null;
         }
         e.end();
         if (e.shouldCommit()) {
             Connection l = Connections.of(listener);
             if (l.ignored) {
-                return c;
+                return null;
             }
             if (c != null) {
                 fill(e, c);
@@ -173,9 +198,9 @@ final class Tracing {
                 e.exceptionClass = thrown.getClass().getName();
                 e.exceptionMessage = thrown.getMessage();
             }
-            e.commit();
+            return e;
         }
-        return c;
+        return null;
     }
 
     // ---- read -------------------------------------------------------------------------------------
@@ -201,10 +226,10 @@ final class Tracing {
      * {@code n} bytes (-1: end of stream; 0: nothing, as a non-blocking read in a selector loop
      * returns all the time, which is never an event) or with {@code thrown}.
      */
-    static void received(Object socket, long startNanos, long n, long timeoutMillis, Throwable thrown) {
+    static ReceiveEvent received(Object socket, long startNanos, long n, long timeoutMillis, Throwable thrown) {
         Connection c = adopted(socket);
         if (c.ignored) {
-            return;
+            return null;
         }
         long now = System.nanoTime();
         if (thrown == null) {
@@ -217,7 +242,7 @@ final class Tracing {
             noteReset(c, thrown, Operation.READ);
         }
         if (startNanos == 0 || (thrown == null && (n == 0 || now - startNanos < TracerConfig.receiveThresholdNanos))) {
-            return;
+            return null;
         }
         ReceiveEvent e = new ReceiveEvent();
         if (!EventTimes.apply(e, startNanos, now)) {
@@ -233,8 +258,9 @@ final class Tracing {
                 e.exceptionClass = thrown.getClass().getName();
                 e.exceptionMessage = thrown.getMessage();
             }
-            e.commit();
+            return e;
         }
+        return null;
     }
 
     // ---- write ------------------------------------------------------------------------------------
@@ -260,10 +286,10 @@ final class Tracing {
      * A non-blocking write that wrote less than asked starts or continues a stall; the stall is
      * one Send, from the first short write to the write that is accepted in full.
      */
-    static void sent(Object socket, long startNanos, long requested, long n, boolean blocking, long timeoutMillis, Throwable thrown) {
+    static SendEvent sent(Object socket, long startNanos, long requested, long n, boolean blocking, long timeoutMillis, Throwable thrown) {
         Connection c = adopted(socket);
         if (c.ignored || (requested == 0 && thrown == null)) {
-            return; // an empty write moves nothing and ends no stall
+            return null; // an empty write moves nothing and ends no stall
         }
         if (n > 0) {
             c.addBytesWritten(n);
@@ -288,21 +314,19 @@ final class Tracing {
                     stall.written += n;
                     stall.shortWrites++;
                 }
-                return;
+                return null;
             }
             if (c.stall != null) {
                 c.stall.written += n;
-                endStall(c, null);
-                return;
+                return endStall(c, null);
             }
         }
         if (thrown != null && c.stall != null) {
-            endStall(c, thrown);
-            return;
+            return endStall(c, thrown);
         }
         long now = System.nanoTime();
         if (startNanos == 0 || (thrown == null && now - startNanos < TracerConfig.sendThresholdNanos)) {
-            return;
+            return null;
         }
         SendEvent e = new SendEvent();
         if (!EventTimes.apply(e, startNanos, now)) {
@@ -320,17 +344,18 @@ final class Tracing {
                 e.exceptionClass = thrown.getClass().getName();
                 e.exceptionMessage = thrown.getMessage();
             }
-            e.commit();
+            return e;
         }
+        return null;
     }
 
-    /** Records a send stall that ended: by a full write, an error, or the close. */
-    private static void endStall(Connection c, Throwable thrown) {
+    /** A send stall ended (a full write, an error, or the close): its Send to commit, or null. */
+    private static SendEvent endStall(Connection c, Throwable thrown) {
         Connection.SendStall stall = c.stall;
         c.stall = null;
         long now = System.nanoTime();
         if (!stall.recorded || (thrown == null && now - stall.startNanos < TracerConfig.sendThresholdNanos)) {
-            return;
+            return null;
         }
         SendEvent e = new SendEvent();
         if (!EventTimes.apply(e, stall.startNanos, now)) {
@@ -347,8 +372,9 @@ final class Tracing {
                 e.exceptionClass = thrown.getClass().getName();
                 e.exceptionMessage = thrown.getMessage();
             }
-            e.commit();
+            return e;
         }
+        return null;
     }
 
     // ---- close, shutdown, options -----------------------------------------------------------------
@@ -379,14 +405,14 @@ final class Tracing {
                 if (pending != null) {
                     // closed while a non-blocking connect was still in progress
                     captureLocal(socket, c);
-                    connectDone(socket, c, pending, false, new java.nio.channels.AsynchronousCloseException() {
+                    commit(connectDone(socket, c, pending, false, new java.nio.channels.AsynchronousCloseException() {
                         private static final long serialVersionUID = 1L;
 
                         @Override
                         public String getMessage() {
                             return "closed before finishConnect";
                         }
-                    });
+                    }));
                 }
             }
             return null;
@@ -401,7 +427,7 @@ final class Tracing {
         c.phase = Connection.Phase.CLOSED;
         OpenSockets.untrack(c);
         if (c.stall != null) {
-            endStall(c, null);
+            commit(endStall(c, null));
         }
         CloseEvent e = new CloseEvent();
         if (!e.isEnabled()) {
@@ -433,7 +459,7 @@ final class Tracing {
         return e;
     }
 
-    static void closeEnd(Object socket, CloseEvent e) {
+    static CloseEvent closeEnd(Object socket, CloseEvent e) {
         Connection c = Connections.peek(socket);
         if (c != null && c.phase == Connection.Phase.CLOSED) {
             // a close inside a failed connect is not the end of the socket's state: the connect's
@@ -441,7 +467,7 @@ final class Tracing {
             Connections.forget(socket);
         }
         if (e == null) {
-            return;
+            return null;
         }
         e.end();
         if (c != null && e.shouldCommit()) {
@@ -450,8 +476,9 @@ final class Tracing {
             e.bytesWritten = c.bytesWritten;
             e.shortWrites = c.rareOrDefaults().shortWrites;
             e.communityId = c.communityId();
-            e.commit();
+            return e;
         }
+        return null;
     }
 
     static void shutdown(Object socket, boolean input) {

@@ -180,6 +180,28 @@ class SocketEventsIT {
     }
 
     @Test
+    void stackTraces_startAtTheJdkSocketMethod_withNoSocktraceFrame() throws Exception {
+        // the advice commits the event inside the JDK method, as the JDK's own socket events start
+        // at the JDK's stream method: no frame of socktrace's runtime in what the user reads
+        Result streams = AgentJvm.program(Exchange.class, ALL_OPERATIONS, "local-first");
+        Result adaptor = AgentJvm.program(io.socktrace.agent.it.programs.AdaptorExchange.class, ALL_OPERATIONS);
+        for (Result r : List.of(streams, adaptor)) {
+            for (String name : List.of("socktrace.Connect", "socktrace.Accept", "socktrace.Receive", "socktrace.Send", "socktrace.Close")) {
+                String implementation = r == streams ? "sun.nio.ch.NioSocketImpl"
+                        : name.equals("socktrace.Accept") ? "sun.nio.ch.ServerSocketChannelImpl" : "sun.nio.ch.SocketChannelImpl";
+                List<RecordedEvent> events = r.events(name);
+                assertThat(events).as(name).isNotEmpty();
+                for (RecordedEvent e : events) {
+                    List<String> frames = e.getStackTrace().getFrames().stream()
+                            .map(f -> f.getMethod().getType().getName() + "." + f.getMethod().getName()).toList();
+                    assertThat(frames.get(0)).as(name + " top frame").startsWith(implementation + ".");
+                    assertThat(frames).as(name).noneMatch(f -> f.startsWith("io.socktrace.runtime.") || f.startsWith("io.socktrace.events."));
+                }
+            }
+        }
+    }
+
+    @Test
     void stackTraces_pointAtTheApplicationLine() throws Exception {
         Result r = AgentJvm.program(Exchange.class, "", "local-first");
         RecordedEvent connect = r.single("socktrace.Connect", r.socket("client"));
