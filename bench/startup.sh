@@ -4,7 +4,11 @@
 #   version       java -version
 #   hello         a hello world that touches no socket (compiled to a temp directory)
 #   hello-socket  the ITs' Hello: a line, a ServerSocket and one refused connect (loads and
-#                 instruments NioSocketImpl), for information: the target is for the two above
+#                 instruments the socket classes), with the woven classes in the cache, as every
+#                 run after the first one of an agent build on a JDK finds them
+#   hello-socket-cold  the same with an empty cache: what the first run pays (Byte Buddy weaves)
+# The agent's cache directory is a temporary one (XDG_CACHE_HOME), warmed once before the rounds
+# for hello-socket, and a fresh empty one for each hello-socket-cold run.
 # Prints each program's median and min-max ms without and with the agent, and the median added.
 # Builds nothing.
 # Usage: [JAVA_HOME=...] bench/startup.sh [--quick] [rounds]   (needs: mvn -B -DskipTests install)
@@ -37,9 +41,12 @@ declare -A PROGRAM=(
   [version]="-version"
   [hello]="-cp $TMP/classes HelloWorld"
   [hello-socket]="-cp $TEST_CLASSES io.socktrace.agent.it.programs.Hello"
+  [hello-socket-cold]="-cp $TEST_CLASSES io.socktrace.agent.it.programs.Hello"
 )
 PROGRAMS=(version hello)
-[[ -f "$TEST_CLASSES/io/socktrace/agent/it/programs/Hello.class" ]] && PROGRAMS+=(hello-socket)
+[[ -f "$TEST_CLASSES/io/socktrace/agent/it/programs/Hello.class" ]] && PROGRAMS+=(hello-socket hello-socket-cold)
+export XDG_CACHE_HOME="$TMP/cache"
+"$JAVA" "-javaagent:$AGENT" ${PROGRAM[hello-socket]} >/dev/null 2>&1 # fills the cache for the warm runs
 
 # one run: prints its wall time in ms; a failed run stops the benchmark
 run() {
@@ -61,8 +68,13 @@ for ((round = 1; round <= ROUNDS; round++)); do
   for p in "${PROGRAMS[@]}"; do
     # shellcheck disable=SC2086
     without=$(run ${PROGRAM[$p]})
-    # shellcheck disable=SC2086
-    with=$(run "-javaagent:$AGENT" ${PROGRAM[$p]})
+    if [[ "$p" == hello-socket-cold ]]; then
+      # shellcheck disable=SC2086
+      with=$(XDG_CACHE_HOME=$(mktemp -d -p "$TMP") run "-javaagent:$AGENT" ${PROGRAM[$p]})
+    else
+      # shellcheck disable=SC2086
+      with=$(run "-javaagent:$AGENT" ${PROGRAM[$p]})
+    fi
     echo "$p without $without" >> "$TMP/results"
     echo "$p with $with" >> "$TMP/results"
     line+=" $p $without/$with"
@@ -76,9 +88,9 @@ for line in open(sys.argv[1]):
     program, mode, ms = line.split()
     runs[(program, mode)].append(int(ms))
 print(f"{sys.argv[2]} rounds, wall ms")
-print(f"{'program':<14} {'without: median':>16} {'min-max':>10} {'with agent: median':>19} {'min-max':>10} {'added':>6}")
+print(f"{'program':<17} {'without: median':>16} {'min-max':>10} {'with agent: median':>19} {'min-max':>10} {'added':>6}")
 for program in sys.argv[3:]:
     a, b = runs[(program, "without")], runs[(program, "with")]
     ma, mb = statistics.median(a), statistics.median(b)
-    print(f"{program:<14} {ma:>16.0f} {min(a):>4}-{max(a):<5} {mb:>19.0f} {min(b):>4}-{max(b):<5} {mb - ma:>6.0f}")
+    print(f"{program:<17} {ma:>16.0f} {min(a):>4}-{max(a):<5} {mb:>19.0f} {min(b):>4}-{max(b):<5} {mb - ma:>6.0f}")
 PY

@@ -28,7 +28,8 @@ final class AgentStarter {
 
     static void start(AgentOptions options, Instrumentation inst, boolean lateAttach, long entered) throws Exception {
         long started = System.nanoTime();
-        BootJar.install(inst);
+        java.io.File cache = BootJar.cacheDirectory();
+        String weavingTag = BootJar.install(inst, cache);
         long bootJar = System.nanoTime();
         AgentLog.setLevel(AgentLog.Level.valueOf(options.log.toUpperCase(Locale.ROOT)));
         TracerConfig.setReceiveThresholdNanos(options.receiveThresholdNanos);
@@ -37,10 +38,13 @@ final class AgentStarter {
         TracerConfig.setCloseWaitTimeoutNanos(options.closeWaitTimeoutNanos);
         TracerConfig.setOpeningStacks(options.openingStacks);
 
+        // TCP_INFO for Close and TcpInfo (JDK 22+ started with native access): the foreign-function
+        // set-up costs ~150 ms, so it runs on a thread of its own from now on rather than in premain
+        NativeTcpInfo.Pending tcpInfo = NativeTcpInfo.installInBackground();
         long configured = System.nanoTime();
-        Set<String> loaded = Instrumentations.install(inst);
+        Set<String> loaded = Instrumentations.install(inst, cache, weavingTag);
         long installed = System.nanoTime();
-        KernelSamplerStarter sampler = new KernelSamplerStarter();
+        KernelSamplerStarter sampler = new KernelSamplerStarter(tcpInfo);
         if (new java.io.File("/proc/net/tcp").exists()) {
             // Registering periodic events initialises JFR (~150 ms here), and even asking JFR to
             // say when it starts loads much of it: left until the first socket, off the application's threads.
@@ -97,6 +101,11 @@ final class AgentStarter {
     private static final class KernelSamplerStarter implements Runnable, FlightRecorderListener {
         private final AtomicBoolean armed = new AtomicBoolean();
         private final AtomicBoolean started = new AtomicBoolean();
+        private final NativeTcpInfo.Pending tcpInfo;
+
+        KernelSamplerStarter(NativeTcpInfo.Pending tcpInfo) {
+            this.tcpInfo = tcpInfo;
+        }
 
         @Override
         public void run() {
@@ -114,7 +123,7 @@ final class AgentStarter {
             Thread init = new Thread(new Runnable() {
                 @Override
                 public void run() {
-                    KernelSampler.start();
+                    KernelSampler.start(tcpInfo.get());
                 }
             }, "socktrace-init");
             init.setDaemon(true);

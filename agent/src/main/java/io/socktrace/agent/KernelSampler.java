@@ -85,20 +85,18 @@ final class KernelSampler {
     }
 
     /**
-     * Registers the three periodic events with JFR, and TCP_INFO for Close where it is available
-     * (JDK 22+ with native access).
+     * Registers the three periodic events with JFR; {@code tcpInfo} (null where TCP_INFO is not
+     * available) adds rtt and total retransmits to TcpInfo.
      */
-    static void start() {
+    static void start(NativeTcpInfo tcpInfo) {
         try {
-            register();
+            register(tcpInfo);
         } catch (Throwable t) {
             AgentLog.error("starting the kernel sampler", t);
         }
     }
 
-    private static void register() {
-        NativeTcpInfo tcpInfo = NativeTcpInfo.create();
-        TracerConfig.setTcpInfoProbe(tcpInfo);
+    private static void register(NativeTcpInfo tcpInfo) {
         KernelSampler sampler = new KernelSampler(tcpInfo);
         FlightRecorder.addPeriodicEvent(TcpInfoEvent.class, sampler::emitTcpInfo);
         FlightRecorder.addPeriodicEvent(ListenQueueEvent.class, sampler::emitListenQueues);

@@ -41,6 +41,52 @@ final class NativeTcpInfo implements io.socktrace.runtime.TcpInfoProbe {
     }
 
     /** The reader, or null where the foreign-function API or native access is not available. */
+    /** The probe being set up on a thread of its own: {@link #get} waits for it (null: none). */
+    static final class Pending {
+        private final Thread setup;
+        private volatile NativeTcpInfo probe;
+
+        private Pending(Thread setup) {
+            this.setup = setup;
+        }
+
+        NativeTcpInfo get() {
+            if (setup != null) {
+                try {
+                    setup.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return probe;
+        }
+    }
+
+    /**
+     * Starts setting the probe up on a daemon thread (JDK 22+ only) and hands it to the runtime for
+     * Close when it is ready: connections that close in the first ~150 ms of such a JVM have no
+     * TCP_INFO. Here rather than in the caller: verifying a caller that passes this type as a
+     * {@code TcpInfoProbe} would load the boot jar's interface before the jar is appended.
+     */
+    static Pending installInBackground() {
+        if (Runtime.version().feature() < 22) {
+            return new Pending(null);
+        }
+        Pending[] pending = new Pending[1];
+        Thread setup = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                NativeTcpInfo probe = create();
+                pending[0].probe = probe;
+                io.socktrace.runtime.TracerConfig.setTcpInfoProbe(probe);
+            }
+        }, "socktrace-tcpinfo");
+        setup.setDaemon(true);
+        pending[0] = new Pending(setup);
+        setup.start();
+        return pending[0];
+    }
+
     static NativeTcpInfo create() {
         if (Runtime.version().feature() < 22) {
             return null;

@@ -53,12 +53,22 @@ public final class Instrumentations {
      * @return the names of the target types that were loaded already, sorted
      */
     public static Set<String> install(Instrumentation inst) {
+        return install(inst, null, null);
+    }
+
+    /**
+     * {@link #install(Instrumentation)}, keeping woven classes in {@code cacheDirectory} for later
+     * runs of the same agent build ({@code agentTag}) on the same JDK (see {@link WovenClassCache});
+     * no cache when either is null.
+     */
+    public static Set<String> install(Instrumentation inst, java.io.File cacheDirectory, String agentTag) {
+        WovenClassCache cache = WovenClassCache.in(cacheDirectory, agentTag);
         Set<String> internalNames = new HashSet<>();
         for (String type : TARGET_TYPES) {
             internalNames.add(type.replace('.', '/'));
         }
-        Retransformer retransformer = new Retransformer(inst);
-        SocketClassTransformer atLoad = new SocketClassTransformer(Set.copyOf(internalNames), true, retransformer);
+        Retransformer retransformer = new Retransformer(inst, cache);
+        SocketClassTransformer atLoad = new SocketClassTransformer(Set.copyOf(internalNames), true, retransformer, cache);
         // first the transformer, then the look at what is loaded: a class loading in between is
         // either seen by the transformer or found loaded, never neither
         inst.addTransformer(atLoad, false);
@@ -81,11 +91,13 @@ public final class Instrumentations {
      */
     private static final class Retransformer implements Consumer<String> {
         private final Instrumentation inst;
+        private final WovenClassCache cache;
         private final Set<String> internalNames = ConcurrentHashMap.newKeySet();
         private SocketClassTransformer transformer; // guarded by this
 
-        Retransformer(Instrumentation inst) {
+        Retransformer(Instrumentation inst, WovenClassCache cache) {
             this.inst = inst;
+            this.cache = cache;
         }
 
         synchronized void retransform(List<Class<?>> classes) {
@@ -101,7 +113,7 @@ public final class Instrumentations {
                     public void accept(String name) {
                         AgentLog.warn("could not instrument " + name + ": loaded while instrumenting another class");
                     }
-                });
+                }, cache);
                 inst.addTransformer(transformer, true);
             }
             try {

@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  * never pays for it.
  *
  * <p>Deliberately free of Byte Buddy types, so loading and verifying this class loads none of
- * them. A target class that loads while this thread is already inside the transformer (Byte
+ * them, and not even those when an earlier run left the woven class in the {@link WovenClassCache}.
+ * A target class that loads while this thread is already inside the transformer (Byte
  * Buddy's own class loading) cannot be woven then; it is handed to {@code missed}, which
  * retransforms it later.
  */
@@ -25,17 +26,20 @@ final class SocketClassTransformer implements ClassFileTransformer {
     private final Set<String> internalNames;
     private final boolean addFields;
     private final Consumer<String> missed;
+    private final WovenClassCache cache;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
 
     /**
      * @param internalNames the classes to weave, as {@code sun/nio/ch/NioSocketImpl}
      * @param addFields     whether classes get the connection field (only as they first load)
      * @param missed        told the binary name of a target that could not be woven on reentry
+     * @param cache         woven classes of earlier runs, and where to keep this run's
      */
-    SocketClassTransformer(Set<String> internalNames, boolean addFields, Consumer<String> missed) {
+    SocketClassTransformer(Set<String> internalNames, boolean addFields, Consumer<String> missed, WovenClassCache cache) {
         this.internalNames = internalNames;
         this.addFields = addFields;
         this.missed = missed;
+        this.cache = cache;
     }
 
     /** Whether this transformer was called for the class as it loaded (woven or not). */
@@ -58,7 +62,17 @@ final class SocketClassTransformer implements ClassFileTransformer {
         }
         BUSY.set(Boolean.TRUE);
         try {
-            return Weaver.weave(className, classfileBuffer, addFields, classBeingRedefined != null);
+            boolean addField = addFields && classBeingRedefined == null;
+            byte[] woven = cache.find(className, classfileBuffer, addField);
+            if (woven == null) {
+                woven = Weaver.weave(className, classfileBuffer, addField);
+                if (woven != null) {
+                    cache.store(className, classfileBuffer, addField, woven);
+                }
+            } else {
+                AgentLog.debug("instrumented " + className.replace('/', '.') + " from the cache");
+            }
+            return woven;
         } catch (Throwable t) {
             AgentLog.warn("could not instrument " + className.replace('/', '.') + ": " + t);
             if (AgentLog.level() == AgentLog.Level.DEBUG) {

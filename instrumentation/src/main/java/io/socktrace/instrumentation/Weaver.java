@@ -94,11 +94,11 @@ final class Weaver {
 
     /**
      * The woven class file, or null when {@code internalName} is not a target. {@code addField}
-     * adds the connection field to the classes that carry one; it is ignored on a retransformation,
-     * which cannot change a class's shape.
+     * adds the connection field to the classes that carry one (never on a retransformation, which
+     * cannot change a class's shape).
      */
-    static byte[] weave(String internalName, byte[] classFile, boolean addField, boolean retransforming) {
-        return Holder.INSTANCE.apply(internalName, classFile, addField && !retransforming);
+    static byte[] weave(String internalName, byte[] classFile, boolean addField) {
+        return Holder.INSTANCE.apply(internalName, classFile, addField);
     }
 
     private byte[] apply(String internalName, byte[] classFile, boolean addField) {

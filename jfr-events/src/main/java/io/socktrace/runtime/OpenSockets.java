@@ -140,6 +140,9 @@ public final class OpenSockets {
             return;
         }
         c.phase = Connection.Phase.CLOSED;
+        if (!TracerConfig.jfrInitialized()) {
+            return;
+        }
         LeakEvent e = new LeakEvent();
         if (e.shouldCommit()) {
             Tracing.fill(e, c);
@@ -158,8 +161,9 @@ public final class OpenSockets {
         for (Tracked t : snapshot()) {
             Connection c = t.connection;
             long eof = c.endOfStreamNanos;
-            if (eof == 0 || c.closeWaitReported || now - eof < timeout || c.phase != Connection.Phase.CONNECTED) {
-                continue;
+            if (eof == 0 || c.closeWaitReported || now - eof < timeout || c.phase != Connection.Phase.CONNECTED
+                    || !TracerConfig.jfrInitialized()) {
+                continue; // (without JFR, kept for a recording that may still start)
             }
             c.closeWaitReported = true;
             CloseWaitLeakEvent e = new CloseWaitLeakEvent();

@@ -6,6 +6,26 @@ package io.socktrace.runtime;
  */
 public final class TracerConfig {
 
+    /** Set once JFR is found initialised; never cleared (JFR does not go away). */
+    private static volatile boolean jfrInitialized;
+
+    /**
+     * Whether JFR is initialised in this JVM. Until it is, no recording exists and no event can be
+     * enabled, so no event object is made: the first event class to load would otherwise make the
+     * JDK initialise much of JFR (~0.2 s here) on the application's thread at its first socket.
+     * The JDK sets JFR up before any recording starts, so no event that could be recorded is missed.
+     */
+    public static boolean jfrInitialized() {
+        if (jfrInitialized) {
+            return true;
+        }
+        if (jdk.jfr.FlightRecorder.isInitialized()) { // a static flag: loads nothing else of JFR
+            jfrInitialized = true;
+            return true;
+        }
+        return false;
+    }
+
     static volatile long receiveThresholdNanos = 10_000_000L;
     static volatile long sendThresholdNanos = 10_000_000L;
     /** net.core.somaxconn, read once by the agent; the kernel caps every listen backlog at it. */

@@ -43,8 +43,8 @@ final class Tracing {
 
     static ConnectEvent connectBegin(Object socket, SocketAddress remote, long timeoutMillis) {
         // the clock starts first, so that the agent's own work is not missing from the latency
-        ConnectEvent e = new ConnectEvent();
-        boolean enabled = e.isEnabled();
+        ConnectEvent e = TracerConfig.jfrInitialized() ? new ConnectEvent() : null;
+        boolean enabled = e != null && e.isEnabled();
         if (enabled) {
             e.begin();
         }
@@ -126,6 +126,9 @@ final class Tracing {
             c.rare().openingStack = new OpeningStack();
         }
         OpenSockets.track(socket, c);
+        if (!TracerConfig.jfrInitialized()) {
+            return;
+        }
         ListenEvent e = new ListenEvent();
         if (e.shouldCommit()) {
             fill(e, c);
@@ -136,6 +139,9 @@ final class Tracing {
     }
 
     static AcceptEvent acceptBegin() {
+        if (!TracerConfig.jfrInitialized()) {
+            return null;
+        }
         AcceptEvent e = new AcceptEvent();
         if (!e.isEnabled()) {
             return null;
@@ -205,16 +211,21 @@ final class Tracing {
 
     // ---- read -------------------------------------------------------------------------------------
 
-    /** Asks whether Receive is enabled without making an event: isEnabled() reads only class state. */
-    private static final ReceiveEvent RECEIVE_PROBE = new ReceiveEvent();
-    private static final SendEvent SEND_PROBE = new SendEvent();
+    /**
+     * Ask whether Receive and Send are enabled without making an event: isEnabled() reads only
+     * class state. A holder, loaded once JFR is up (see {@link TracerConfig#jfrInitialized}).
+     */
+    private static final class Probes {
+        static final ReceiveEvent RECEIVE = new ReceiveEvent();
+        static final SendEvent SEND = new SendEvent();
+    }
 
     /**
      * A read begins: its start time, or 0 when no recording wants Receive events. Nothing is
      * allocated; the event is made at the end, only for a read worth recording (see {@link EventTimes}).
      */
     static long receiveStart() {
-        if (!RECEIVE_PROBE.isEnabled()) {
+        if (!TracerConfig.jfrInitialized() || !Probes.RECEIVE.isEnabled()) {
             return 0;
         }
         long now = System.nanoTime();
@@ -271,7 +282,7 @@ final class Tracing {
      * that a write that fails half way can say what it moved.
      */
     static long sendStart(Object socket) {
-        if (!SEND_PROBE.isEnabled()) {
+        if (!TracerConfig.jfrInitialized() || !Probes.SEND.isEnabled()) {
             return 0;
         }
         Connection c = Connections.of(socket);
@@ -429,6 +440,9 @@ final class Tracing {
         if (c.stall != null) {
             commit(endStall(c, null));
         }
+        if (!TracerConfig.jfrInitialized()) {
+            return null;
+        }
         CloseEvent e = new CloseEvent();
         if (!e.isEnabled()) {
             return null;
@@ -491,6 +505,9 @@ final class Tracing {
         } else if (c.rareOrDefaults().outputShutdownNanos == 0) {
             c.rare().outputShutdownNanos = System.nanoTime();
         }
+        if (!TracerConfig.jfrInitialized()) {
+            return;
+        }
         ShutdownEvent e = new ShutdownEvent();
         if (e.shouldCommit()) {
             fill(e, c);
@@ -513,6 +530,9 @@ final class Tracing {
                     c.rare().linger = -1;
                 }
             }
+        }
+        if (!TracerConfig.jfrInitialized()) {
+            return;
         }
         SocketOptionEvent e = new SocketOptionEvent();
         if (e.shouldCommit()) {
@@ -565,6 +585,9 @@ final class Tracing {
             return;
         }
         c.rare().resetKind = kind;
+        if (!TracerConfig.jfrInitialized()) {
+            return;
+        }
         ResetEvent e = new ResetEvent();
         if (e.shouldCommit()) {
             fill(e, c);

@@ -158,9 +158,17 @@ final class AgentJvm {
     }
 
     static Result exec(List<String> cmd, Path recording) throws IOException, InterruptedException {
+        return exec(cmd, recording, java.util.Map.of());
+    }
+
+    /** {@link #exec(List, Path)} with {@code environment} added to the child's environment. */
+    static Result exec(List<String> cmd, Path recording, java.util.Map<String, String> environment)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile(WORK, "out", ".txt");
         Path err = Files.createTempFile(WORK, "err", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().putAll(environment);
+        Process p = builder.start();
         if (!p.waitFor(90, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("timed out: " + cmd);

@@ -162,7 +162,9 @@ class SocketEventsIT {
     @Test
     void tcpInfo_onCloseWhereTheForeignFunctionApiAndNativeAccessAllowIt() throws Exception {
         boolean ffm = Runtime.version().feature() >= 22;
-        List<String> jvm = ffm ? List.of("--enable-native-access=ALL-UNNAMED") : List.of();
+        // TCP_INFO is set up on the agent's own thread (~150 ms of foreign-function set-up): the
+        // program starts its connection once that is surely done
+        List<String> jvm = ffm ? List.of("--enable-native-access=ALL-UNNAMED", "-Dexchange.startDelayMillis=1500") : List.of();
         Result r = AgentJvm.run("", jvm, List.of("-cp", AgentJvm.TEST_CLASSES.toString(), Exchange.class.getName(), "local-first"));
         assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
         RecordedEvent close = r.single("socktrace.Close", r.socket("client"));

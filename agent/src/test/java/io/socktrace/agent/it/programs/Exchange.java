@@ -27,6 +27,8 @@ public final class Exchange {
 
     public static void main(String[] args) throws Exception {
         String mode = args[0];
+        // -Dexchange.startDelayMillis: lets the agent's background set-up (TCP_INFO) finish first
+        Thread.sleep(Long.getLong("exchange.startDelayMillis", 0));
         int total = 0;
         for (int n : CLIENT_WRITES) {
             total += n;
