@@ -39,6 +39,8 @@ public final class Throughput {
         WORKLOADS.put("nio-16-clients", new String[] {"nio"});
         WORKLOADS.put("churn", new String[] {"churn"});
         WORKLOADS.put("virtual-1000-clients", new String[] {"virtual"});
+        // per call, on CPU time: four calls per operation, one thread (see Workloads.callsPerCpuSecond)
+        WORKLOADS.put("calls-64B-cpu", new String[] {"calls-cpu", "64"});
     }
 
     private static final String[] CONFIGS = {"no-agent", "agent-default", "agent-all-events-0", "jdk-events-0"};

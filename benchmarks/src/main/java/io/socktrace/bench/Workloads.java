@@ -51,6 +51,9 @@ public final class Workloads {
             case "churn":
                 result = churn(warmup, measured);
                 break;
+            case "calls-cpu":
+                result = callsPerCpuSecond(Integer.parseInt(args[3]), warmup, measured);
+                break;
             case "virtual":
                 result = virtualThreads(1000, 64, warmup, measured);
                 break;
@@ -93,6 +96,49 @@ public final class Workloads {
             stop.set(true);
             client.join(5000);
             return rate;
+        }
+    }
+
+    /**
+     * One thread, one loopback pair: writes {@code size} bytes on one end, reads them on the other,
+     * writes back and reads back, four socket calls that never block. Counts operations per second
+     * of that thread's CPU time, not of wall time: time the thread spends descheduled on a shared
+     * machine does not count, which makes the cost of each instrumented call show through noise
+     * that swamps wall-time figures.
+     */
+    static double callsPerCpuSecond(int size, long warmupNanos, long measuredNanos) throws Exception {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+             Socket server = listener.accept()) {
+            client.setTcpNoDelay(true);
+            server.setTcpNoDelay(true);
+            DataInputStream clientIn = new DataInputStream(client.getInputStream());
+            DataInputStream serverIn = new DataInputStream(server.getInputStream());
+            OutputStream clientOut = client.getOutputStream();
+            OutputStream serverOut = server.getOutputStream();
+            byte[] buf = new byte[size];
+            long measuredFrom = System.nanoTime() + warmupNanos;
+            long end = measuredFrom + measuredNanos;
+            long cpuFrom = -1;
+            long operations = 0;
+            for (long i = 0; i < MAX_OPERATIONS; i++) {
+                clientOut.write(buf);
+                serverIn.readFully(buf);
+                serverOut.write(buf);
+                clientIn.readFully(buf);
+                if ((i & 255) == 0) {
+                    long now = System.nanoTime();
+                    if (cpuFrom < 0 && now >= measuredFrom) {
+                        cpuFrom = threads.getCurrentThreadCpuTime();
+                        operations = 0;
+                    } else if (now >= end) {
+                        break;
+                    }
+                }
+                operations++;
+            }
+            return operations / ((threads.getCurrentThreadCpuTime() - cpuFrom) / 1e9);
         }
     }
 
