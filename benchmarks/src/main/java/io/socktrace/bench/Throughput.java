@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * threshold 0 without the agent (the anchor).
  *
  * <p>Usage: {@code Throughput [--quick] [--rounds N] [--warmup S] [--seconds S] [--java JAVA_HOME]
- * [--agent JAR] [--workloads a,b,...] [--out FILE.md]}.
+ * [--agent JAR] [--workloads a,b,...] [--configs a,b,...] [--out FILE.md]}.
  */
 public final class Throughput {
 
@@ -38,23 +38,39 @@ public final class Throughput {
         WORKLOADS.put("pingpong-16KiB", new String[] {"pingpong", "16384"});
         WORKLOADS.put("nio-16-clients", new String[] {"nio"});
         WORKLOADS.put("churn", new String[] {"churn"});
+        // connections per second of the process's CPU time (see Workloads.churn)
+        WORKLOADS.put("churn-cpu", new String[] {"churn-cpu"});
         WORKLOADS.put("virtual-1000-clients", new String[] {"virtual"});
         // per call, on CPU time: four calls per operation, one thread (see Workloads.callsPerCpuSecond)
         WORKLOADS.put("calls-64B-cpu", new String[] {"calls-cpu", "64"});
+        // the same, 40 frames deeper: JFR's stack walk is per frame, and applications' stacks are deep
+        WORKLOADS.put("calls-64B-cpu-depth40", new String[] {"calls-cpu-deep", "64", "40"});
     }
 
-    private static final String[] CONFIGS = {"no-agent", "agent-default", "agent-all-events-0", "jdk-events-0"};
+    /** Configurations run by default; "no-agent" must come first (the ratios' denominator). */
+    private static final List<String> DEFAULT_CONFIGS = List.of("no-agent", "agent-default", "agent-all-events-0", "jdk-events-0");
+
+    /**
+     * Configurations that can be asked for with --configs besides the default ones:
+     * "jfr-default" is a recording with the JDK's own default.jfc and no agent, the floor of what
+     * any recording costs; "agent-no-recording" is the agent installed with no recording running.
+     */
+    private static final List<String> EXTRA_CONFIGS = List.of("jfr-default", "agent-no-recording");
 
     private Throughput() {
     }
 
     public static void main(String[] args) throws Exception {
         int rounds = 3;
-        double warmup = 2;
+        // C2 compiles the woven socket methods with JFR's event writers inlined late and slowly
+        // (0.4-1 s of one core each, up to ~13 s into a churn run on this machine); measuring
+        // before that counts the compiler's work against the agent. NaN: each workload's default.
+        double warmup = Double.NaN;
         double seconds = 3;
         Path java = Paths.get(System.getProperty("java.home"));
         Path agent = Paths.get("agent/target/socktrace-agent.jar");
         List<String> workloads = new ArrayList<>(WORKLOADS.keySet());
+        List<String> configs = DEFAULT_CONFIGS;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -81,6 +97,20 @@ public final class Throughput {
                 case "--workloads":
                     workloads = Arrays.asList(args[++i].split(","));
                     break;
+                case "--configs":
+                    configs = new ArrayList<>();
+                    configs.add("no-agent");
+                    for (String config : args[++i].split(",")) {
+                        if (!DEFAULT_CONFIGS.contains(config) && !EXTRA_CONFIGS.contains(config)) {
+                            System.err.println("throughput: unknown configuration " + config + " (known: " + DEFAULT_CONFIGS + " and "
+                                    + EXTRA_CONFIGS + ")");
+                            System.exit(2);
+                        }
+                        if (!configs.contains(config)) {
+                            configs.add(config);
+                        }
+                    }
+                    break;
                 case "--out":
                     out = Paths.get(args[++i]);
                     break;
@@ -105,39 +135,39 @@ public final class Throughput {
         String version = javaVersion(java);
 
         StringBuilder report = new StringBuilder();
-        report.append(String.format(Locale.ROOT, "%s, %d round(s), %.1f s warm-up + %.1f s measured per run%n%n", version, rounds, warmup,
-                seconds));
+        report.append(String.format(Locale.ROOT, "%s, %d round(s), %s s warm-up + %.1f s measured per run%n%n", version, rounds,
+                Double.isNaN(warmup) ? "8 (churn: 15)" : String.format(Locale.ROOT, "%.1f", warmup), seconds));
         report.append("| workload | configuration | median ops/s | ratio to no agent: median | min – max |\n");
         report.append("|---|---|---:|---:|---|\n");
         for (String workload : workloads) {
-            double[][] values = new double[CONFIGS.length][rounds];
+            double[][] values = new double[configs.size()][rounds];
             for (int round = 0; round < rounds; round++) {
-                for (int c = 0; c < CONFIGS.length; c++) {
+                for (int c = 0; c < configs.size(); c++) {
                     List<String> command = new ArrayList<>();
                     command.add(java.resolve("bin/java").toString());
-                    command.addAll(configArguments(CONFIGS[c], agent.toAbsolutePath(), jdkJfc, work.resolve(c + ".jfr")));
+                    command.addAll(configArguments(configs.get(c), agent.toAbsolutePath(), jdkJfc, work.resolve(c + ".jfr")));
                     command.add("-cp");
                     command.add(classes);
                     command.add(Workloads.class.getName());
                     String[] w = WORKLOADS.get(workload);
                     command.add(w[0]);
-                    command.add(Double.toString(warmup));
+                    command.add(Double.toString(Double.isNaN(warmup) ? defaultWarmup(workload) : warmup));
                     command.add(Double.toString(seconds));
                     command.addAll(Arrays.asList(w).subList(1, w.length));
                     values[c][round] = run(command, work);
-                    System.err.printf(Locale.ROOT, "%s round %d %-20s %.0f%n", workload, round + 1, CONFIGS[c], values[c][round]);
+                    System.err.printf(Locale.ROOT, "%s round %d %-20s %.0f%n", workload, round + 1, configs.get(c), values[c][round]);
                 }
             }
             if (values[0][0] < 0) {
                 report.append("| ").append(workload).append(" | (needs JDK 21+) | | | |\n");
                 continue;
             }
-            for (int c = 0; c < CONFIGS.length; c++) {
+            for (int c = 0; c < configs.size(); c++) {
                 double[] ratios = new double[rounds];
                 for (int round = 0; round < rounds; round++) {
                     ratios[round] = values[c][round] / values[0][round];
                 }
-                report.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.3f – %.3f |%n", workload, CONFIGS[c],
+                report.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.3f – %.3f |%n", workload, configs.get(c),
                         median(values[c]), median(ratios), min(ratios), max(ratios)));
             }
         }
@@ -145,6 +175,11 @@ public final class Throughput {
         if (out != null) {
             Files.writeString(out, report.toString());
         }
+    }
+
+    /** Seconds of warm-up: churn's socket methods are compiled last (fewer calls per second). */
+    private static double defaultWarmup(String workload) {
+        return workload.startsWith("churn") ? 15 : 8;
     }
 
     private static List<String> configArguments(String config, Path agent, Path jdkJfc, Path recording) {
@@ -157,6 +192,10 @@ public final class Throughput {
                 return List.of("-javaagent:" + agent + "=recording=" + recording + ",receiveThreshold=0,sendThreshold=0");
             case "jdk-events-0":
                 return List.of("-XX:StartFlightRecording:settings=" + jdkJfc + ",filename=" + recording);
+            case "jfr-default":
+                return List.of("-XX:StartFlightRecording:settings=default,filename=" + recording);
+            case "agent-no-recording":
+                return List.of("-javaagent:" + agent);
             default:
                 throw new IllegalArgumentException(config);
         }

@@ -49,10 +49,16 @@ public final class Workloads {
                 result = nioEcho(16, 64, warmup, measured);
                 break;
             case "churn":
-                result = churn(warmup, measured);
+                result = churn(warmup, measured, false);
+                break;
+            case "churn-cpu":
+                result = churn(warmup, measured, true);
                 break;
             case "calls-cpu":
                 result = callsPerCpuSecond(Integer.parseInt(args[3]), warmup, measured);
+                break;
+            case "calls-cpu-deep":
+                result = atDepth(Integer.parseInt(args[4]), () -> callsPerCpuSecond(Integer.parseInt(args[3]), warmup, measured));
                 break;
             case "virtual":
                 result = virtualThreads(1000, 64, warmup, measured);
@@ -140,6 +146,20 @@ public final class Workloads {
             }
             return operations / ((threads.getCurrentThreadCpuTime() - cpuFrom) / 1e9);
         }
+    }
+
+    /** A measurement that may throw. */
+    interface Measurement {
+        double run() throws Exception;
+    }
+
+    /**
+     * Runs {@code measurement} {@code frames} calls deeper than here: an application's socket
+     * calls come from a stack of tens of frames (framework, pool, client library), and JFR walks
+     * every frame of it for each recorded event, the JDK's events and socktrace's alike.
+     */
+    static double atDepth(int frames, Measurement measurement) throws Exception {
+        return frames <= 0 ? measurement.run() : atDepth(frames - 1, measurement);
     }
 
     private static void echoLoop(Socket s, int size) throws IOException {
@@ -245,8 +265,13 @@ public final class Workloads {
         }
     }
 
-    /** Connect, one byte each way, close (the client closes first): connections per second. */
-    static double churn(long warmupNanos, long measuredNanos) throws Exception {
+    /**
+     * Connect, one byte each way, close (the client closes first): connections per second of wall
+     * time, or with {@code perCpuSecond} per second of the whole process's CPU time (both workload
+     * threads, JFR's threads, the agent's, GC and JIT: everything the process spent), which time
+     * spent descheduled on a shared machine does not inflate.
+     */
+    static double churn(long warmupNanos, long measuredNanos, boolean perCpuSecond) throws Exception {
         LongAdder connections = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();
         try (ServerSocket listener = new ServerSocket(0, 200, InetAddress.getLoopbackAddress())) {
@@ -273,11 +298,24 @@ public final class Workloads {
                 }
             });
             client.start();
-            double rate = rate(connections, warmupNanos, measuredNanos);
+            double rate = perCpuSecond ? ratePerCpuSecond(connections, warmupNanos, measuredNanos)
+                    : rate(connections, warmupNanos, measuredNanos);
             stop.set(true);
             client.join(5000);
             return rate;
         }
+    }
+
+    /** Like {@link #rate}, per second of the process's CPU time instead of wall time. */
+    private static double ratePerCpuSecond(LongAdder counter, long warmupNanos, long measuredNanos) throws InterruptedException {
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        TimeUnit.NANOSECONDS.sleep(warmupNanos);
+        long from = counter.sum();
+        long cpuFrom = os.getProcessCpuTime();
+        TimeUnit.NANOSECONDS.sleep(measuredNanos);
+        long done = counter.sum() - from;
+        return done / ((os.getProcessCpuTime() - cpuFrom) / 1e9);
     }
 
     /**

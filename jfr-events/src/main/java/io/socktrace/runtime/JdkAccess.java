@@ -57,9 +57,19 @@ final class JdkAccess {
         return -1;
     }
 
-    /** The local address the kernel bound this socket to, or null. */
+    /**
+     * The local address the kernel bound this socket to, or null. A connected or accepted
+     * SocketChannelImpl already holds it (the JDK asked the kernel when the connection was
+     * established): read from its field, saving a getsockname per connection.
+     */
     static InetSocketAddress localAddress(Object socket) {
         try {
+            if (Handles.CHANNEL_LOCAL != null && Handles.CHANNEL.isInstance(socket)) {
+                Object known = Handles.CHANNEL_LOCAL.invoke(socket);
+                if (known instanceof InetSocketAddress && ((InetSocketAddress) known).getPort() != 0) {
+                    return (InetSocketAddress) known;
+                }
+            }
             FileDescriptor fd = fd(socket);
             return fd == null || !fd.valid() ? null : (InetSocketAddress) Handles.LOCAL_ADDRESS.invokeExact(fd);
         } catch (Throwable t) {
@@ -97,6 +107,7 @@ final class JdkAccess {
         static final MethodHandle LOCAL_ADDRESS;
         static final Class<?> CHANNEL;
         static final MethodHandle CHANNEL_REMOTE;
+        static final MethodHandle CHANNEL_LOCAL;
         static final MethodHandle CHANNEL_AVAILABLE;
         static final Class<?> ASYNC_CHANNEL;
         static final MethodHandle ASYNC_REMOTE;
@@ -121,6 +132,7 @@ final class JdkAccess {
             MethodHandle localAddress = null;
             Class<?> channel = Void.class;
             MethodHandle channelRemote = null;
+            MethodHandle channelLocal = null;
             MethodHandle channelAvailable = null;
             Class<?> async = Void.class;
             MethodHandle asyncRemote = null;
@@ -135,6 +147,7 @@ final class JdkAccess {
                 channel = Class.forName("sun.nio.ch.SocketChannelImpl", false, null);
                 MethodHandles.Lookup ch = MethodHandles.privateLookupIn(channel, MethodHandles.lookup());
                 channelRemote = ch.findGetter(channel, "remoteAddress", SocketAddress.class);
+                channelLocal = ch.findGetter(channel, "localAddress", SocketAddress.class);
                 channelAvailable = ch.findVirtual(channel, "available", MethodType.methodType(int.class));
 
                 async = Class.forName("sun.nio.ch.AsynchronousSocketChannelImpl", false, null);
@@ -158,6 +171,7 @@ final class JdkAccess {
             LOCAL_ADDRESS = localAddress;
             CHANNEL = channel;
             CHANNEL_REMOTE = channelRemote;
+            CHANNEL_LOCAL = channelLocal;
             CHANNEL_AVAILABLE = channelAvailable;
             ASYNC_CHANNEL = async;
             ASYNC_REMOTE = asyncRemote;
