@@ -69,14 +69,20 @@ public final class Workloads {
         System.out.printf("result %.1f%n", result);
     }
 
-    /** Measures operations counted by {@code counter} between warm-up end and measured end. */
+    /** Measures operations counted by {@code counter} between warm-up end and measured end, per second of wall time. */
     private static double rate(LongAdder counter, long warmupNanos, long measuredNanos) throws InterruptedException {
+        return rate(counter, warmupNanos, measuredNanos, System::nanoTime);
+    }
+
+    /** The same per second of {@code clock} (nanoseconds). */
+    private static double rate(LongAdder counter, long warmupNanos, long measuredNanos, java.util.function.LongSupplier clock)
+            throws InterruptedException {
         TimeUnit.NANOSECONDS.sleep(warmupNanos);
         long from = counter.sum();
-        long start = System.nanoTime();
+        long start = clock.getAsLong();
         TimeUnit.NANOSECONDS.sleep(measuredNanos);
         long done = counter.sum() - from;
-        return done / ((System.nanoTime() - start) / 1e9);
+        return done / ((clock.getAsLong() - start) / 1e9);
     }
 
     /** One blocking client and one server thread: the client writes {@code size} bytes, the server echoes them. */
@@ -310,12 +316,7 @@ public final class Workloads {
     private static double ratePerCpuSecond(LongAdder counter, long warmupNanos, long measuredNanos) throws InterruptedException {
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        TimeUnit.NANOSECONDS.sleep(warmupNanos);
-        long from = counter.sum();
-        long cpuFrom = os.getProcessCpuTime();
-        TimeUnit.NANOSECONDS.sleep(measuredNanos);
-        long done = counter.sum() - from;
-        return done / ((os.getProcessCpuTime() - cpuFrom) / 1e9);
+        return rate(counter, warmupNanos, measuredNanos, os::getProcessCpuTime);
     }
 
     /**
