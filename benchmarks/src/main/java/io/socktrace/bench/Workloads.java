@@ -201,6 +201,7 @@ public final class Workloads {
     static double nioEcho(int clients, int size, long warmupNanos, long measuredNanos) throws Exception {
         LongAdder roundTrips = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();
+        AtomicBoolean clientsStop = new AtomicBoolean();
         try (ServerSocketChannel listener = ServerSocketChannel.open(); Selector selector = Selector.open()) {
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
             listener.configureBlocking(false);
@@ -243,7 +244,7 @@ public final class Workloads {
                         ch.socket().setTcpNoDelay(true);
                         ByteBuffer out = ByteBuffer.allocate(size);
                         ByteBuffer in = ByteBuffer.allocate(size);
-                        for (long k = 0; k < MAX_OPERATIONS && !stop.get(); k++) {
+                        for (long k = 0; k < MAX_OPERATIONS && !clientsStop.get(); k++) {
                             out.clear();
                             while (out.hasRemaining()) {
                                 ch.write(out);
@@ -262,10 +263,13 @@ public final class Workloads {
                 t.start();
             }
             double rate = rate(roundTrips, warmupNanos, measuredNanos);
-            stop.set(true);
+            // the clients first, while the server still echoes: each ends after its round trip
+            // (stopping the server first left them blocked in a read, 5 s of join each)
+            clientsStop.set(true);
             for (Thread t : threads) {
                 t.join(5000);
             }
+            stop.set(true);
             server.join(5000);
             return rate;
         }
