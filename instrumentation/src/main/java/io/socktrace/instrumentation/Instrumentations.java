@@ -36,9 +36,10 @@ public final class Instrumentations {
     static final String ASYNC_SERVER_SOCKET_CHANNEL = "sun.nio.ch.AsynchronousServerSocketChannelImpl";
     static final String UNIX_ASYNC_SERVER_SOCKET_CHANNEL = "sun.nio.ch.UnixAsynchronousServerSocketChannelImpl";
     static final String PENDING_FUTURE = "sun.nio.ch.PendingFuture";
+    static final String NET = "sun.nio.ch.Net";
     static final Set<String> TARGET_TYPES = Set.of(NIO_SOCKET_IMPL, SOCKET, SOCKET_CHANNEL, SERVER_SOCKET_CHANNEL,
             ASYNC_SOCKET_CHANNEL, UNIX_ASYNC_SOCKET_CHANNEL, ASYNC_SERVER_SOCKET_CHANNEL, UNIX_ASYNC_SERVER_SOCKET_CHANNEL,
-            PENDING_FUTURE);
+            PENDING_FUTURE, NET);
     /** The classes whose instances carry a connection: they get the field when it can be added. */
     static final Set<String> CONNECTION_TYPES = Set.of(NIO_SOCKET_IMPL, SOCKET_CHANNEL, SERVER_SOCKET_CHANNEL,
             ASYNC_SOCKET_CHANNEL, ASYNC_SERVER_SOCKET_CHANNEL);

@@ -40,6 +40,18 @@ final class NioSocketImplAdvice {
         }
     }
 
+    /**
+     * {@code sun.nio.ch.Net.localAddress(FileDescriptor)}, static: {@code NioSocketImpl.endConnect}
+     * asks the kernel for the local address of a new connection and keeps only the port; the
+     * runtime keeps the address for the connect's event instead of asking the kernel again.
+     */
+    static final class NetLocalAddress {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.Return java.net.InetSocketAddress local) {
+            SocketTracer.localAddressReturned(local);
+        }
+    }
+
     /** {@code protected void listen(int backlog)}. */
     static final class Listen {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -3,6 +3,7 @@ package io.socktrace.instrumentation;
 import static io.socktrace.instrumentation.Instrumentations.ASYNC_SERVER_SOCKET_CHANNEL;
 import static io.socktrace.instrumentation.Instrumentations.ASYNC_SOCKET_CHANNEL;
 import static io.socktrace.instrumentation.Instrumentations.CONNECTION_TYPES;
+import static io.socktrace.instrumentation.Instrumentations.NET;
 import static io.socktrace.instrumentation.Instrumentations.NIO_SOCKET_IMPL;
 import static io.socktrace.instrumentation.Instrumentations.PENDING_FUTURE;
 import static io.socktrace.instrumentation.Instrumentations.SERVER_SOCKET_CHANNEL;
@@ -14,6 +15,7 @@ import static net.bytebuddy.matcher.ElementMatchers.isBridge;
 import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
 import static net.bytebuddy.matcher.ElementMatchers.isProtected;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
@@ -48,7 +50,7 @@ import net.bytebuddy.pool.TypePool;
  * Weaves socktrace's advice into one JDK class file: which methods of which class get which
  * {@code …Advice}, and the Byte Buddy calls that inline it. Used directly from a plain
  * {@link java.lang.instrument.ClassFileTransformer} rather than through Byte Buddy's
- * {@code AgentBuilder}: with nine classes known by name there is nothing to match or discover, and
+ * {@code AgentBuilder}: with ten classes known by name there is nothing to match or discover, and
  * the builder's machinery alone cost a few hundred milliseconds of start-up. Built on first use,
  * when the first socket class loads.
  */
@@ -141,6 +143,8 @@ final class Weaver {
                 .add(method("setOption", 2).and(takesArgument(0, int.class)).and(isPublic()), nio + "$LegacyOption")
                 .add(method("setOption", 2).and(takesArgument(0, named("java.net.SocketOption"))).and(isProtected()),
                         nio + "$Option");
+        on(NET).add(method("localAddress", 1).and(isStatic()).and(takesArgument(0, named("java.io.FileDescriptor"))),
+                nio + "$NetLocalAddress");
         on(SOCKET).add(method("connect", 2).and(takesArgument(0, named("java.net.SocketAddress"))),
                 SocketAdvice.class.getName() + "$Connect");
         String channel = SocketChannelAdvice.class.getName();

@@ -66,6 +66,18 @@ public final class SocketTracer {
         }
     }
 
+    /**
+     * {@code sun.nio.ch.Net.localAddress(FileDescriptor)} returned {@code local}: inside a connect,
+     * the address the JDK looked up as the connection was established.
+     */
+    public static void localAddressReturned(java.net.InetSocketAddress local) {
+        try {
+            Tracing.localAddressReturned(local);
+        } catch (Throwable t) {
+            AgentLog.error("localAddressReturned", t);
+        }
+    }
+
     public static void listened(SocketImpl impl, int backlog, Throwable thrown) {
         try {
             if (thrown == null) {

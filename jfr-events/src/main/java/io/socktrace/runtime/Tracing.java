@@ -21,8 +21,18 @@ import java.net.SocketAddress;
  */
 final class Tracing {
 
-    /** How deep this thread is inside a connect call: a close seen there is the JDK's own clean-up. */
-    private static final ThreadLocal<int[]> CONNECT_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+    /**
+     * This thread's connect in progress: how deep it is inside connect calls (a close seen there is
+     * the JDK's own clean-up), and the local address the JDK itself asked the kernel for when the
+     * connection was established ({@code NioSocketImpl.endConnect} calls {@code Net.localAddress}
+     * and keeps only the port), so that recording it needs no second getsockname.
+     */
+    private static final class ConnectScope {
+        int depth;
+        InetSocketAddress localSeen;
+    }
+
+    private static final ThreadLocal<ConnectScope> CONNECT_SCOPE = ThreadLocal.withInitial(ConnectScope::new);
 
     private Tracing() {
     }
@@ -30,15 +40,33 @@ final class Tracing {
     // ---- connect ----------------------------------------------------------------------------------
 
     static void enterConnect() {
-        CONNECT_DEPTH.get()[0]++;
+        ConnectScope scope = CONNECT_SCOPE.get();
+        scope.depth++;
+        scope.localSeen = null;
     }
 
     static void leaveConnect() {
-        CONNECT_DEPTH.get()[0]--;
+        CONNECT_SCOPE.get().depth--;
     }
 
     private static boolean insideConnect() {
-        return CONNECT_DEPTH.get()[0] > 0;
+        return CONNECT_SCOPE.get().depth > 0;
+    }
+
+    /** The JDK asked the kernel for a socket's local address (sun.nio.ch.Net.localAddress returned). */
+    static void localAddressReturned(InetSocketAddress local) {
+        ConnectScope scope = CONNECT_SCOPE.get();
+        if (scope.depth > 0) {
+            scope.localSeen = local;
+        }
+    }
+
+    /** The local address the JDK looked up inside this thread's latest connect, once; or null. */
+    private static InetSocketAddress takeLocalSeenInConnect() {
+        ConnectScope scope = CONNECT_SCOPE.get();
+        InetSocketAddress seen = scope.localSeen;
+        scope.localSeen = null;
+        return seen;
     }
 
     static ConnectEvent connectBegin(Object socket, SocketAddress remote, long timeoutMillis) {
@@ -85,7 +113,12 @@ final class Tracing {
         if (thrown == null) {
             c.phase = Connection.Phase.CONNECTED;
             c.establishedNanos = System.nanoTime();
-            captureLocal(socket, c);
+            InetSocketAddress seen = socket instanceof java.net.SocketImpl ? takeLocalSeenInConnect() : null;
+            if (seen != null && seen.getPort() != 0 && seen.getAddress() != null) {
+                c.setLocal(seen.getAddress(), seen.getPort());
+            } else {
+                captureLocal(socket, c);
+            }
             OpenSockets.track(socket, c);
         } else {
             c.phase = Connection.Phase.FAILED;
