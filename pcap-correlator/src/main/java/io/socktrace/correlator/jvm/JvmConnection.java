@@ -49,6 +49,9 @@ public final class JvmConnection {
     InetAddress localAddress;
     int localPort;
     InetAddress remoteAddress;
+    /** The address texts last parsed into localAddress/remoteAddress (the reader parses each once). */
+    String localLiteral;
+    String remoteLiteral;
     int remotePort;
     String communityId;
     String thread;

@@ -11,6 +11,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import jdk.jfr.EventType;
+import jdk.jfr.ValueDescriptor;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.EventStream;
@@ -50,6 +52,8 @@ public final class RecordingReader {
         }
         checkChunks(file);
         Map<Long, JvmConnection> byId = new LinkedHashMap<>();
+        // by event type id: a recording made of several chunks describes a type in each, same id
+        Map<Long, Fields> fieldsByType = new java.util.HashMap<>();
         // A stream with a handler per socktrace event: the parser skips every other event of the
         // recording (JDK events are most of it) without materialising it, about 3x faster than
         // RecordingFile, which builds every event.
@@ -59,14 +63,20 @@ public final class RecordingReader {
             for (String event : CONNECTION_EVENTS) {
                 String shortName = event.substring("socktrace.".length());
                 stream.onEvent(event, e -> {
-                    if (!e.hasField("connectionId")) {
+                    EventType type = e.getEventType();
+                    Fields fields = fieldsByType.get(type.getId());
+                    if (fields == null) {
+                        fields = type.getField("connectionId") == null ? NO_CONNECTION : new Fields(type);
+                        fieldsByType.put(type.getId(), fields);
+                    }
+                    if (fields == NO_CONNECTION) {
                         return;
                     }
                     long id = e.getLong("connectionId");
                     if (event.equals("socktrace.Accept") && id == 0) {
                         return; // an accept that failed belongs to no connection
                     }
-                    add(byId.computeIfAbsent(id, JvmConnection::new), e, shortName);
+                    add(byId.computeIfAbsent(id, JvmConnection::new), e, shortName, fields);
                 });
             }
             stream.start();
@@ -127,30 +137,97 @@ public final class RecordingReader {
     private static final int CHUNK_MAGIC = 0x464c5200; // "FLR\0"
     private static final int CHUNK_HEADER_BYTES = 68;
 
-    private static void add(JvmConnection c, RecordedEvent e, String event) {
+    /** Marks an event type without connectionId (an older or foreign event of the same name). */
+    private static final Fields NO_CONNECTION = new Fields();
+
+    /**
+     * Which of the fields {@link #add} reads an event type has, looked up once per type: asking a
+     * RecordedEvent by name scans its fields each time (with hasField first, twice), which was
+     * most of the time spent reading a recording.
+     */
+    private static final class Fields {
+        final String outcomeField;
+        final boolean bytesRead;
+        final boolean bytesWritten;
+        final boolean exceptionMessage;
+        final boolean port;
+        final boolean localPort;
+        final boolean host;
+        final boolean communityId;
+
+        private Fields() {
+            outcomeField = null;
+            bytesRead = false;
+            bytesWritten = false;
+            exceptionMessage = false;
+            port = false;
+            localPort = false;
+            host = false;
+            communityId = false;
+        }
+
+        Fields(EventType type) {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (ValueDescriptor field : type.getFields()) {
+                names.add(field.getName());
+            }
+            String outcome = null;
+            for (String candidate : new String[] {"outcome", "initiator", "kind", "state"}) {
+                if (names.contains(candidate)) {
+                    outcome = candidate;
+                    break;
+                }
+            }
+            outcomeField = outcome;
+            bytesRead = names.contains("bytesRead");
+            bytesWritten = names.contains("bytesWritten");
+            exceptionMessage = names.contains("exceptionMessage");
+            port = names.contains("port") && names.contains("address");
+            localPort = names.contains("localPort") && names.contains("localAddress");
+            host = names.contains("host");
+            communityId = names.contains("communityId");
+        }
+    }
+
+    private static void add(JvmConnection c, RecordedEvent e, String event, Fields f) {
         long start = nanos(e.getStartTime());
         long duration = e.getDuration().toNanos();
-        String outcome = e.hasField("outcome") ? e.getString("outcome")
-                : e.hasField("initiator") ? e.getString("initiator") : e.hasField("kind") ? e.getString("kind")
-                : e.hasField("state") ? e.getString("state") : null;
-        long bytes = e.hasField("bytesRead") && event.equals("Receive") ? e.getLong("bytesRead")
-                : e.hasField("bytesWritten") && event.equals("Send") ? e.getLong("bytesWritten") : 0;
-        String message = e.hasField("exceptionMessage") ? e.getString("exceptionMessage") : null;
+        String outcome = f.outcomeField == null ? null : e.getString(f.outcomeField);
+        long bytes = f.bytesRead && event.equals("Receive") ? e.getLong("bytesRead")
+                : f.bytesWritten && event.equals("Send") ? e.getLong("bytesWritten") : 0;
+        String message = f.exceptionMessage ? e.getString("exceptionMessage") : null;
         JvmConnection.Call call = new JvmConnection.Call(event, start, duration, outcome, bytes, message);
         c.calls.add(call);
-        if (e.hasField("port") && e.getInt("port") > 0) {
-            c.remotePort = e.getInt("port");
-            c.remoteAddress = address(e.getString("address"), c.remoteAddress);
+        if (f.port) {
+            int port = e.getInt("port");
+            if (port > 0) {
+                c.remotePort = port;
+                String literal = e.getString("address");
+                if (literal != null && !literal.equals(c.remoteLiteral)) {
+                    c.remoteAddress = address(literal, c.remoteAddress);
+                    c.remoteLiteral = literal;
+                }
+            }
         }
-        if (e.hasField("localPort") && e.getInt("localPort") > 0) {
-            c.localPort = e.getInt("localPort");
-            c.localAddress = address(e.getString("localAddress"), c.localAddress);
+        if (f.localPort) {
+            int localPort = e.getInt("localPort");
+            if (localPort > 0) {
+                c.localPort = localPort;
+                String literal = e.getString("localAddress");
+                if (literal != null && !literal.equals(c.localLiteral)) {
+                    c.localAddress = address(literal, c.localAddress);
+                    c.localLiteral = literal;
+                }
+            }
         }
-        if (e.hasField("host") && e.getString("host") != null && c.host == null) {
+        if (f.host && c.host == null) {
             c.host = e.getString("host");
         }
-        if (e.hasField("communityId") && e.getString("communityId") != null) {
-            c.communityId = e.getString("communityId");
+        if (f.communityId) {
+            String communityId = e.getString("communityId");
+            if (communityId != null) {
+                c.communityId = communityId;
+            }
         }
         switch (event) {
             case "Connect":
@@ -168,7 +245,7 @@ public final class RecordingReader {
                 break;
             case "Close":
                 c.close = call;
-                c.closeInitiator = e.getString("initiator");
+                c.closeInitiator = "initiator".equals(f.outcomeField) ? outcome : null;
                 c.bytesRead = e.getLong("bytesRead");
                 c.bytesWritten = e.getLong("bytesWritten");
                 break;
