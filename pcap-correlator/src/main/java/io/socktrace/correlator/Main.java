@@ -17,7 +17,6 @@ import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.JsonReport;
 import io.socktrace.correlator.join.PacketIndex;
 import io.socktrace.correlator.report.AnnotatedPcapng;
-import io.socktrace.correlator.jvm.JvmConnection;
 import io.socktrace.correlator.jvm.RecordingReader;
 import io.socktrace.correlator.report.HtmlTimeline;
 import io.socktrace.correlator.report.PacketRecording;
@@ -68,7 +67,9 @@ public final class Main {
             "  --html FILE              also write a timeline of each joined connection, Java calls and packets on one",
             "                           clock, as one self-contained HTML page (with --jfr)",
             "  --jfr-out FILE           also write a recording for Mission Control (with --jfr): the recordings'",
-            "                           events plus each TCP packet as a socktrace.Packet event on the JVM's clock",
+            "                           events plus each TCP packet as a socktrace.Packet event on the JVM's clock;",
+            "                           with several --jfr, one file per recording (FILE-<recording>.jfr) with the",
+            "                           packets of its time span: JDK tools cannot read two JVMs' chunks in one file",
             "  --max-packet-events N    at most N packets in --jfr-out, the rest skipped (default "
                     + PacketRecording.DEFAULT_MAX_PACKETS + ")",
             "  --idle-timeout SECONDS   a flow silent this long is over (default 60)",
@@ -219,30 +220,24 @@ public final class Main {
         if (pcapng != null && sameFile(path, Paths.get(pcapng))) {
             return usageError(err, "--pcapng " + pcapng + " is the input capture; choose another file");
         }
-        List<JvmConnection> jvm = null;
-        if (!jfrs.isEmpty()) {
-            jvm = new ArrayList<>();
-            for (String jfr : jfrs) {
-                try {
-                    jvm.addAll(RecordingReader.read(Paths.get(jfr)));
-                } catch (RecordingReader.RecordingException e) {
-                    err.println(PROGRAM + ": " + e.getMessage());
-                    return INPUT_ERROR;
-                }
-            }
+        List<Path> recordings = new ArrayList<>();
+        for (String jfr : jfrs) {
+            recordings.add(Paths.get(jfr));
         }
+        // the recordings are read while the capture is parsed; flows are joined as they finish,
+        // so only flows of the recording's connections stay in memory
+        BackgroundRecordings background = recordings.isEmpty() ? null : BackgroundRecordings.start(recordings);
         Map<ConnState, Integer> states = new EnumMap<>(ConnState.class);
-        // joined as flows finish: only flows of the recording's connections stay in memory
-        Correlation.Builder joiner = jvm == null ? null : new Correlation.Builder(jvm);
         FlowTracker tracker = new FlowTracker(flow -> {
             states.merge(flow.connState(), 1, Integer::sum);
-            if (joiner == null) {
+            if (background == null) {
                 out.println(describe(flow));
             } else {
-                joiner.offer(flow);
+                background.offer(flow);
             }
         }, idleTimeoutNanos);
         CaptureStatistics statistics;
+        Correlation.Builder joiner = null;
         try (CaptureReader reader = CaptureReader.open(path, strict)) {
             PacketCursor packet = new PacketCursor();
             while (reader.next(packet)) {
@@ -250,16 +245,22 @@ public final class Main {
             }
             tracker.finish();
             statistics = reader.statistics();
-        } catch (CaptureFormatException e) {
-            out.flush();
+            if (background != null) {
+                joiner = background.finish();
+                joiner.undecodablePackets(statistics.undecodablePackets());
+            }
+        } catch (BackgroundRecordings.Failed e) {
             err.println(PROGRAM + ": " + e.getMessage());
             return INPUT_ERROR;
+        } catch (RecordingReader.RecordingException e) {
+            err.println(PROGRAM + ": " + e.getMessage());
+            return INPUT_ERROR;
+        } catch (CaptureFormatException e) {
+            return captureProblem(background, out, err, e.getMessage());
         } catch (NoSuchFileException e) {
-            err.println(PROGRAM + ": " + pcap + ": no such file");
-            return INPUT_ERROR;
+            return captureProblem(background, out, err, pcap + ": no such file");
         } catch (IOException e) {
-            err.println(PROGRAM + ": " + pcap + ": cannot read: " + e.getMessage());
-            return INPUT_ERROR;
+            return captureProblem(background, out, err, pcap + ": cannot read: " + e.getMessage());
         }
         StringBuilder summary = new StringBuilder(160);
         summary.append("summary: packets ").append(statistics.packets())
@@ -277,7 +278,7 @@ public final class Main {
             }
             summary.append(')');
         }
-        if (jvm != null) {
+        if (joiner != null) {
             Correlation correlation = joiner.build();
             out.print(correlation.report());
             out.println();
@@ -300,10 +301,6 @@ public final class Main {
                     return INPUT_ERROR;
                 }
             }
-            List<Path> recordings = new ArrayList<>();
-            for (String jfr : jfrs) {
-                recordings.add(Paths.get(jfr));
-            }
             if (html != null) {
                 String page;
                 try {
@@ -323,9 +320,9 @@ public final class Main {
                 }
             }
             if (jfrOut != null) {
-                PacketRecording.Result written;
+                List<PacketRecording.Result> written;
                 try {
-                    written = PacketRecording.write(Paths.get(jfrOut), recordings, path, strict, correlation, maxPacketEvents);
+                    written = PacketRecording.writeEach(Paths.get(jfrOut), recordings, path, strict, correlation, maxPacketEvents);
                 } catch (CaptureFormatException e) {
                     err.println(PROGRAM + ": " + e.getMessage());
                     return INPUT_ERROR;
@@ -333,14 +330,18 @@ public final class Main {
                     err.println(PROGRAM + ": " + e.getMessage());
                     return INPUT_ERROR;
                 }
-                out.println("jfr-out: " + jfrOut + ": " + written.chunksCopied + " chunk" + (written.chunksCopied == 1 ? "" : "s")
-                        + " of the recording" + (recordings.size() == 1 ? "" : "s") + ", " + written.packets + " packet events ("
-                        + written.packetsOfConnections + " of JVM connections) in " + written.chunksWritten + " chunk"
-                        + (written.chunksWritten == 1 ? "" : "s") + (written.packetsSkipped == 0 ? ""
-                        : ", " + written.packetsSkipped + " packets skipped beyond --max-packet-events " + maxPacketEvents));
-                if (written.packetsSkipped > 0) {
-                    err.println(PROGRAM + ": warning: " + jfrOut + ": " + written.packetsSkipped
-                            + " packets left out beyond --max-packet-events " + maxPacketEvents);
+                List<Path> outputs = PacketRecording.outputs(Paths.get(jfrOut), recordings);
+                for (int i = 0; i < written.size(); i++) {
+                    PacketRecording.Result r = written.get(i);
+                    out.println("jfr-out: " + outputs.get(i) + ": " + r.chunksCopied + " chunk" + (r.chunksCopied == 1 ? "" : "s")
+                            + " of " + (recordings.size() == 1 ? "the recording" : recordings.get(i)) + ", " + r.packets
+                            + " packet events (" + r.packetsOfConnections + " of JVM connections) in " + r.chunksWritten + " chunk"
+                            + (r.chunksWritten == 1 ? "" : "s") + (r.packetsSkipped == 0 ? ""
+                            : ", " + r.packetsSkipped + " packets skipped beyond --max-packet-events " + maxPacketEvents));
+                    if (r.packetsSkipped > 0) {
+                        err.println(PROGRAM + ": warning: " + outputs.get(i) + ": " + r.packetsSkipped
+                                + " packets left out beyond --max-packet-events " + maxPacketEvents);
+                    }
                 }
             }
         } else if (json != null) {
@@ -447,6 +448,17 @@ public final class Main {
             return usageError(err, "capture: --interface and --out are required (try capture --help)");
         }
         return LiveCapture.run(device, Paths.get(file), filter, millis, pid, out, err);
+    }
+
+    /**
+     * A capture that cannot be read, unless a recording could not be read either: the recording's
+     * error is named first, as it was when recordings were read before the capture.
+     */
+    private static int captureProblem(BackgroundRecordings background, PrintStream out, PrintStream err, String message) {
+        RecordingReader.RecordingException recordingProblem = background == null ? null : background.failure();
+        out.flush();
+        err.println(PROGRAM + ": " + (recordingProblem != null ? recordingProblem.getMessage() : message));
+        return INPUT_ERROR;
     }
 
     private static int usageError(PrintStream err, String message) {

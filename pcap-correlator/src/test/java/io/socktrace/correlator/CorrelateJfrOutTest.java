@@ -3,10 +3,17 @@ package io.socktrace.correlator;
 import static io.socktrace.correlator.TestCaptures.fixture;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.socktrace.correlator.join.WirePeer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,5 +69,63 @@ class CorrelateJfrOutTest {
                 "--jfr-out", target.toString())).isEqualTo(Main.INPUT_ERROR);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("socktrace-correlator: " + target + ": cannot write: ")
                 .hasLineCount(1);
+    }
+
+    @Test
+    void jfrOut_twoJvmsRecordings_oneReadableFilePerRecording() throws Exception {
+        // two JVMs under the agent, one after the other, while tcpdump records loopback (root)
+        Path pcap = temp.resolve("two.pcap");
+        Process tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "-s", "128", "--immediate-mode", "-w", pcap.toString(), "tcp")
+                .redirectErrorStream(true).redirectOutput(temp.resolve("tcpdump.txt").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.readString(temp.resolve("tcpdump.txt")).contains("listening on") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(Files.readString(temp.resolve("tcpdump.txt"))).as("tcpdump started (needs root)").contains("listening on");
+        List<Path> recordings = new ArrayList<>();
+        List<String> outputs = new ArrayList<>();
+        for (String name : List.of("first", "second")) {
+            Path jfr = temp.resolve(name + ".jfr");
+            Process peer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-javaagent:" + Path.of("../agent/target/socktrace-agent.jar").toAbsolutePath() + "=recording=" + jfr,
+                    "-cp", Path.of("target/test-classes").toAbsolutePath().toString(), WirePeer.class.getName(), "slow")
+                    .redirectErrorStream(true).start();
+            String printed = new String(peer.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(peer.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(peer.exitValue()).as(printed).isZero();
+            outputs.add(printed);
+            recordings.add(jfr);
+        }
+        Thread.sleep(300);
+        tcpdump.destroy();
+        assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+        Path target = temp.resolve("with-packets.jfr");
+        assertThat(run("correlate", "--pcap", pcap.toString(), "--jfr", recordings.get(0).toString(), "--jfr",
+                recordings.get(1).toString(), "--jfr-out", target.toString())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(target).doesNotExist();
+        for (int i = 0; i < 2; i++) {
+            Path written = temp.resolve("with-packets-" + (i == 0 ? "first" : "second") + ".jfr");
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("jfr-out: " + written + ": 1 chunk of " + recordings.get(i));
+            // the JDK's own tool reads it whole (two JVMs' chunks in one file failed: "Unknown string encoding")
+            Process print = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jfr").toString(), "print",
+                    "--events", "socktrace.Connect,socktrace.Packet", written.toString()).redirectErrorStream(true).start();
+            String printed = new String(print.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(print.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(print.exitValue()).as(printed).isZero();
+            // this JVM's one connect, and the packets of its connection (10: handshake, request, answer, two FINs)
+            List<RecordedEvent> events = RecordingFile.readAllEvents(written);
+            List<RecordedEvent> connects = events.stream().filter(e -> e.getEventType().getName().equals("socktrace.Connect"))
+                    .collect(Collectors.toList());
+            assertThat(connects).hasSize(1);
+            int clientPort = connects.get(0).getInt("localPort");
+            assertThat(outputs.get(i)).contains(":" + clientPort + " -> ");
+            List<RecordedEvent> packets = events.stream().filter(e -> e.getEventType().getName().equals("socktrace.Packet"))
+                    .collect(Collectors.toList());
+            assertThat(packets).filteredOn(p -> p.getLong("connectionId") == connects.get(0).getLong("connectionId")).hasSize(10);
+            // the other JVM's connection is outside this recording's time span: its packets are not here
+            assertThat(packets).allSatisfy(p -> assertThat(p.getStartTime())
+                    .isBetween(connects.get(0).getStartTime().minusSeconds(2), connects.get(0).getStartTime().plusSeconds(3)));
+        }
     }
 }

@@ -171,4 +171,39 @@ class MainTest {
                 "--html", page.toString())).isEqualTo(1);
         assertThat(err()).startsWith("socktrace-correlator: " + page + ": cannot write").hasLineCount(1);
     }
+
+    @Test
+    void correlate_badRecording_isNamed_whateverTheCapture() throws Exception {
+        // the recording is read on its own thread while the capture is parsed; its error still comes first and alone
+        Path bad = Files.write(temp.resolve("bad.jfr"), "not a recording at all".getBytes(StandardCharsets.US_ASCII));
+        Path notCapture = Files.write(temp.resolve("bad.pcap"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+
+        assertThat(run("correlate", "--pcap", fixture("demo/demo.pcap").toString(), "--jfr", bad.toString())).isEqualTo(1);
+        assertThat(err()).startsWith("socktrace-correlator: " + bad + ": not a readable JFR recording").hasLineCount(1);
+        assertThat(out()).isEmpty();
+
+        err.reset();
+        assertThat(run("correlate", "--pcap", notCapture.toString(), "--jfr", bad.toString())).isEqualTo(1);
+        assertThat(err()).startsWith("socktrace-correlator: " + bad + ": not a readable JFR recording").hasLineCount(1);
+
+        err.reset();
+        assertThat(run("correlate", "--pcap", notCapture.toString(), "--jfr", fixture("demo/demo.jfr").toString())).isEqualTo(1);
+        assertThat(err()).startsWith("socktrace-correlator: " + notCapture + ": ").hasLineCount(1);
+    }
+
+    @Test
+    void correlate_packetsCutShortBySnapLength_noPacketsSaysWhy() throws Exception {
+        // an IPv6 SYN captured with 48 bytes: the IPv6 header and 8 bytes of TCP, no flags
+        byte[] loopback6 = new byte[16];
+        loopback6[15] = 1;
+        byte[] syn = TestCaptures.ipv6Packet(loopback6, loopback6, 6, new byte[0],
+                TestCaptures.tcp(40000, 8080, 1000, 0, TestCaptures.SYN, 65535, new byte[0]), 0);
+        Path cut = Files.write(temp.resolve("cut.pcap"), TestCaptures.pcap(101, true, false, 48, 1_700_000_000_000_000_000L, syn));
+
+        assertThat(run("correlate", "--pcap", cut.toString(), "--jfr", fixture("demo/demo.jfr").toString())).isZero();
+
+        assertThat(out()).contains("undecodable 1").contains("NO_PACKETS: no packets of this connection in the capture (another "
+                + "interface, a filter, or the capture did not run then); 1 packet of the capture had no readable TCP header, cut "
+                + "short by a snap length too small for their headers (capture with -s 128 or more)?");
+    }
 }

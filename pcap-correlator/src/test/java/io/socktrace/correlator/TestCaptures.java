@@ -1,5 +1,10 @@
 package io.socktrace.correlator;
 
+import io.socktrace.correlator.capture.CaptureFormatException;
+import io.socktrace.correlator.capture.CaptureReader;
+import io.socktrace.correlator.capture.PacketCursor;
+import io.socktrace.correlator.flow.FlowTracker;
+import io.socktrace.correlator.flow.TcpFlow;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +14,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Builds packets and capture files byte by byte for tests, and locates the committed fixtures. */
 public final class TestCaptures {
@@ -18,6 +25,20 @@ public final class TestCaptures {
     }
 
     /** A committed fixture under src/test/resources/captures. */
+    /** The flows of a capture, in the order the tracker finishes them (default idle timeout, lenient reading). */
+    public static List<TcpFlow> flows(Path capture) throws IOException, CaptureFormatException {
+        List<TcpFlow> flows = new ArrayList<>();
+        FlowTracker tracker = new FlowTracker(flows::add);
+        try (CaptureReader reader = CaptureReader.open(capture, false)) {
+            PacketCursor packet = new PacketCursor();
+            while (reader.next(packet)) {
+                tracker.accept(packet);
+            }
+        }
+        tracker.finish();
+        return flows;
+    }
+
     public static Path fixture(String name) {
         try {
             return Paths.get(TestCaptures.class.getResource("/captures/" + name).toURI());

@@ -8,6 +8,30 @@ public final class Addresses {
     private Addresses() {
     }
 
+    /**
+     * The upper 64 bits of an address given as 4 (IPv4, taken as {@code ::ffff:a.b.c.d}) or 16
+     * bytes, as {@link PacketCursor} holds it; 0 for any other length.
+     */
+    public static long high(byte[] address) {
+        return address.length == 16 ? bits(address, 0) : 0;
+    }
+
+    /** The lower 64 bits of an address given as 4 or 16 bytes; see {@link #high(byte[])}. */
+    public static long low(byte[] address) {
+        if (address.length == 4) {
+            return 0xffffL << 32 | (bits(address, 0) >>> 32);
+        }
+        return address.length == 16 ? bits(address, 8) : 0;
+    }
+
+    private static long bits(byte[] b, int from) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = v << 8 | (from + i < b.length ? b[from + i] & 0xff : 0);
+        }
+        return v;
+    }
+
     /** True if the 128-bit address is {@code ::ffff:a.b.c.d}. */
     public static boolean isIpv4(long high, long low) {
         return high == 0 && (low >>> 32) == 0xffffL;

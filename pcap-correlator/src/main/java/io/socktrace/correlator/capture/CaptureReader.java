@@ -411,7 +411,14 @@ public final class CaptureReader implements AutoCloseable {
             throw new CaptureFormatException(name, offset, "captured length exceeds its block",
                     captured + " bytes in a " + length + "-byte block");
         }
-        lastTimestampNanos = toNanos(interfaceId, stamp);
+        try {
+            lastTimestampNanos = toNanos(interfaceId, stamp);
+        } catch (ArithmeticException e) {
+            // e.g. if_tsresol 0x80 (whole seconds) on a writer that counted nanoseconds
+            throw new CaptureFormatException(name, offset, "timestamp out of range",
+                    Long.toUnsignedString(stamp) + " units of " + (interfaceBinaryResolution[interfaceId] ? "2^-" : "10^-")
+                            + interfaceResolutionExponent[interfaceId] + " s is past the year 2262");
+        }
         fill(cursor, offset, offset + 28, interfaceId, captured, original);
     }
 
@@ -456,18 +463,25 @@ public final class CaptureReader implements AutoCloseable {
         int exponent = interfaceResolutionExponent[interfaceId];
         long nanos;
         if (!interfaceBinaryResolution[interfaceId]) {
-            nanos = exponent <= 9 ? stamp * POWERS_OF_TEN[9 - exponent] : Long.divideUnsigned(stamp, POWERS_OF_TEN[exponent - 9]);
+            if (exponent <= 9 && stamp < 0) {
+                throw new ArithmeticException("unsigned stamp");
+            }
+            nanos = exponent <= 9 ? Math.multiplyExact(stamp, POWERS_OF_TEN[9 - exponent])
+                    : Long.divideUnsigned(stamp, POWERS_OF_TEN[exponent - 9]);
         } else if (exponent == 0) {
-            nanos = stamp * 1_000_000_000L;
+            if (stamp < 0) {
+                throw new ArithmeticException("unsigned stamp");
+            }
+            nanos = Math.multiplyExact(stamp, 1_000_000_000L);
         } else {
             long seconds = stamp >>> exponent;
             long fraction = stamp & ((1L << exponent) - 1);
             long fractionNanos = exponent <= 33
                     ? (fraction * 1_000_000_000L) >>> exponent
                     : ((fraction >>> (exponent - 33)) * 1_000_000_000L) >>> 33;
-            nanos = seconds * 1_000_000_000L + fractionNanos;
+            nanos = Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), fractionNanos);
         }
-        return nanos + interfaceOffsetSeconds[interfaceId] * 1_000_000_000L;
+        return Math.addExact(nanos, Math.multiplyExact(interfaceOffsetSeconds[interfaceId], 1_000_000_000L));
     }
 
     // ---- shared

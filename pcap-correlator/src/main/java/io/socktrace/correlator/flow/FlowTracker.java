@@ -184,7 +184,11 @@ public final class FlowTracker {
             if (ack) {
                 acknowledge(sender, receiver, p.acknowledgement(), p.payloadLength() == 0 && !syn && !fin, now);
             }
+            long sentBefore = sender.payloadBytes;
             countSequence(sender, receiver, p, syn, fin, now);
+            if (receiver.finNanos != TcpFlow.NONE) {
+                sender.payloadAfterPeerFin += sender.payloadBytes - sentBefore;
+            }
             if (!syn) {
                 if (p.window() == 0) {
                     sender.zeroWindowSegments++;

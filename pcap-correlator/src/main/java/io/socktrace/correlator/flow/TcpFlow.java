@@ -20,8 +20,8 @@ public final class TcpFlow {
     final long serverHigh;
     final long serverLow;
     final int serverPort;
-    final Endpoint client = new Endpoint();
-    final Endpoint server = new Endpoint();
+    final Endpoint client;
+    final Endpoint server;
 
     long firstPacketNanos = NONE;
     long lastPacketNanos = NONE;
@@ -34,6 +34,13 @@ public final class TcpFlow {
     FlowEnd end;
 
     TcpFlow(long clientHigh, long clientLow, int clientPort, long serverHigh, long serverLow, int serverPort) {
+        this(clientHigh, clientLow, clientPort, serverHigh, serverLow, serverPort, new Endpoint(), new Endpoint());
+    }
+
+    private TcpFlow(long clientHigh, long clientLow, int clientPort, long serverHigh, long serverLow, int serverPort,
+                    Endpoint client, Endpoint server) {
+        this.client = client;
+        this.server = server;
         this.clientHigh = clientHigh;
         this.clientLow = clientLow;
         this.clientPort = clientPort;
@@ -47,6 +54,16 @@ public final class TcpFlow {
         return Addresses.format(clientHigh, clientLow);
     }
 
+    /** Upper 64 bits of the client's address (IPv4 as {@code ::ffff:a.b.c.d}): for comparing without text. */
+    public long clientHigh() {
+        return clientHigh;
+    }
+
+    /** Lower 64 bits of the client's address. */
+    public long clientLow() {
+        return clientLow;
+    }
+
     /** Client port. */
     public int clientPort() {
         return clientPort;
@@ -55,6 +72,16 @@ public final class TcpFlow {
     /** Server address in text form. */
     public String serverAddress() {
         return Addresses.format(serverHigh, serverLow);
+    }
+
+    /** Upper 64 bits of the server's address (IPv4 as {@code ::ffff:a.b.c.d}). */
+    public long serverHigh() {
+        return serverHigh;
+    }
+
+    /** Lower 64 bits of the server's address. */
+    public long serverLow() {
+        return serverLow;
     }
 
     /** Server port. */
@@ -136,6 +163,22 @@ public final class TcpFlow {
     /** True once FIN was seen both ways, or a RST either way. */
     public boolean isFinished() {
         return (client.finNanos != NONE && server.finNanos != NONE) || client.rstNanos != NONE || server.rstNanos != NONE;
+    }
+
+    /**
+     * The same flow seen the other way round, for a flow whose handshake the capture missed (no
+     * SYN, no SYN/ACK): the tracker then took the first packet's sender for the client, which is
+     * a guess. Null for a flow with a handshake, whose direction is known.
+     */
+    public TcpFlow reversed() {
+        if (synCount > 0 || synAckNanos != NONE) {
+            return null;
+        }
+        TcpFlow r = new TcpFlow(serverHigh, serverLow, serverPort, clientHigh, clientLow, clientPort, server, client);
+        r.firstPacketNanos = firstPacketNanos;
+        r.lastPacketNanos = lastPacketNanos;
+        r.end = end;
+        return r;
     }
 
     /** Why the tracker reported this flow. */
@@ -304,6 +347,7 @@ public final class TcpFlow {
         long retransmitWaitNanos;
         long retransmitWaitAtNewData;
         long lastNewDataNanos = NONE;
+        long payloadAfterPeerFin;
         long ackedPeerDataNanos = NONE;
         long slowestAnswerNanos;
         long slowestAnswerAckNanos = NONE;
@@ -320,6 +364,16 @@ public final class TcpFlow {
         /** Payload bytes sent, retransmitted bytes not counted again. */
         public long payloadBytes() {
             return payloadBytes;
+        }
+
+        /** When this side last sent new payload, or {@link TcpFlow#NONE}. */
+        public long lastNewDataNanos() {
+            return lastNewDataNanos;
+        }
+
+        /** New payload bytes sent after the other side's FIN (a write to a peer that had closed). */
+        public long payloadAfterPeerFin() {
+            return payloadAfterPeerFin;
         }
 
         /** Segments carrying payload that started below the highest sequence already sent. */

@@ -59,6 +59,8 @@ public final class Correlation {
     /** Connections from more than one recording: their ids may repeat, so labels name the recording. */
     public final boolean severalRecordings;
 
+    private long undecodablePackets;
+
     private Correlation(long clockOffsetNanos, int offsetSamples, long unmatchedFlowCount, boolean severalRecordings) {
         this.severalRecordings = severalRecordings;
         this.clockOffsetNanos = clockOffsetNanos;
@@ -95,6 +97,15 @@ public final class Correlation {
         private final Map<TcpFlow, Integer> holders = new IdentityHashMap<>();
         private final List<TcpFlow> unmatched = new ArrayList<>();
         private long unmatchedCount;
+        private long undecodablePackets;
+
+        /**
+         * Packets of the capture whose TCP header could not be read (cut short by the snap length,
+         * usually): a connection without packets may have had them among these, and says so.
+         */
+        public void undecodablePackets(long count) {
+            undecodablePackets = count;
+        }
 
         /** A builder joining flows to these connections (listeners and unknown sides are not joined). */
         public Builder(List<JvmConnection> jvm) {
@@ -119,6 +130,16 @@ public final class Correlation {
             boolean held = false;
             for (JvmConnection.Side side : SIDES) {
                 held |= place(f, side, candidates, portless);
+            }
+            TcpFlow reversed = held ? null : f.reversed();
+            if (reversed != null) {
+                // no handshake in the capture (it began mid-connection): the first packet's sender
+                // may be the server; a connection that knows its ends decides
+                List<Slot> reversedCandidates = byPorts.get(portKey(reversed.clientPort(), reversed.serverPort()));
+                List<Slot> reversedPortless = byRemotePort.get(reversed.serverPort());
+                for (JvmConnection.Side side : SIDES) {
+                    held |= place(reversed, side, reversedCandidates, reversedPortless);
+                }
             }
             if (!held) {
                 unmatched(f);
@@ -180,20 +201,24 @@ public final class Correlation {
 
         /** Measures the clock offset on the joined connects and explains every connection. */
         public Correlation build() {
-            List<Long> offsets = new ArrayList<>();
+            List<Long> latest = new ArrayList<>();
+            List<Long> earliest = new ArrayList<>();
             for (Slot s : slots) {
                 JvmConnection c = s.connection;
                 if (s.flow != null && c.connect() != null && s.flow.firstSynNanos() != TcpFlow.NONE) {
-                    offsets.add(s.flow.firstSynNanos() - c.connect().startNanos);
+                    // the first SYN left during its connect call: offset in [SYN - end, SYN - start]
+                    latest.add(s.flow.firstSynNanos() - c.connect().startNanos);
+                    earliest.add(s.flow.firstSynNanos() - c.connect().endNanos());
                 }
             }
-            Collections.sort(offsets);
-            long offset = offsets.isEmpty() ? 0 : offsets.get(offsets.size() / 2);
+            long offset = offset(earliest, latest);
+            int samples = latest.size();
             java.util.Set<String> recordings = new java.util.HashSet<>();
             for (JvmConnection c : jvm) {
                 recordings.add(String.valueOf(c.recording()));
             }
-            Correlation result = new Correlation(offset, offsets.size(), unmatchedCount, recordings.size() > 1);
+            Correlation result = new Correlation(offset, samples, unmatchedCount, recordings.size() > 1);
+            result.undecodablePackets = undecodablePackets;
             for (Slot s : slots) {
                 result.connections.add(new Joined(s.connection, s.flow));
                 if (s.flow != null && s.connection.side() == JvmConnection.Side.SERVER) {
@@ -230,16 +255,40 @@ public final class Correlation {
         return a < b ? ((long) a << 32) | b : ((long) b << 32) | a;
     }
 
+    /**
+     * The capture clock minus the JVM clock that puts every handshake's first SYN inside its
+     * connect call: each connect allows [SYN - end, SYN - start]; the estimate is the point of
+     * their intersection nearest 0 (a capture on the same host reads the same clock), with the
+     * outer 5 % of each bound left out against a stray handshake. A median of SYN - start, as
+     * before, measured the connect's own latency (tens of microseconds) and put half the SYNs
+     * before their connect call. Intervals that do not meet (clocks that drift apart) give the
+     * middle of the gap.
+     */
+    static long offset(List<Long> earliest, List<Long> latest) {
+        if (latest.isEmpty()) {
+            return 0;
+        }
+        List<Long> lows = new ArrayList<>(earliest);
+        List<Long> highs = new ArrayList<>(latest);
+        Collections.sort(lows);
+        Collections.sort(highs);
+        int trim = lows.size() / 20;
+        long low = lows.get(lows.size() - 1 - trim); // the latest "earliest possible" offset
+        long high = highs.get(trim);                 // the earliest "latest possible" offset
+        if (low <= high) {
+            return Math.max(low, Math.min(high, 0));
+        }
+        return low + (high - low) / 2;
+    }
+
     private static boolean sameTuple(JvmConnection c, TcpFlow f) {
-        String local = c.localAddress() == null ? null : c.localAddress().getHostAddress();
-        String remote = c.remoteAddress() == null ? null : c.remoteAddress().getHostAddress();
         if (c.side() == JvmConnection.Side.CLIENT) {
-            return f.serverPort() == c.remotePort() && f.serverAddress().equals(remote)
-                    && (c.localPort() <= 0 || f.clientPort() == c.localPort()) && (local == null || f.clientAddress().equals(local))
+            return f.serverPort() == c.remotePort() && c.remoteIs(f.serverHigh(), f.serverLow())
+                    && (c.localPort() <= 0 || f.clientPort() == c.localPort()) && c.localIsOrUnknown(f.clientHigh(), f.clientLow())
                     && (c.localPort() > 0 || withinConnect(c, f));
         }
-        return f.serverPort() == c.localPort() && f.clientPort() == c.remotePort() && f.clientAddress().equals(remote)
-                && (local == null || f.serverAddress().equals(local));
+        return f.serverPort() == c.localPort() && f.clientPort() == c.remotePort() && c.remoteIs(f.clientHigh(), f.clientLow())
+                && c.localIsOrUnknown(f.serverHigh(), f.serverLow());
     }
 
     /** Without a local port (a refused blocking connect), only a SYN during the connect call will do. */
@@ -254,7 +303,10 @@ public final class Correlation {
         TcpFlow f = j.flow;
         if (f == null) {
             j.findings.add(new Finding("NO_PACKETS", "no packets of this connection in the capture (another interface, a filter, "
-                    + "or the capture did not run then)"));
+                    + "or the capture did not run then)" + (undecodablePackets == 0 ? ""
+                    : "; " + undecodablePackets + " packet" + (undecodablePackets == 1 ? "" : "s")
+                    + " of the capture had no readable TCP header, cut short by a snap length too small for their headers"
+                    + " (capture with -s 128 or more)?")));
             return;
         }
         TcpFlow.Endpoint us = c.side() == JvmConnection.Side.CLIENT ? f.client() : f.server();
@@ -275,9 +327,11 @@ public final class Correlation {
         if (resetCall != null) {
             long rst = peer.rstNanos() == TcpFlow.NONE ? TcpFlow.NONE : peer.rstNanos() - clockOffsetNanos;
             boolean peerFinFirst = peer.finNanos() != TcpFlow.NONE && (rst == TcpFlow.NONE || peer.finNanos() <= peer.rstNanos());
-            if ("BROKEN_PIPE".equals(resetCall.outcome) && peerFinFirst) {
+            if ("BROKEN_PIPE".equals(resetCall.outcome) && peerFinFirst && us.payloadAfterPeerFin() > 0) {
+                // only when the capture shows our data after the peer's FIN: a peer that closed with
+                // our data unread resets too, and that is PEER_RESET
                 j.findings.add(new Finding("WRITE_AFTER_PEER_CLOSE", "the peer closed (FIN), we wrote "
-                        + us.payloadBytes() + " bytes in all, the peer answered with RST, and a later write failed: broken pipe"));
+                        + us.payloadAfterPeerFin() + " bytes after it, the peer answered with RST, and a later write failed: broken pipe"));
             } else if (rst != TcpFlow.NONE) {
                 j.findings.add(new Finding("PEER_RESET", "peer reset: RST arrived " + millis(resetCall.endNanos() - rst)
                         + " before the failed call returned"));
@@ -295,10 +349,16 @@ public final class Correlation {
                     + (Math.abs(after) < 1_000_000L ? "at close()" : millis(after) + " after close()")));
         }
         boolean reset = us.rstNanos() != TcpFlow.NONE || peer.rstNanos() != TcpFlow.NONE;
+        // A peer that half-closed (FIN, then waits for our answer) is answered, not left waiting:
+        // the time in CLOSE_WAIT that counts is from our last data after its FIN to our FIN.
+        boolean answered = us.payloadAfterPeerFin() > 0;
+        long waitingSince = answered ? us.lastNewDataNanos() : peer.finNanos();
         if (!reset && peer.finNanos() != TcpFlow.NONE && (us.finNanos() == TcpFlow.NONE
-                || us.finNanos() - peer.finNanos() > CLOSE_WAIT_NANOS)) {
+                || us.finNanos() - waitingSince > CLOSE_WAIT_NANOS)) {
             j.findings.add(new Finding("CLOSE_WAIT", us.finNanos() == TcpFlow.NONE
                     ? "the peer closed (FIN) and ours never followed in the capture"
+                    : answered ? "the peer half-closed (FIN), we answered, and our FIN followed our last data "
+                            + millis(us.finNanos() - waitingSince) + " later"
                     : "the peer closed (FIN) and ours followed " + millis(us.finNanos() - peer.finNanos()) + " later"));
         }
         JvmConnection.Call timedOut = firstWithOutcome(c, "Receive", "TIMED_OUT");
@@ -436,19 +496,17 @@ public final class Correlation {
         for (Joined j : connections) {
             JvmConnection c = j.connection;
             b.append('\n').append("connection ").append(label(c)).append(' ').append(c.side().name().toLowerCase(Locale.ROOT))
-                    .append(' ').append(c.localAddress() == null ? "?" : c.localAddress().getHostAddress()).append(':').append(c.localPort())
-                    .append(" -> ").append(c.remoteAddress() == null ? "?" : c.remoteAddress().getHostAddress()).append(':')
-                    .append(c.remotePort());
+                    .append(' ').append(c.localEndpoint()).append(" -> ").append(c.remoteEndpoint());
             if (j.flow != null) {
                 b.append("  wire: ").append(j.flow.connState()).append(", ").append(j.flow.client().packets() + j.flow.server().packets())
                         .append(" packets");
             }
             if (c.thread() != null) {
-                b.append("  [").append(c.thread()).append(']');
+                b.append("  [").append(printable(c.thread())).append(']');
             }
             b.append('\n');
             for (Finding f : j.findings) {
-                b.append("  ").append(f).append('\n');
+                b.append("  ").append(printable(f.toString())).append('\n');
             }
         }
         if (unmatchedFlowCount > 0) {
@@ -462,5 +520,28 @@ public final class Correlation {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * Text from the application (thread names, exception messages) on one line: control
+     * characters written as Java escapes (a newline as backslash-n, ESC as backslash-u001b), so
+     * that a name cannot break the report's layout or drive the terminal.
+     */
+    static String printable(String text) {
+        StringBuilder b = null;
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch >= 0x20 && ch != 0x7f) {
+                if (b != null) {
+                    b.append(ch);
+                }
+                continue;
+            }
+            if (b == null) {
+                b = new StringBuilder(text.length() + 8).append(text, 0, i);
+            }
+            b.append(ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : ch == '\t' ? "\\t" : String.format(Locale.ROOT, "\\u%04x", (int) ch));
+        }
+        return b == null ? text : b.toString();
     }
 }

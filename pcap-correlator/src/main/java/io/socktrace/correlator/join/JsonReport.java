@@ -2,7 +2,6 @@ package io.socktrace.correlator.join;
 
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.jvm.JvmConnection;
-import java.net.InetAddress;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -53,8 +52,8 @@ public final class JsonReport {
             b.append(comma).append("    {\"connectionId\": ").append(c.connectionId())
                     .append(", \"recording\": ").append(string(c.recording()))
                     .append(", \"side\": ").append(string(c.side().name().toLowerCase(java.util.Locale.ROOT)))
-                    .append(", \"local\": ").append(endpoint(c.localAddress(), c.localPort()))
-                    .append(", \"remote\": ").append(endpoint(c.remoteAddress(), c.remotePort()))
+                    .append(", \"local\": ").append(endpoint(c.localText(), c.localPort()))
+                    .append(", \"remote\": ").append(endpoint(c.remoteText(), c.remotePort()))
                     .append(", \"host\": ").append(string(c.host()))
                     .append(", \"thread\": ").append(string(c.thread()))
                     .append(", \"communityId\": ").append(string(c.communityId()))
@@ -94,10 +93,6 @@ public final class JsonReport {
         b.append(", \"packets\": {\"client\": ").append(f.client().packets()).append(", \"server\": ").append(f.server().packets())
                 .append("}, \"bytes\": {\"client\": ").append(f.client().payloadBytes()).append(", \"server\": ")
                 .append(f.server().payloadBytes()).append('}');
-    }
-
-    private static String endpoint(InetAddress address, int port) {
-        return endpoint(address == null ? null : address.getHostAddress(), port);
     }
 
     private static String endpoint(String address, int port) {

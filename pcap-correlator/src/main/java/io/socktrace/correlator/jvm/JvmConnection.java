@@ -1,5 +1,6 @@
 package io.socktrace.correlator.jvm;
 
+import io.socktrace.correlator.capture.Addresses;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +53,13 @@ public final class JvmConnection {
     /** The address texts last parsed into localAddress/remoteAddress (the reader parses each once). */
     String localLiteral;
     String remoteLiteral;
+    /** The addresses as a capture holds them, and which InetAddress they were computed from. */
+    private InetAddress localBits;
+    private long localHigh;
+    private long localLow;
+    private InetAddress remoteBits;
+    private long remoteHigh;
+    private long remoteLow;
     int remotePort;
     String communityId;
     String thread;
@@ -95,6 +103,70 @@ public final class JvmConnection {
 
     public InetAddress remoteAddress() {
         return remoteAddress;
+    }
+
+    /**
+     * True if the remote address is known and is the capture's 128-bit address (high, low).
+     * Compared as numbers: Java writes {@code ::1} as {@code 0:0:0:0:0:0:0:1}, a capture tool as {@code ::1}.
+     */
+    public boolean remoteIs(long high, long low) {
+        return remoteAddress != null && remoteBits() && remoteHigh == high && remoteLow == low;
+    }
+
+    /** True if the local address is unknown (a failed connect) or is the capture's address (high, low). */
+    public boolean localIsOrUnknown(long high, long low) {
+        return localAddress == null || (localBits() && localHigh == high && localLow == low);
+    }
+
+    /**
+     * The local address as capture tools write it (IPv6 in RFC 5952 form, {@code ::1} rather than
+     * Java's {@code 0:0:0:0:0:0:0:1}), or null when unknown.
+     */
+    public String localText() {
+        return localAddress == null || !localBits() ? null : Addresses.format(localHigh, localLow);
+    }
+
+    /** The remote address as capture tools write it, or null when unknown. */
+    public String remoteText() {
+        return remoteAddress == null || !remoteBits() ? null : Addresses.format(remoteHigh, remoteLow);
+    }
+
+    /** Local address and port as capture tools write them ({@code [::1]:8080}, {@code 127.0.0.1:8080}); {@code ?} for an unknown address. */
+    public String localEndpoint() {
+        if (localAddress == null) {
+            return "?:" + localPort;
+        }
+        localBits();
+        return Addresses.formatEndpoint(localHigh, localLow, localPort);
+    }
+
+    /** Remote address and port as capture tools write them. */
+    public String remoteEndpoint() {
+        if (remoteAddress == null) {
+            return "?:" + remotePort;
+        }
+        remoteBits();
+        return Addresses.formatEndpoint(remoteHigh, remoteLow, remotePort);
+    }
+
+    private boolean localBits() {
+        if (localBits != localAddress) {
+            byte[] bytes = localAddress.getAddress();
+            localHigh = Addresses.high(bytes);
+            localLow = Addresses.low(bytes);
+            localBits = localAddress;
+        }
+        return true;
+    }
+
+    private boolean remoteBits() {
+        if (remoteBits != remoteAddress) {
+            byte[] bytes = remoteAddress.getAddress();
+            remoteHigh = Addresses.high(bytes);
+            remoteLow = Addresses.low(bytes);
+            remoteBits = remoteAddress;
+        }
+        return true;
     }
 
     public int remotePort() {
@@ -162,7 +234,6 @@ public final class JvmConnection {
 
     @Override
     public String toString() {
-        return "connection " + connectionId + " " + side + " " + (localAddress == null ? "?" : localAddress.getHostAddress()) + ":"
-                + localPort + " -> " + (remoteAddress == null ? "?" : remoteAddress.getHostAddress()) + ":" + remotePort;
+        return "connection " + connectionId + " " + side + " " + localEndpoint() + " -> " + remoteEndpoint();
     }
 }

@@ -335,7 +335,7 @@ public final class HtmlTimeline {
             b.append("<dt>time</dt><dd>").append(html(instant(start))).append(" to ").append(html(instant(end)))
                     .append(" (").append(html(duration(end - start))).append(")</dd>\n");
             b.append("<dt>clock offset</dt><dd class=\"offset\">").append(html(signedMillis(correlation.clockOffsetNanos)))
-                    .append(" <small>capture clock minus JVM clock, median of ").append(correlation.offsetSamples)
+                    .append(" <small>capture clock minus JVM clock, from ").append(correlation.offsetSamples)
                     .append(" handshake").append(correlation.offsetSamples == 1 ? "" : "s")
                     .append("; JVM call times below are moved by it</small></dd>\n");
             b.append("<dt>connections</dt><dd>").append(correlation.connections.size()).append(" joined");
@@ -376,9 +376,9 @@ public final class HtmlTimeline {
                     .append(anchor).append("\" data-connection=\"").append(html(label)).append("\">\n<h3>")
                     .append("<a class=\"id\" href=\"#").append(anchor).append("\">#").append(html(label)).append("</a> ")
                     .append("<span class=\"side\">").append(c.side().name().toLowerCase(Locale.ROOT)).append("</span> ")
-                    .append("<span class=\"tuple\">").append(html(endpoint(c.localAddress() == null ? null : c.localAddress().getHostAddress(),
+                    .append("<span class=\"tuple\">").append(html(endpoint(c.localText(),
                             c.localPort()))).append(" &rarr; ")
-                    .append(html(endpoint(c.remoteAddress() == null ? null : c.remoteAddress().getHostAddress(), c.remotePort())))
+                    .append(html(endpoint(c.remoteText(), c.remotePort())))
                     .append("</span> ");
             if (c.host() != null && !c.host().isEmpty() && (c.remoteAddress() == null || !c.host().equals(c.remoteAddress().getHostAddress()))) {
                 b.append("<span class=\"host\">(").append(html(c.host())).append(")</span> ");
@@ -421,9 +421,9 @@ public final class HtmlTimeline {
             for (Correlation.Joined j : rest) {
                 JvmConnection c = j.connection;
                 b.append("<tr><td>").append(html(correlation.label(c))).append("</td><td>").append(c.side().name().toLowerCase(Locale.ROOT))
-                        .append("</td><td>").append(html(endpoint(c.localAddress() == null ? null : c.localAddress().getHostAddress(),
+                        .append("</td><td>").append(html(endpoint(c.localText(),
                                 c.localPort())))
-                        .append("</td><td>").append(html(endpoint(c.remoteAddress() == null ? null : c.remoteAddress().getHostAddress(),
+                        .append("</td><td>").append(html(endpoint(c.remoteText(),
                                 c.remotePort())))
                         .append("</td><td>").append(j.flow == null ? "-" : j.flow.connState().name()).append("</td><td>");
                 for (Finding finding : j.findings) {
@@ -471,8 +471,8 @@ public final class HtmlTimeline {
                 TcpFlow.Endpoint peer = f == null ? null : c.side() == JvmConnection.Side.SERVER ? f.client() : f.server();
                 b.append(comma).append("{\"id\": ").append(json(correlation.label(c)))
                         .append(", \"label\": ").append(json("#" + correlation.label(c) + " " + c.side().name().toLowerCase(Locale.ROOT) + " "
-                                + endpoint(c.localAddress() == null ? null : c.localAddress().getHostAddress(), c.localPort()) + " → "
-                                + endpoint(c.remoteAddress() == null ? null : c.remoteAddress().getHostAddress(), c.remotePort())))
+                                + endpoint(c.localText(), c.localPort()) + " → "
+                                + endpoint(c.remoteText(), c.remotePort())))
                         .append(", \"codes\": [");
                 String inner = "";
                 for (Finding finding : j.findings) {

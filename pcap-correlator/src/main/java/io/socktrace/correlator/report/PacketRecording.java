@@ -79,6 +79,8 @@ public final class PacketRecording {
     static final long TYPE_ID_BASE = 1L << 27;
     /** How far a packet may fall before its connection's first call and still be put in it. */
     static final long CLOCK_TOLERANCE_NANOS = 1_000_000L;
+    /** Packets this long before a recording starts or after it ends still go into its file. */
+    static final long WINDOW_MARGIN_NANOS = 1_000_000_000L;
     private static final byte[] CHUNK_MAGIC = {'F', 'L', 'R', 0};
     private static final int CHUNK_HEADER_SIZE = 68;
     private static final int TICKS_PER_SECOND_OFFSET = 56;
@@ -129,7 +131,16 @@ public final class PacketRecording {
     private final Map<TcpFlow, int[]> sequences = new IdentityHashMap<>();
     private final String[] flagTexts = new String[256];
 
-    private PacketRecording(Path out, Correlation correlation, int packetsPerChunk) {
+    /**
+     * For one of several recordings: its name (as {@link JvmConnection#recording()}) and time span
+     * on its clock (epoch ns, inclusive); null for all packets.
+     */
+    private final String onlyRecording;
+    private final long[] window;
+
+    private PacketRecording(Path out, Correlation correlation, int packetsPerChunk, String onlyRecording, long[] window) {
+        this.onlyRecording = onlyRecording;
+        this.window = window;
         this.out = out;
         this.correlation = correlation;
         this.packetsPerChunk = packetsPerChunk;
@@ -157,6 +168,92 @@ public final class PacketRecording {
 
     static Result write(Path out, List<Path> recordings, Path capture, boolean strict, Correlation correlation,
                         long maxPackets, int packetsPerChunk) throws IOException, CaptureFormatException {
+        return write(out, recordings, capture, strict, correlation, maxPackets, packetsPerChunk, null);
+    }
+
+    /**
+     * Where {@link #writeEach} writes: {@code out} itself for one recording; for several, one file
+     * per recording beside it, {@code with-packets.jfr} and {@code refused.jfr} giving
+     * {@code with-packets-refused.jfr}.
+     */
+    public static List<Path> outputs(Path out, List<Path> recordings) {
+        if (recordings.size() == 1) {
+            return List.of(out);
+        }
+        String stem = stem(out);
+        List<Path> outputs = new ArrayList<>();
+        java.util.Set<Path> taken = new java.util.HashSet<>();
+        for (Path recording : recordings) {
+            Path output = out.resolveSibling(stem + "-" + stem(recording) + ".jfr");
+            for (int n = 2; !taken.add(output); n++) {
+                // two recordings of the same name from different directories
+                output = out.resolveSibling(stem + "-" + stem(recording) + "-" + n + ".jfr");
+            }
+            outputs.add(output);
+        }
+        return outputs;
+    }
+
+    /**
+     * Writes {@link #outputs}: for one recording as {@link #write}; for several, each file holds
+     * one recording's chunks and the packets of that recording's time span (a second either side).
+     * Several recordings never share a file: the JDK's readers take a file's chunks to come from
+     * one JVM (they carry constant pools over from chunk to chunk, and JDK 25 converts every
+     * chunk's ticks with the first chunk's clock), so chunks of two JVMs in one file read as
+     * garbage or fail ("Unknown string encoding").
+     */
+    public static List<Result> writeEach(Path out, List<Path> recordings, Path capture, boolean strict, Correlation correlation,
+                                         long maxPackets) throws IOException, CaptureFormatException {
+        if (recordings.size() == 1) {
+            return List.of(write(out, recordings, capture, strict, correlation, maxPackets));
+        }
+        List<Path> outputs = outputs(out, recordings);
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < recordings.size(); i++) {
+            long[] span = span(recordings.get(i));
+            long[] window = {span[0] - WINDOW_MARGIN_NANOS, span[1] + WINDOW_MARGIN_NANOS};
+            results.add(write(outputs.get(i), List.of(recordings.get(i)), capture, strict, correlation, maxPackets,
+                    PACKETS_PER_CHUNK, window));
+        }
+        return results;
+    }
+
+    /** A recording's name as the reader labels its connections: the file name without ".jfr". */
+    private static String stem(Path recording) {
+        String name = recording.getFileName().toString();
+        return name.endsWith(".jfr") ? name.substring(0, name.length() - 4) : name;
+    }
+
+    /** First chunk's start to the latest chunk end of a recording, epoch ns, from the chunk headers. */
+    static long[] span(Path recording) throws IOException {
+        try (FileChannel source = FileChannel.open(recording, StandardOpenOption.READ)) {
+            long size = source.size();
+            long position = 0;
+            long start = Long.MAX_VALUE;
+            long end = Long.MIN_VALUE;
+            ByteBuffer header = ByteBuffer.allocate(CHUNK_HEADER_SIZE).order(ByteOrder.BIG_ENDIAN);
+            while (size - position >= CHUNK_HEADER_SIZE) {
+                header.clear();
+                while (header.hasRemaining() && source.read(header, position + header.position()) > 0) {
+                    // the chunk header
+                }
+                long chunkSize = header.getLong(8);
+                if (chunkSize < CHUNK_HEADER_SIZE || chunkSize > size - position) {
+                    break; // unfinished: not copied either
+                }
+                start = Math.min(start, header.getLong(32));
+                end = Math.max(end, header.getLong(32) + header.getLong(40));
+                position += chunkSize;
+            }
+            if (start == Long.MAX_VALUE) {
+                throw new Problem(recording + ": no complete JFR chunk", null);
+            }
+            return new long[] {start, end};
+        }
+    }
+
+    private static Result write(Path out, List<Path> recordings, Path capture, boolean strict, Correlation correlation,
+                                long maxPackets, int packetsPerChunk, long[] window) throws IOException, CaptureFormatException {
         if (maxPackets < 0 || packetsPerChunk <= 0) {
             throw new IllegalArgumentException("maxPackets " + maxPackets);
         }
@@ -176,7 +273,8 @@ public final class PacketRecording {
                 if (base == null) {
                     throw new IllegalArgumentException("no recording to add the packets to");
                 }
-                result = new PacketRecording(out, correlation, packetsPerChunk).writePackets(capture, strict, maxPackets, channel, copied, base);
+                result = new PacketRecording(out, correlation, packetsPerChunk, window == null ? null : stem(recordings.get(0)), window)
+                        .writePackets(capture, strict, maxPackets, channel, copied, base);
             }
             try {
                 Files.move(temporary, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -274,7 +372,7 @@ public final class PacketRecording {
         try (CaptureReader reader = CaptureReader.open(capture, strict)) {
             PacketCursor p = new PacketCursor();
             while (reader.next(p)) {
-                if (p.kind() != PacketKind.TCP) {
+                if (p.kind() != PacketKind.TCP || !selected(p, p.timestampNanos() - offset)) {
                     continue;
                 }
                 if (tcpPackets < maxPackets) {
@@ -312,7 +410,7 @@ public final class PacketRecording {
             long frame = 0;
             while (written < maxPackets && reader.next(p)) {
                 frame++;
-                if (p.kind() != PacketKind.TCP) {
+                if (p.kind() != PacketKind.TCP || !selected(p, p.timestampNanos() - correlation.clockOffsetNanos)) {
                     continue;
                 }
                 if (written % packetsPerChunk == 0) {
@@ -346,6 +444,41 @@ public final class PacketRecording {
     }
 
     /**
+     * Whether a packet goes into this file: always for one recording; for one of several, the
+     * packets of its connections' flows, and packets of no JVM connection within its time span.
+     */
+    private boolean selected(PacketCursor p, long jvmNanos) {
+        if (onlyRecording == null) {
+            return true;
+        }
+        List<Correlation.Joined> joined = index.find(p);
+        if (joined.isEmpty()) {
+            return jvmNanos >= window[0] && jvmNanos <= window[1];
+        }
+        for (Correlation.Joined j : joined) {
+            if (onlyRecording.equals(j.connection.recording())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The connections a packet belongs to, in this file: another recording's connections are not in it. */
+    private List<Correlation.Joined> joinedHere(PacketCursor p) {
+        List<Correlation.Joined> joined = index.find(p);
+        if (onlyRecording == null || joined.isEmpty()) {
+            return joined;
+        }
+        List<Correlation.Joined> here = new ArrayList<>(joined.size());
+        for (Correlation.Joined j : joined) {
+            if (onlyRecording.equals(j.connection.recording())) {
+                here.add(j);
+            }
+        }
+        return here;
+    }
+
+    /**
      * Finishes a chunk. The writer always declares 1 tick = 1 ns, the JVM's frequency on Linux;
      * for a recording from a JVM that counted otherwise, the header gets that frequency instead
      * (the ticks were written in it).
@@ -375,7 +508,7 @@ public final class PacketRecording {
     private boolean writeEvent(Recording recording, Type packetType, PacketCursor p, long frame, TickBase base) {
         long captureTime = p.timestampNanos();
         long jvmTime = captureTime - correlation.clockOffsetNanos;
-        List<Correlation.Joined> joined = index.find(p);
+        List<Correlation.Joined> joined = joinedHere(p);
         Correlation.Joined primary = null;
         Correlation.Joined peer = null;
         for (Correlation.Joined j : joined) {
@@ -451,7 +584,7 @@ public final class PacketRecording {
         JvmConnection.Call call = index.callAt(j, captureTime);
         long t = captureTime - correlation.clockOffsetNanos;
         if (call == null) {
-            // before the first call: a SYN that the offset (a median over all handshakes) puts a few
+            // before the first call: a SYN that the offset (estimated over all handshakes) puts a few
             // microseconds ahead of its connect still belongs to it
             List<JvmConnection.Call> calls = j.connection.calls();
             if (calls.isEmpty() || calls.get(0).startNanos - t > CLOCK_TOLERANCE_NANOS) {

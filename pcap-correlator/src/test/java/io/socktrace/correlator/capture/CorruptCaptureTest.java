@@ -161,4 +161,17 @@ class CorruptCaptureTest {
             }
         }
     }
+
+    @Test
+    void timestampBeyondWhatNanosecondsHold_isNamed() throws Exception {
+        // if_tsresol 0x80 says whole seconds; a writer that still counted nanoseconds overflows
+        byte[] packet = TestCaptures.ipv4Packet(TestCaptures.ipv4("127.0.0.1"), TestCaptures.ipv4("127.0.0.1"), 6, 0, new byte[0],
+                TestCaptures.tcp(40000, 80, 1000, 0, TestCaptures.SYN, 65535, new byte[0]), 0);
+        Path file = new TestCaptures.Pcapng().section(ByteOrder.LITTLE_ENDIAN).iface(101, 65535, 0x80)
+                .packet(0, 1_700_000_000_000_000_000L, packet).write(temp.resolve("seconds.pcapng"));
+
+        assertThatThrownBy(() -> readAll(file, false)).isInstanceOf(CaptureFormatException.class)
+                .hasMessageStartingWith(file + ": timestamp out of range at offset ")
+                .hasMessageEndingWith("(1700000000000000000 units of 2^-0 s is past the year 2262)");
+    }
 }

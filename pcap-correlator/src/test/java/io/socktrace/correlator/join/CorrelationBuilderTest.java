@@ -37,16 +37,7 @@ class CorrelationBuilderTest {
     Path temp;
 
     static List<TcpFlow> flows(Path file) throws Exception {
-        List<TcpFlow> flows = new ArrayList<>();
-        FlowTracker tracker = new FlowTracker(flows::add);
-        try (CaptureReader reader = CaptureReader.open(file, false)) {
-            PacketCursor p = new PacketCursor();
-            while (reader.next(p)) {
-                tracker.accept(p);
-            }
-        }
-        tracker.finish();
-        return flows;
+        return io.socktrace.correlator.TestCaptures.flows(file);
     }
 
     /** connectionId → first packet of its flow (or 0) and its findings, for comparing two joins. */
@@ -121,7 +112,8 @@ class CorrelationBuilderTest {
         assertThat(flowStart).containsEntry(1L, T0).containsEntry(2L, T0 + 10_000 * MS);
         assertThat(c.unmatchedFlowCount).isEqualTo(1);
         assertThat(c.unmatchedFlows).singleElement().extracting(TcpFlow::firstSynNanos).isEqualTo(T0 + 20_000 * MS);
-        assertThat(c.clockOffsetNanos).isEqualTo(20_000L);
+        // both SYNs 20 µs into a 100 µs connect: the clocks agree (0), not "20 µs apart"
+        assertThat(c.clockOffsetNanos).isZero();
         assertThat(c.report()).contains("flows without a JVM connection 1").contains("127.0.0.1:40000 -> 127.0.0.1:8080 S1");
     }
 
@@ -158,5 +150,129 @@ class CorrelationBuilderTest {
         assertThat(JsonReport.of(two)).contains("\"connectionId\": 4, \"recording\": \"abort\"");
         Correlation one = Correlation.of(List.of(a), List.of());
         assertThat(one.label(a)).isEqualTo("4");
+    }
+
+    @Test
+    void build_ipv6Loopback_joinsByNumericAddress() throws Exception {
+        // Java writes ::1 as 0:0:0:0:0:0:0:1 and the capture side as ::1: the join must not compare texts
+        byte[] loopback6 = new byte[16];
+        loopback6[15] = 1;
+        byte[] documentation = new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x07};
+        Path file = Files.write(temp.resolve("v6.pcap"), pcap(101, true, false, 128,
+                T0, io.socktrace.correlator.TestCaptures.ipv6Packet(loopback6, loopback6, 6, new byte[0],
+                        tcp(40010, 8080, 1000, 0, SYN, 65535, new byte[0]), 0),
+                T0 + 40_000L, io.socktrace.correlator.TestCaptures.ipv6Packet(loopback6, loopback6, 6, new byte[0],
+                        tcp(8080, 40010, 5000, 1001, SYN | ACK, 65535, new byte[0]), 0),
+                T0 + 100_000L, io.socktrace.correlator.TestCaptures.ipv6Packet(documentation, loopback6, 6, new byte[0],
+                        tcp(40011, 8080, 1000, 0, SYN, 65535, new byte[0]), 0)));
+        JvmConnection local = TestConnections.client(5, "::1", 40010, "0:0:0:0:0:0:0:1", 8080, null, "worker",
+                TestConnections.call("Connect", T0 - 10_000L, 60_000L, "CONNECTED", 0, null));
+        // same ports, but the flow came from 2001:db8::7: not this connection
+        JvmConnection other = TestConnections.client(6, "::1", 40011, "::1", 8080, null, "worker",
+                TestConnections.call("Connect", T0 + 90_000L, 60_000L, "CONNECTED", 0, null));
+
+        Correlation c = Correlation.of(List.of(local, other), flows(file));
+
+        Map<Long, String> joined = new TreeMap<>();
+        for (Correlation.Joined j : c.connections) {
+            joined.put(j.connection.connectionId(), j.flow == null ? "none" : j.flow.clientAddress() + " " + j.flow.clientPort());
+        }
+        assertThat(joined).containsEntry(5L, "::1 40010").containsEntry(6L, "none");
+        assertThat(c.unmatchedFlowCount).isEqualTo(1);
+        assertThat(c.unmatchedFlows).singleElement().extracting(TcpFlow::clientAddress).isEqualTo("2001:db8::7");
+    }
+
+    @Test
+    void offset_putsEverySynInsideItsConnect_nearestZero() {
+        // same host: SYNs 20-70 µs after the connect call began, calls 100-300 µs long
+        assertThat(Correlation.offset(List.of(-80_000L, -230_000L, -40_000L), List.of(20_000L, 70_000L, 60_000L))).isZero();
+        // the capture clock 5 ms ahead: the nearest offset that keeps every SYN inside its call
+        assertThat(Correlation.offset(List.of(4_920_000L, 4_770_000L, 4_960_000L), List.of(5_020_000L, 5_070_000L, 5_060_000L)))
+                .isEqualTo(4_960_000L);
+        // and 5 ms behind
+        assertThat(Correlation.offset(List.of(-5_080_000L, -5_230_000L), List.of(-4_980_000L, -4_930_000L))).isEqualTo(-4_980_000L);
+        // intervals that do not meet: the middle of the gap
+        assertThat(Correlation.offset(List.of(100_000L, -50_000L), List.of(200_000L, 50_000L))).isEqualTo(75_000L);
+        assertThat(Correlation.offset(List.of(), List.of())).isZero();
+    }
+
+    @Test
+    void offset_oneStrayHandshakeAmongTwenty_isLeftOut() {
+        List<Long> earliest = new ArrayList<>();
+        List<Long> latest = new ArrayList<>();
+        for (int i = 0; i < 19; i++) {
+            earliest.add(-100_000L);
+            latest.add(30_000L + i);
+        }
+        earliest.add(900_000L); // a connect whose SYN the capture put 1 ms late
+        latest.add(1_000_000L);
+        assertThat(Correlation.offset(earliest, latest)).isZero();
+    }
+
+    @Test
+    void report_controlCharactersFromTheApplication_areEscaped() {
+        JvmConnection c = TestConnections.client(7, "127.0.0.1", 40020, "127.0.0.1", 8080, null, "evil\nconnection 99 client\u001b[2J",
+                TestConnections.call("Connect", T0, 100_000L, "REFUSED", 0, "refused\r\n\tagain"));
+        String report = Correlation.of(List.of(c), List.of()).report();
+        assertThat(report).contains("[evil\\nconnection 99 client\\u001b[2J]").doesNotContain("\u001b").doesNotContain("\nconnection 99");
+        assertThat(Correlation.printable("plain")).isSameAs("plain");
+        assertThat(Correlation.printable("a\r\n\tb\u007f")).isEqualTo("a\\r\\n\\tb\\u007f");
+    }
+
+    @Test
+    void build_captureStartedMidFlow_serverSpeaksFirst_stillJoinsTheClient() throws Exception {
+        // the capture missed the handshake; its first packet is the server's: the tracker takes the
+        // server for the client, and the join must turn the flow round for the JVM's client
+        int ack = io.socktrace.correlator.TestCaptures.ACK;
+        int psh = io.socktrace.correlator.TestCaptures.PSH;
+        int rst = io.socktrace.correlator.TestCaptures.RST;
+        Path file = Files.write(temp.resolve("midflow.pcap"), pcap(101, true, false, 256,
+                T0, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, new byte[0], tcp(8080, 40030, 5000, 1001, psh | ack, 65535, new byte[0]), 100),
+                T0 + MS, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, new byte[0], tcp(40030, 8080, 1001, 5100, ack, 65535, new byte[0]), 0),
+                T0 + 5 * MS, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, new byte[0], tcp(8080, 40030, 5100, 1001, rst | ack, 0, new byte[0]), 0)));
+        List<TcpFlow> flows = flows(file);
+        assertThat(flows).singleElement().extracting(TcpFlow::clientPort).isEqualTo(8080);
+        JvmConnection c = TestConnections.client(8, "127.0.0.1", 40030, "127.0.0.1", 8080, null, "worker",
+                TestConnections.call("Connect", T0 - 10_000 * MS, 90_000L, "CONNECTED", 0, null),
+                TestConnections.call("Receive", T0 + 2 * MS, 3 * MS + 100_000L, "RESET", 0, "Connection reset"),
+                TestConnections.call("Reset", T0 + 5 * MS + 150_000L, 0, "CONNECTION_RESET", 0, null));
+
+        Correlation correlation = Correlation.of(List.of(c), flows);
+
+        Correlation.Joined joined = correlation.connections.get(0);
+        assertThat(joined.flow).isNotNull();
+        assertThat(joined.flow.clientPort()).isEqualTo(40030);
+        assertThat(joined.flow.server().payloadBytes()).isEqualTo(100); // the data came from the server
+        assertThat(joined.flow.client().payloadBytes()).isZero();
+        assertThat(joined.findings).extracting(f -> f.code).containsExactly("PEER_RESET");
+        assertThat(correlation.unmatchedFlowCount).isZero();
+    }
+
+    /** Our answer to a half-close 1.5 s after the peer's FIN, then our FIN {@code finAfterAnswerMs} later. */
+    private Correlation halfClosed(String name, long finAfterAnswerMs) throws Exception {
+        int ack = io.socktrace.correlator.TestCaptures.ACK;
+        int fin = io.socktrace.correlator.TestCaptures.FIN;
+        long answer = T0 + 1_500 * MS;
+        Path file = Files.write(temp.resolve(name), pcap(101, true, false, 256,
+                T0, syn(40040, 8080), T0 + 40_000L, synAck(40040, 8080), T0 + 60_000L, ack(40040, 8080),
+                T0 + MS, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, new byte[0], tcp(8080, 40040, 5001, 1001, ack, 65535, new byte[0]), 10),
+                T0 + 2 * MS, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, new byte[0], tcp(8080, 40040, 5011, 1001, fin | ack, 65535, new byte[0]), 0),
+                answer, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, new byte[0], tcp(40040, 8080, 1001, 5012, ack, 65535, new byte[0]), 20),
+                answer + finAfterAnswerMs * MS,
+                ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, new byte[0], tcp(40040, 8080, 1021, 5012, fin | ack, 65535, new byte[0]), 0)));
+        JvmConnection c = TestConnections.client(9, "127.0.0.1", 40040, "127.0.0.1", 8080, null, "worker",
+                TestConnections.call("Connect", T0 - 20_000L, 100_000L, "CONNECTED", 0, null));
+        return Correlation.of(List.of(c), flows(file));
+    }
+
+    @Test
+    void explain_halfCloseAnsweredLate_isNotCloseWait_butAFinLongAfterTheAnswerIs() throws Exception {
+        Correlation answered = halfClosed("answered.pcap", 1);
+        TcpFlow flow = answered.connections.get(0).flow;
+        assertThat(flow.client().payloadAfterPeerFin()).as(flow.describe() + " " + answered.connections.get(0).findings).isEqualTo(20);
+        assertThat(answered.connections.get(0).findings).extracting(x -> x.code).doesNotContain("CLOSE_WAIT");
+        List<Finding> late = halfClosed("late-fin.pcap", 2_000).connections.get(0).findings;
+        assertThat(late).extracting(f -> f.code).containsExactly("CLOSE_WAIT");
+        assertThat(late.get(0).text).isEqualTo("the peer half-closed (FIN), we answered, and our FIN followed our last data 2000.0 ms later");
     }
 }

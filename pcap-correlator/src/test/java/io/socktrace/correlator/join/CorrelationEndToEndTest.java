@@ -139,6 +139,9 @@ class CorrelationEndToEndTest {
         assertThat(findings("abort", "client1")).containsExactly("LOCAL_ABORT");
         assertThat(findings("abort", "client2")).containsExactly("LOCAL_ABORT");
         assertThat(findings("abort", "server2")).containsExactly("PEER_RESET");
+        // server1 wrote all it wrote before client1's FIN; client1 then closed with it unread: the
+        // RST was client1's abort, not an answer to a write after the FIN
+        assertThat(findings("abort", "server1")).containsExactly("PEER_RESET");
     }
 
     @Test
@@ -206,5 +209,13 @@ class CorrelationEndToEndTest {
         assertThat(correlation.offsetSamples).isGreaterThanOrEqualTo(5);
         assertThat(Math.abs(correlation.clockOffsetNanos)).isLessThan(1_000_000L);
         assertThat(correlation.report()).contains("clock offset").contains("REFUSED");
+        // on the estimated offset, every client's first SYN left during its connect call
+        for (Correlation.Joined j : correlation.connections) {
+            JvmConnection.Call connect = j.connection.connect();
+            if (j.flow != null && connect != null && j.flow.firstSynNanos() != TcpFlow.NONE) {
+                long syn = j.flow.firstSynNanos() - correlation.clockOffsetNanos;
+                assertThat(syn).as("%s", j.connection).isBetween(connect.startNanos, connect.endNanos());
+            }
+        }
     }
 }

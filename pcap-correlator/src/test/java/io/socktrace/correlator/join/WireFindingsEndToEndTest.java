@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * PEER_SLOW and RETRANSMISSION from a real capture: {@link WirePeer} runs under the real agent
  * while tcpdump records loopback; its lossy mode drops the server's answer with iptables for
- * 700 ms (root; CI runs as root), so the kernel retransmits it.
+ * 700 ms (root; CI runs as root), so the kernel retransmits it. The slow exchange once more over
+ * {@code ::1} checks that IPv6 connections join (Java and capture tools write IPv6 differently).
  */
 class WireFindingsEndToEndTest {
     private static final Path AGENT = Path.of("../agent/target/socktrace-agent.jar").toAbsolutePath();
@@ -45,12 +46,13 @@ class WireFindingsEndToEndTest {
         Path out = dir.resolve("out.txt");
         Process program = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-javaagent:" + AGENT + "=recording=" + jfr, "-cp", Path.of("target/test-classes").toAbsolutePath().toString(),
-                WirePeer.class.getName(), "slow", "lossy", "late-accept")
+                WirePeer.class.getName(), "slow", "lossy", "late-accept", "ipv6")
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
         assertThat(program.waitFor(60, TimeUnit.SECONDS)).isTrue();
         output = Files.readString(out);
         assertThat(program.exitValue()).as(output).isZero();
-        assertThat(output).contains("slow: answer of 1000 bytes", "lossy: answer of 1000 bytes", "late-accept: answer of 1000 bytes");
+        assertThat(output).contains("slow: answer of 1000 bytes", "lossy: answer of 1000 bytes", "late-accept: answer of 1000 bytes",
+                "ipv6: answer of 1000 bytes");
         Thread.sleep(300);
         tcpdump.destroy();
         assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -67,7 +69,7 @@ class WireFindingsEndToEndTest {
         correlation = joiner.build();
     }
 
-    private static List<Finding> findings(String role, boolean serverSide) {
+    private static Correlation.Joined joined(String role, boolean serverSide) {
         Matcher m = SOCKET.matcher(output);
         while (m.find()) {
             if (m.group(1).equals(role)) {
@@ -78,10 +80,14 @@ class WireFindingsEndToEndTest {
                                 : j.connection.localPort() == clientPort && j.connection.remotePort() == serverPort)
                         .findFirst().orElseThrow();
                 assertThat(joined.flow).isNotNull();
-                return joined.findings;
+                return joined;
             }
         }
         throw new AssertionError("no " + role + " in\n" + output);
+    }
+
+    private static List<Finding> findings(String role, boolean serverSide) {
+        return joined(role, serverSide).findings;
     }
 
     private static List<String> codes(List<Finding> findings) {
@@ -124,5 +130,22 @@ class WireFindingsEndToEndTest {
         assertThat(m.find()).as(server.get(0).text).isTrue();
         assertThat(Long.parseLong(m.group(1))).isBetween(450L, 900L);
         assertThat(codes(findings("late-accept-client", false))).containsExactly("PEER_SLOW");
+    }
+
+    @Test
+    void ipv6Loopback_joinsBothEnds_andIsPeerSlow() {
+        Correlation.Joined client = joined("ipv6-client", false);
+        assertThat(client.connection.remoteAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
+        assertThat(client.flow.serverAddress()).isEqualTo("::1");
+        assertThat(client.flow.serverPort()).isEqualTo(client.connection.remotePort());
+        assertThat(client.flow.clientPort()).isEqualTo(client.connection.localPort());
+        assertThat(codes(client.findings)).containsExactly("PEER_SLOW");
+        Correlation.Joined server = joined("ipv6-client", true);
+        assertThat(server.flow).isSameAs(client.flow);
+        assertThat(codes(server.findings)).isEmpty();
+        // written as capture tools write it, so a line can be searched for in Wireshark's terms
+        assertThat(correlation.report()).contains("client [::1]:" + client.connection.localPort() + " -> [::1]:"
+                + client.connection.remotePort() + "  wire: SF");
+        assertThat(JsonReport.of(correlation)).contains("\"local\": {\"address\": \"::1\", \"port\": " + client.connection.localPort());
     }
 }

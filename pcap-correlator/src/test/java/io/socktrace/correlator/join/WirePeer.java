@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * request/response per mode. {@code slow}: the server answers 600 ms after the request.
  * {@code lossy} (root): the server's answer is dropped by an iptables rule on loopback input for
  * 700 ms, so its kernel retransmits it. {@code late-accept}: the server calls accept 500 ms after
- * the client connected, then answers at once. Prints {@code socket <mode>-client <local> -> <remote>}.
+ * the client connected, then answers at once. {@code ipv6}: as {@code slow}, over {@code ::1}.
+ * Prints {@code socket <mode>-client <local> -> <remote>}.
  */
 public final class WirePeer {
     static final String RULE_COMMENT = "socktrace-wirepeer";
@@ -27,16 +28,17 @@ public final class WirePeer {
     }
 
     private static void run(String mode) throws Exception {
-        try (ServerSocket listener = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+        InetAddress loopback = mode.equals("ipv6") ? InetAddress.getByName("::1") : InetAddress.getLoopbackAddress();
+        try (ServerSocket listener = new ServerSocket(0, 5, loopback)) {
             int port = listener.getLocalPort();
             Thread server = new Thread(() -> serve(listener, mode), mode + "-server");
             server.start();
             try (Socket client = new Socket()) {
                 Thread.currentThread().setName(mode + "-client");
-                client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+                client.connect(new InetSocketAddress(loopback, port), 2000);
                 client.setSoTimeout(10_000);
                 System.out.println("socket " + mode + "-client " + client.getLocalAddress().getHostAddress() + ":" + client.getLocalPort()
-                        + " -> 127.0.0.1:" + port);
+                        + " -> " + loopback.getHostAddress() + ":" + port);
                 client.getOutputStream().write("hello".getBytes());
                 byte[] answer = new byte[1000];
                 int total = 0;
@@ -76,7 +78,7 @@ public final class WirePeer {
             }
             if (mode.equals("late-accept")) {
                 out.write(new byte[1000]);
-            } else if (mode.equals("slow")) {
+            } else if (mode.equals("slow") || mode.equals("ipv6")) {
                 Thread.sleep(600);
                 out.write(new byte[1000]);
             } else if (mode.equals("lossy")) {

@@ -230,7 +230,7 @@ class HtmlTimelineTest {
         String header = demoHtml.substring(demoHtml.indexOf("<header id=\"summary\">"), demoHtml.indexOf("</header>"));
         assertThat(header).contains("demo.pcap").contains("demo.jfr")
                 .contains(String.format(java.util.Locale.ROOT, "%+.3f ms", demo.clockOffsetNanos / 1e6))
-                .contains("median of " + demo.offsetSamples + " handshakes")
+                .contains("from " + demo.offsetSamples + " handshakes")
                 .contains("33 joined; 0 flows without a JVM connection");
         Map<String, Integer> counts = new HashMap<>();
         for (Correlation.Joined j : demo.connections) {
