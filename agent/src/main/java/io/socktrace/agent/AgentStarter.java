@@ -31,6 +31,13 @@ final class AgentStarter {
         java.io.File cache = BootJar.cacheDirectory();
         String weavingTag = BootJar.install(inst, cache);
         long bootJar = System.nanoTime();
+        if (!TracerConfig.claimAgentStart()) {
+            // loaded again (a second attach, or watch): the running agent keeps its options
+            if (options.log.equals("info") || options.log.equals("debug")) {
+                System.err.println("[socktrace] already running in this JVM; the options of this load are ignored");
+            }
+            return;
+        }
         AgentLog.setLevel(AgentLog.Level.valueOf(options.log.toUpperCase(Locale.ROOT)));
         TracerConfig.setReceiveThresholdNanos(options.receiveThresholdNanos);
         TracerConfig.setSendThresholdNanos(options.sendThresholdNanos);

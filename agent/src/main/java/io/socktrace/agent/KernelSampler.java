@@ -68,6 +68,9 @@ final class KernelSampler {
         final int retransmits;
         final String timer;
         final long timerMillis;
+        /** The row's local address and port, for a socket still connecting (its own are not known yet); else null, 0. */
+        final String rowLocalAddress;
+        final int rowLocalPort;
 
         Sample(Connection connection, TcpTable.Row row) {
             this.connection = connection;
@@ -77,6 +80,13 @@ final class KernelSampler {
             this.retransmits = row.retransmits();
             this.timer = row.timerKind().label();
             this.timerMillis = row.timerMillis();
+            if (connection.localPort() <= 0) {
+                this.rowLocalAddress = text(row.localAddress(), row.localAddressLength());
+                this.rowLocalPort = row.localPort();
+            } else {
+                this.rowLocalAddress = null;
+                this.rowLocalPort = 0;
+            }
         }
     }
 
@@ -112,6 +122,10 @@ final class KernelSampler {
                 }
                 TcpInfoEvent e = new TcpInfoEvent();
                 s.connection.describe(e);
+                if (s.rowLocalPort > 0) {
+                    e.localAddress = s.rowLocalAddress;
+                    e.localPort = s.rowLocalPort;
+                }
                 e.state = s.state.name();
                 e.sendQueue = s.sendQueue;
                 e.receiveQueue = s.receiveQueue;
@@ -199,9 +213,14 @@ final class KernelSampler {
         Arrays.fill(stateCounts, 0);
 
         Map<Long, Object> byPorts = new HashMap<>();
+        List<Connection> connecting = new ArrayList<>();
         int[] count = new int[1];
         OpenSockets.forEach(c -> {
             count[0]++;
+            if (c.localPort() <= 0) {
+                connecting.add(c); // no local port before the connect returns: found by inode below
+                return;
+            }
             long key = ((long) c.localPort() << 16) | (c.isListening() ? 0 : c.remotePort());
             Object previous = byPorts.putIfAbsent(key, c);
             if (previous != null) {
@@ -219,19 +238,49 @@ final class KernelSampler {
             }
         });
         tracked = count[0];
+        // Sockets a 4-tuple cannot tell apart, found by the inode of their descriptor instead: ones
+        // still connecting (SYN_SENT, local port unknown), and listeners sharing a port
+        // (SO_REUSEPORT: the same address and port, each with its own queue). A readlink each, on
+        // this thread; there are few of them.
+        Map<Long, Connection> byInode = new HashMap<>();
+        for (Connection c : connecting) {
+            putInode(byInode, c);
+        }
+        for (Object candidates : byPorts.values()) {
+            if (candidates instanceof List) {
+                @SuppressWarnings("unchecked")
+                List<Connection> list = (List<Connection>) candidates;
+                for (Connection c : list) {
+                    if (c.isListening()) {
+                        putInode(byInode, c);
+                    }
+                }
+            }
+        }
+        java.util.Set<Connection> byInodeOnly = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        byInodeOnly.addAll(byInode.values());
         TcpTable.RowVisitor visitor = row -> {
+            if (!byInode.isEmpty() && row.inode() != 0) {
+                Connection c = byInode.get(row.inode());
+                if (c != null) {
+                    record(c, row);
+                    return;
+                }
+            }
             boolean listening = row.state() == TcpState.LISTEN;
             Object found = byPorts.get(((long) row.localPort() << 16) | (listening ? 0 : row.remotePort()));
             if (found == null) {
                 return;
             }
             if (found instanceof Connection) {
-                match((Connection) found, row, listening);
+                if (!byInodeOnly.contains(found)) {
+                    match((Connection) found, row, listening);
+                }
             } else {
                 @SuppressWarnings("unchecked")
                 List<Connection> list = (List<Connection>) found;
                 for (Connection c : list) {
-                    if (match(c, row, listening)) {
+                    if (!byInodeOnly.contains(c) && match(c, row, listening)) {
                         break;
                     }
                 }
@@ -294,9 +343,38 @@ final class KernelSampler {
                 return false;
             }
         }
+        record(c, row);
+        return true;
+    }
+
+    private void record(Connection c, TcpTable.Row row) {
         matched.add(new Sample(c, row));
         stateCounts[row.state().ordinal()]++;
-        return true;
+    }
+
+    /** Adds the inode of {@code c}'s socket, read from /proc/self/fd, if its descriptor is still open. */
+    private static void putInode(Map<Long, Connection> byInode, Connection c) {
+        int fd = c.descriptor();
+        if (fd < 0) {
+            return;
+        }
+        try {
+            String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd)).toString();
+            if (link.startsWith("socket:[") && link.endsWith("]")) {
+                byInode.put(Long.parseLong(link.substring(8, link.length() - 1)), c);
+            }
+        } catch (IOException | RuntimeException e) {
+            // closed meanwhile, or no /proc: this socket is not sampled this time
+        }
+    }
+
+    /** An address of a /proc row as text, as InetAddress writes it (IPv4-mapped as IPv4); no lookup. */
+    private static String text(byte[] address, int length) {
+        try {
+            return java.net.InetAddress.getByAddress(java.util.Arrays.copyOf(address, length)).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
     }
 
     private static boolean wildcard(TcpTable.Row row) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
  *   <li>{@code summary <recording.jfr>} — the socktrace events of a recording, per connection</li>
  *   <li>{@code settings [--profile]} — a complete .jfc for the JDK running this command</li>
  *   <li>{@code attach <pid> [options]} — load the agent into a running JVM</li>
+ *   <li>{@code watch <pid> [--seconds N]} — its socket events, live</li>
  *   <li>{@code events} — the event and field reference, as Markdown</li>
  * </ul>
  */
@@ -60,8 +61,17 @@ public final class Main {
                 case "events":
                     out.print(EventReference.markdown(BootJar.extract()));
                     return 0;
+                case "watch":
+                    if (args.length == 2) {
+                        return Watch.run(args[1], 0, out, err);
+                    }
+                    if (args.length == 4 && args[2].equals("--seconds") && args[3].matches("[1-9]\\d{0,6}")) {
+                        return Watch.run(args[1], Long.parseLong(args[3]), out, err);
+                    }
+                    err.println("socktrace: usage: watch <pid> [--seconds N]");
+                    return 2;
                 default:
-                    err.println("socktrace: unknown command '" + args[0] + "' (valid: summary, settings, attach, events)");
+                    err.println("socktrace: unknown command '" + args[0] + "' (valid: summary, settings, attach, watch, events)");
                     return 2;
             }
         } catch (Exception e) {
@@ -86,6 +96,7 @@ public final class Main {
         out.println("  summary <recording.jfr>   socktrace events of a recording, one block per connection");
         out.println("  settings [--profile]      print a complete .jfc (this JDK's default or profile + socktrace)");
         out.println("  attach <pid> [options]    load the agent into a running JVM (options as for -javaagent)");
+        out.println("  watch <pid> [--seconds N] a running JVM's socket events as they happen (loads the agent if missing)");
         out.println("  events                    the event and field reference, as Markdown");
         out.println("as an agent: java -javaagent:socktrace-agent.jar[=option=value,...] ...");
         out.println("  options: " + String.join(", ", AgentOptions.KEYS.keySet()));

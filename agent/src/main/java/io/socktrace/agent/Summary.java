@@ -76,28 +76,39 @@ final class Summary {
         return events.get(0);
     }
 
-    private static String endpoints(RecordedEvent e) {
+    static String endpoints(RecordedEvent e) {
         if (!e.hasField("port")) {
             return "";
         }
-        String local = e.getString("localAddress") == null ? "?" : e.getString("localAddress") + ":" + e.getInt("localPort");
+        String local = endpoint(e.getString("localAddress"), e.getInt("localPort"));
         if (e.getEventType().getName().equals("socktrace.Listen")) {
             return "listening on " + local;
         }
-        String remote = e.getString("address") == null ? "?" : e.getString("address") + ":" + e.getInt("port");
+        String remote = endpoint(e.getString("address"), e.getInt("port"));
         String host = e.getString("host");
         return local + " -> " + remote + (host != null && !host.equals(e.getString("address")) ? " (" + host + ")" : "");
     }
 
-    private static String threadOf(RecordedEvent e) {
+    /** {@code 127.0.0.1:8080}, {@code [::1]:8080} (an IPv6 address in brackets, as capture tools write it), {@code ?:8080}. */
+    static String endpoint(String address, int port) {
+        String text = address == null || address.isEmpty() ? "?" : address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+        return port > 0 ? text + ":" + port : text;
+    }
+
+    static String threadOf(RecordedEvent e) {
         RecordedThread t = e.getThread();
-        return t == null ? "" : "  [" + t.getJavaName() + "]";
+        return t == null ? "" : "  [" + printable(t.getJavaName()) + "]";
     }
 
     private static String line(RecordedEvent e, Instant t0) {
+        return String.format(Locale.ROOT, "%+10.3f ms  ", Duration.between(t0, e.getStartTime()).toNanos() / 1e6) + body(e);
+    }
+
+    /** An event in one line without its time: name, outcome, duration, bytes, message, application frame. */
+    static String body(RecordedEvent e) {
         String name = e.getEventType().getName().substring("socktrace.".length());
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%+10.3f ms  %-12s", Duration.between(t0, e.getStartTime()).toNanos() / 1e6, name));
+        b.append(String.format(Locale.ROOT, "%-12s", name));
         for (String field : new String[] {"outcome", "initiator", "kind", "option"}) {
             if (e.hasField(field) && e.getString(field) != null) {
                 b.append(' ').append(e.getString(field));
@@ -122,7 +133,7 @@ final class Summary {
             b.append(" backlog ").append(e.getInt("backlog"));
         }
         if (e.hasField("exceptionMessage") && e.getString("exceptionMessage") != null) {
-            b.append("  \"").append(e.getString("exceptionMessage")).append('"');
+            b.append("  \"").append(printable(e.getString("exceptionMessage"))).append('"');
         }
         String frame = applicationFrame(e.getStackTrace());
         if (frame != null) {
@@ -153,5 +164,25 @@ final class Summary {
             return simple + "." + f.getMethod().getName() + ":" + f.getLineNumber();
         }
         return null;
+    }
+
+    /**
+     * Text from the application (thread names, exception messages) kept on one line: control
+     * characters as Java escapes (a newline as backslash-n), so a name cannot break the layout.
+     */
+    static String printable(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch >= 0x20 && ch != 0x7f) {
+                b.append(ch);
+            } else {
+                b.append(ch == '\n' ? "\\n" : ch == '\r' ? "\\r" : ch == '\t' ? "\\t" : String.format(Locale.ROOT, "\\u%04x", (int) ch));
+            }
+        }
+        return b.toString();
     }
 }

@@ -49,16 +49,24 @@ public final class SettingsFiles {
      */
     private static final String[] JDK_SOCKET_EVENTS = {"jdk.SocketRead", "jdk.SocketWrite"};
 
+    /** How often the periodic events sample the kernel in a capture session. */
+    private static final String PROFILE_PERIOD = "1 s";
+
     private SettingsFiles() {
     }
 
-    /** socktrace's own settings as {@code event#setting -> value}. */
+    /** socktrace's own settings as {@code event#setting -> value}, periodic events every 10 s. */
     public static Map<String, String> socktraceSettings() {
+        return socktraceSettings(false);
+    }
+
+    /** socktrace's own settings; for a capture session ({@code profile}) the periodic events every second. */
+    public static Map<String, String> socktraceSettings(boolean profile) {
         Map<String, String> settings = new LinkedHashMap<>();
         for (String[] event : EVENTS) {
             settings.put(event[0] + "#enabled", "true");
             if (isPeriodic(event)) {
-                settings.put(event[0] + "#period", event[1].substring("period:".length()));
+                settings.put(event[0] + "#period", profile ? PROFILE_PERIOD : event[1].substring("period:".length()));
             } else if ("nostack".equals(event[1])) {
                 settings.put(event[0] + "#stackTrace", "false");
             } else {
@@ -74,7 +82,7 @@ public final class SettingsFiles {
     /** The JDK's configuration {@code jdkName} ("default" or "profile") plus socktrace's events. */
     public static Map<String, String> merged(String jdkName, boolean profile) throws IOException, ParseException {
         Map<String, String> settings = new LinkedHashMap<>(Configuration.getConfiguration(jdkName).getSettings());
-        settings.putAll(socktraceSettings());
+        settings.putAll(socktraceSettings(profile));
         for (String jdkEvent : JDK_SOCKET_EVENTS) {
             if (profile) {
                 settings.put(jdkEvent + "#threshold", "0 ms");
@@ -97,7 +105,7 @@ public final class SettingsFiles {
             ours.append("  <event name=\"").append(event[0]).append("\">\n");
             ours.append("    <setting name=\"enabled\">true</setting>\n");
             if (isPeriodic(event)) {
-                String period = profile ? "1 s" : event[1].substring("period:".length());
+                String period = profile ? PROFILE_PERIOD : event[1].substring("period:".length());
                 ours.append("    <setting name=\"period\">").append(period).append("</setting>\n");
             } else if ("nostack".equals(event[1])) {
                 ours.append("    <setting name=\"stackTrace\">false</setting>\n");

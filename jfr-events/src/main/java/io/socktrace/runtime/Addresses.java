@@ -1,5 +1,6 @@
 package io.socktrace.runtime;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,6 +33,11 @@ final class Addresses {
     static Address of(InetAddress a) {
         if (a == null) {
             return null;
+        }
+        if (a instanceof Inet6Address && (((Inet6Address) a).getScopeId() != 0 || ((Inet6Address) a).getScopedInterface() != null)) {
+            // Inet6Address.equals ignores the scope, the text does not: fe80::1%eth0 and
+            // fe80::1%eth1 (and ::1%lo, ::1) must not share an entry
+            return new Address(a);
         }
         Address shared = SHARED.get(a);
         if (shared != null) {

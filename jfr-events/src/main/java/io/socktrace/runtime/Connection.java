@@ -152,9 +152,10 @@ public final class Connection {
     }
 
     /** Local address bytes (4 or 16), or null when unknown. */
+    /** The local address, or null when unknown or the wildcard (a listener bound to all addresses). */
     public byte[] localAddressBytes() {
         Addresses.Address a = local;
-        return a == null ? null : a.address.getAddress();
+        return a == null || a.address.isAnyLocalAddress() ? null : a.address.getAddress();
     }
 
     public int localPort() {
@@ -200,9 +201,10 @@ public final class Connection {
     }
 
     void setLocal(InetAddress address, int port) {
-        if (address != null && address.isAnyLocalAddress()) {
+        if (address != null && address.isAnyLocalAddress() && phase != Phase.LISTENING) {
             // An unconnected socket (a failed connect) reports the wildcard: the source address
-            // its SYNs used is not known, and the wildcard would be a wrong join key.
+            // its SYNs used is not known, and the wildcard would be a wrong join key. A listener
+            // keeps it: bound to every address is what it is.
             address = null;
         }
         this.local = Addresses.of(address);

@@ -6,6 +6,18 @@ package io.socktrace.runtime;
  */
 public final class TracerConfig {
 
+    /**
+     * Whether an agent has started in this JVM. Boot-loaded, so it is one flag however often and
+     * from whichever jar the agent is loaded: a second {@code attach} (or {@code watch}, which loads
+     * the agent when it is missing) must not install a second set of transformations.
+     */
+    private static final java.util.concurrent.atomic.AtomicBoolean AGENT_STARTED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** True for the first caller only: that agent start goes ahead, later ones do nothing. */
+    public static boolean claimAgentStart() {
+        return AGENT_STARTED.compareAndSet(false, true);
+    }
+
     /** Set once JFR is found initialised; never cleared (JFR does not go away). */
     private static volatile boolean jfrInitialized;
 

@@ -82,6 +82,10 @@ final class Tracing {
         if (TracerConfig.openingStacks && !c.ignored) {
             c.rare().openingStack = new OpeningStack();
         }
+        if (!c.ignored) {
+            // tracked while connecting too: the sampler finds a SYN_SENT socket by its inode
+            OpenSockets.track(socket, c);
+        }
         if (c.ignored || !enabled) {
             return null;
         }
@@ -122,6 +126,7 @@ final class Tracing {
             OpenSockets.track(socket, c);
         } else {
             c.phase = Connection.Phase.FAILED;
+            OpenSockets.untrack(c);
             if (c.rareOrDefaults().openingStack != null) {
                 c.rare().openingStack = null;
             }
@@ -199,7 +204,7 @@ final class Tracing {
             c.phase = Connection.Phase.CONNECTED;
             c.establishedNanos = System.nanoTime();
             Connection l = Connections.of(listener);
-            if (l.local != null && l.localPort > 0) {
+            if (l.local != null && l.localPort > 0 && !l.local.address.isAnyLocalAddress()) {
                 // A listener bound to one address: every connection it accepts has that local
                 // address and port, so no getsockname (a system call per accept) is needed.
                 c.local = l.local;
@@ -462,7 +467,7 @@ final class Tracing {
             return null;
         }
         if (phase != Connection.Phase.CONNECTED) {
-            if (phase == Connection.Phase.LISTENING || phase == Connection.Phase.NEW) {
+            if (phase == Connection.Phase.LISTENING || phase == Connection.Phase.NEW || phase == Connection.Phase.FAILED) {
                 c.phase = Connection.Phase.CLOSED;
                 OpenSockets.untrack(c);
             }

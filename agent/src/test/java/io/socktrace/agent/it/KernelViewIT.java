@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.socktrace.agent.it.AgentJvm.Endpoints;
 import io.socktrace.agent.it.AgentJvm.Result;
+import io.socktrace.agent.it.programs.ReusePortListeners;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jdk.jfr.consumer.RecordedEvent;
@@ -93,6 +98,37 @@ class KernelViewIT {
         RecordedEvent connect = r.events("socktrace.Connect",
                 e -> e.getInt("port") == timedOut.remotePort && "TIMED_OUT".equals(e.getString("outcome"))).get(0);
         assertThat(connect.getDuration().toMillis()).isBetween(250L, 1500L);
+        // while they waited for an answer to their SYN the kernel had the timed-out connects in
+        // SYN_SENT (each ~300 ms: most are sampled at 250 ms), and the sampler saw them
+        Set<Long> timedOutIds = r.events("socktrace.Connect", e -> "TIMED_OUT".equals(e.getString("outcome"))).stream()
+                .map(e -> e.getLong("connectionId")).collect(Collectors.toSet());
+        List<RecordedEvent> synSent = r.events("socktrace.TcpInfo", e -> timedOutIds.contains(e.getLong("connectionId")));
+        assertThat(synSent).isNotEmpty().allSatisfy(e -> {
+            assertThat(e.getString("state")).isEqualTo("SYN_SENT");
+            assertThat(e.getInt("port")).isEqualTo(timedOut.remotePort);
+            assertThat(e.getInt("localPort")).isPositive();
+        });
+        assertThat(r.events("socktrace.NetworkStatistics")).anySatisfy(e -> assertThat(e.getLong("synSent")).isPositive());
+    }
+
+    @Test
+    void reusePortListeners_eachHasItsOwnQueue() throws Exception {
+        Result r = AgentJvm.program(ReusePortListeners.class, options);
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        int port = Integer.parseInt(r.stdout.lines().filter(l -> l.startsWith("   listeners ")).findFirst().orElseThrow().substring(13));
+        Map<Long, List<RecordedEvent>> byListener = r.events("socktrace.ListenQueue", e -> e.getInt("localPort") == port).stream()
+                .collect(Collectors.groupingBy(e -> e.getLong("connectionId")));
+        assertThat(byListener).hasSize(2);
+        Set<Integer> backlogs = new HashSet<>();
+        long queued = 0;
+        for (List<RecordedEvent> samples : byListener.values()) {
+            Set<Integer> backlog = samples.stream().map(e -> e.getInt("backlog")).collect(Collectors.toSet());
+            assertThat(backlog).as("one listener, one backlog").hasSize(1);
+            backlogs.addAll(backlog);
+            queued += samples.stream().mapToLong(e -> e.getLong("queueLength")).max().orElseThrow();
+        }
+        assertThat(backlogs).containsExactlyInAnyOrder(5, 7);
+        assertThat(queued).as("the six clients, in one queue or the other").isEqualTo(6);
     }
 
     @Test

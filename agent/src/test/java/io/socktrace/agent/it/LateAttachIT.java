@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.socktrace.agent.it.AgentJvm.Result;
 import io.socktrace.agent.it.programs.LateAttach;
+import io.socktrace.agent.it.programs.Periodic;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,10 @@ class LateAttachIT {
                     String.valueOf(target.pid()), "recording=" + recording + ",receiveThreshold=0,sendThreshold=0"), null);
             assertThat(attach.exitCode).as(attach.stdout + attach.stderr).isZero();
             assertThat(attach.stdout).contains("agent loaded into " + target.pid());
+            // a second load does nothing: one set of transformations, so one event per operation below
+            Result again = AgentJvm.exec(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString(), "attach",
+                    String.valueOf(target.pid()), "recording=" + recording + ",receiveThreshold=0,sendThreshold=0"), null);
+            assertThat(again.exitCode).as(again.stdout + again.stderr).isZero();
             Files.createFile(go);
             while ((line = lines.readLine()) != null) {
                 stdout.append(line).append('\n');
@@ -79,5 +84,42 @@ class LateAttachIT {
         AgentJvm.Endpoints fresh = r.socket("new");
         assertThat(r.single("socktrace.Connect", fresh).getString("outcome")).isEqualTo("CONNECTED");
         assertThat(r.single("socktrace.Close", fresh).getLong("bytesWritten")).isEqualTo(99);
+    }
+
+    @Test
+    void watch_printsTheConnectionsOfARunningJvmAsTheyHappen() throws Exception {
+        Files.createDirectories(AgentJvm.WORK);
+        Path stop = AgentJvm.WORK.resolve("stop-" + System.nanoTime());
+        List<String> cmd = new ArrayList<>(List.of(AgentJvm.JAVA));
+        if (Runtime.version().feature() >= 21) {
+            cmd.add("-XX:+EnableDynamicAgentLoading");
+        }
+        cmd.addAll(List.of("-cp", AgentJvm.TEST_CLASSES.toString(), Periodic.class.getName(), stop.toString()));
+        Process target = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8))) {
+            String ready = lines.readLine();
+            assertThat(ready).startsWith("ready ");
+            int port = Integer.parseInt(ready.substring(6));
+
+            Result watch = AgentJvm.exec(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString(), "watch",
+                    String.valueOf(target.pid()), "--seconds", "3"), null);
+
+            assertThat(watch.exitCode).as(watch.stdout + watch.stderr).isZero();
+            assertThat(watch.stderr).contains("socktrace: watching " + target.pid() + " for 3 s");
+            // ~10 connections a second: each a Connect from main and an Accept on the server's thread, with the port
+            List<String> connects = watch.stdout.lines()
+                    .filter(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  \\d+ +Connect +CONNECTED .* -> 127\\.0\\.0\\.1:" + port + " .*\\[main\\]"))
+                    .collect(java.util.stream.Collectors.toList());
+            assertThat(connects).as(watch.stdout).hasSizeGreaterThan(5);
+            assertThat(connects.get(0)).contains("at Periodic.main:");
+            assertThat(watch.stdout).containsPattern("Accept +ACCEPTED .*127\\.0\\.0\\.1:" + port + " -> .*\\[periodic-server\\]");
+            assertThat(watch.stdout).contains("Close        LOCAL");
+        } finally {
+            Files.createFile(stop);
+            if (!target.waitFor(60, TimeUnit.SECONDS)) {
+                target.destroyForcibly();
+            }
+        }
+        assertThat(target.exitValue()).isZero();
     }
 }

@@ -67,6 +67,6 @@ class LauncherIT {
     void badCommand_isOneLineAndExitCode2() throws Exception {
         Result r = AgentJvm.exec(List.of(LAUNCHER.toString(), "frobnicate"), null);
         assertThat(r.exitCode).isEqualTo(2);
-        assertThat(r.stderr.strip()).isEqualTo("socktrace: unknown command 'frobnicate' (valid: demo, run, bench, summary, settings, attach, events, correlate, capture)");
+        assertThat(r.stderr.strip()).isEqualTo("socktrace: unknown command 'frobnicate' (valid: demo, run, bench, summary, settings, attach, watch, events, correlate, capture)");
     }
 }

@@ -1,0 +1,92 @@
+package io.socktrace.agent;
+
+import com.sun.tools.attach.VirtualMachine;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.management.jfr.RemoteRecordingStream;
+
+/**
+ * {@code watch <pid> [--seconds N]}: the socket events of a running JVM as they happen, one line
+ * each, until interrupted (or for N seconds). Loads the agent into the JVM if it is not there yet
+ * (a second load does nothing), starts the JVM's local JMX agent through the Attach API, and reads
+ * a JFR stream from it ({@link RemoteRecordingStream}): nothing is written to the watched JVM's
+ * disk beyond JFR's own repository, and the recording ends when the watch does.
+ */
+final class Watch {
+
+    /** What a person watching wants to see go by; the periodic kernel samples are left to recordings. */
+    static final List<String> EVENTS = List.of("socktrace.Connect", "socktrace.Accept", "socktrace.Listen", "socktrace.Receive",
+            "socktrace.Send", "socktrace.Reset", "socktrace.Close", "socktrace.Shutdown", "socktrace.CloseWaitLeak",
+            "socktrace.Leak");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT);
+
+    private Watch() {
+    }
+
+    static int run(String pid, long seconds, PrintStream out, PrintStream err) throws Exception {
+        if (!pid.matches("\\d+")) {
+            err.println("socktrace: watch needs a process id, got '" + pid + "'");
+            return 2;
+        }
+        Path jar = Path.of(Watch.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String url;
+        VirtualMachine vm = VirtualMachine.attach(pid);
+        try {
+            vm.loadAgent(jar.toString(), "");
+            url = vm.startLocalManagementAgent();
+        } finally {
+            vm.detach();
+        }
+        CountDownLatch ended = new CountDownLatch(1);
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(url));
+             RemoteRecordingStream stream = new RemoteRecordingStream(connector.getMBeanServerConnection())) {
+            for (String event : EVENTS) {
+                stream.enable(event).withStackTrace();
+            }
+            stream.onEvent(e -> {
+                if (e.getEventType().getName().startsWith("socktrace.") && !ownConnection(e)) {
+                    out.println(line(e));
+                    out.flush();
+                }
+            });
+            stream.onClose(ended::countDown);
+            err.println("socktrace: watching " + pid + (seconds > 0 ? " for " + seconds + " s" : " (Ctrl-C ends)"));
+            stream.startAsync();
+            if (seconds > 0) {
+                ended.await(seconds, TimeUnit.SECONDS);
+            } else {
+                ended.await(); // the watched JVM exited, or Ctrl-C ended this one
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The stream's own JMX connection is a socket of the watched JVM too (RMI's connection
+     * threads read it): its reads would show up in the watch that causes them.
+     */
+    private static boolean ownConnection(RecordedEvent e) {
+        return e.getThread() != null && e.getThread().getJavaName() != null
+                && e.getThread().getJavaName().startsWith("RMI TCP Connection(");
+    }
+
+    /** {@code 12:00:01.234  4  Connect CONNECTED took 0.2 ms  127.0.0.1:40000 -> [::1]:8080  [main]  at App.main:12}. */
+    static String line(RecordedEvent e) {
+        Instant t = e.getStartTime();
+        String id = e.hasField("connectionId") ? String.valueOf(e.getLong("connectionId")) : "-";
+        return LocalTime.ofInstant(t, ZoneId.systemDefault()).format(TIME) + "  " + String.format(Locale.ROOT, "%-5s", id)
+                + Summary.body(e) + "  " + Summary.endpoints(e) + Summary.threadOf(e);
+    }
+}
