@@ -29,16 +29,36 @@ final class EventReference {
         StringBuilder b = new StringBuilder();
         try (URLClassLoader loader = new URLClassLoader(new URL[] {bootJar.toUri().toURL()}, EventReference.class.getClassLoader())) {
             Class<?> common = Class.forName("io.socktrace.events.ConnectionEvent", false, loader);
+            Class<?> settingsFiles = Class.forName("io.socktrace.events.SettingsFiles", true, loader);
+            java.lang.reflect.Method settings = settingsFiles.getMethod("socktraceSettings", boolean.class);
+            java.util.Map<?, ?> defaults = (java.util.Map<?, ?>) settings.invoke(null, false);
+            java.util.Map<?, ?> profile = (java.util.Map<?, ?>) settings.invoke(null, true);
             b.append("Fields on every event (`ConnectionEvent`):\n\n");
             table(b, fields(common));
             for (String simple : EVENT_CLASSES) {
                 Class<?> type = Class.forName("io.socktrace.events." + simple, false, loader);
                 b.append("\n#### `").append(value(type, "jdk.jfr.Name")).append("` — ").append(value(type, "jdk.jfr.Label"))
                         .append("\n\n").append(value(type, "jdk.jfr.Description")).append(".\n\n");
+                b.append(settingsLine(value(type, "jdk.jfr.Name"), defaults, profile)).append("\n\n");
                 table(b, fields(type));
             }
         }
         return b.toString();
+    }
+
+    /** The event's period or stack-trace setting in the default recording and with {@code settings=profile}. */
+    static String settingsLine(String event, java.util.Map<?, ?> defaults, java.util.Map<?, ?> profile) {
+        Object period = defaults.get(event + "#period");
+        if (period != null) {
+            return "Period: " + period + " (`settings=profile`: " + profile.get(event + "#period") + ").";
+        }
+        boolean byDefault = "true".equals(defaults.get(event + "#stackTrace"));
+        boolean inProfile = "true".equals(profile.get(event + "#stackTrace"));
+        if (byDefault) {
+            return "Stack trace: recorded.";
+        }
+        return inProfile ? "Stack trace: recorded with `settings=profile` (or a `.jfc` that turns it on), not by default."
+                : "Stack trace: none (found on the agent's own thread, whose stack means nothing; see `openingStack`).";
     }
 
     private static List<Field> fields(Class<?> type) {

@@ -21,20 +21,29 @@ import jdk.jfr.Configuration;
  */
 public final class SettingsFiles {
 
-    /** Receive and Send carry the agent's own threshold (failures are always kept), so JFR's is 0. */
+    /**
+     * Each event: name, then its kind: a threshold (duration events; Receive and Send carry the
+     * agent's own threshold, failures always kept, so JFR's is 0), "period:…" (periodic), or null
+     * (instant). A stack trace comes with every non-periodic event except where the third column
+     * says otherwise: "profile" only in a capture session, "never" not at all.
+     */
     private static final String[][] EVENTS = {
         {"socktrace.Connect", "0 ms"},
-        {"socktrace.Accept", "0 ms"},
+        // an accept's stack is the server's accept loop, the same for every connection, and a
+        // stack costs ~4 us at churn depth: recorded in a capture session only
+        {"socktrace.Accept", "0 ms", "profile"},
         {"socktrace.Listen", null},
         {"socktrace.Receive", "0 ms"},
         {"socktrace.Send", "0 ms"},
         {"socktrace.Reset", null},
-        {"socktrace.Close", "0 ms"},
+        // every close, twice per connection: the two stacks were ~40 % of the agent's cost in
+        // connection churn; the Close's connectionId leads to its Connect's stack
+        {"socktrace.Close", "0 ms", "profile"},
         {"socktrace.Shutdown", null},
         {"socktrace.SocketOption", null},
         // found by the agent's monitor thread, whose stack means nothing: they carry the opening stack
-        {"socktrace.CloseWaitLeak", "nostack"},
-        {"socktrace.Leak", "nostack"},
+        {"socktrace.CloseWaitLeak", null, "never"},
+        {"socktrace.Leak", null, "never"},
         {"socktrace.TcpInfo", "period:10 s"},
         {"socktrace.ListenQueue", "period:10 s"},
         {"socktrace.NetworkStatistics", "period:10 s"},
@@ -67,10 +76,8 @@ public final class SettingsFiles {
             settings.put(event[0] + "#enabled", "true");
             if (isPeriodic(event)) {
                 settings.put(event[0] + "#period", profile ? PROFILE_PERIOD : event[1].substring("period:".length()));
-            } else if ("nostack".equals(event[1])) {
-                settings.put(event[0] + "#stackTrace", "false");
             } else {
-                settings.put(event[0] + "#stackTrace", "true");
+                settings.put(event[0] + "#stackTrace", Boolean.toString(stackTrace(event, profile)));
                 if (event[1] != null) {
                     settings.put(event[0] + "#threshold", event[1]);
                 }
@@ -107,10 +114,8 @@ public final class SettingsFiles {
             if (isPeriodic(event)) {
                 String period = profile ? PROFILE_PERIOD : event[1].substring("period:".length());
                 ours.append("    <setting name=\"period\">").append(period).append("</setting>\n");
-            } else if ("nostack".equals(event[1])) {
-                ours.append("    <setting name=\"stackTrace\">false</setting>\n");
             } else {
-                ours.append("    <setting name=\"stackTrace\">true</setting>\n");
+                ours.append("    <setting name=\"stackTrace\">").append(stackTrace(event, profile)).append("</setting>\n");
                 if (event[1] != null) {
                     ours.append("    <setting name=\"threshold\">").append(event[1]).append("</setting>\n");
                 }
@@ -130,6 +135,11 @@ public final class SettingsFiles {
                 .replaceFirst("description=\"[^\"]*\"", "description=\"" + description + "\"");
         Configuration.create(new StringReader(result)); // fails loudly if we broke the XML
         return result;
+    }
+
+    private static boolean stackTrace(String[] event, boolean profile) {
+        String stack = event.length > 2 ? event[2] : "always";
+        return stack.equals("always") || (stack.equals("profile") && profile);
     }
 
     private static boolean isPeriodic(String[] event) {

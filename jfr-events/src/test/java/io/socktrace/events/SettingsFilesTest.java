@@ -24,6 +24,23 @@ class SettingsFilesTest {
         Map<String, String> defaults = SettingsFiles.merged("default", false);
         assertThat(defaults).containsEntry("socktrace.TcpInfo#period", "10 s").containsEntry("socktrace.NetworkStatistics#period", "10 s");
         assertThat(defaults).containsEntry("jdk.SocketRead#enabled", "false").containsEntry("jdk.SocketWrite#enabled", "false");
-        assertThat(defaults).containsEntry("socktrace.CloseWaitLeak#stackTrace", "false").containsEntry("socktrace.Close#stackTrace", "true");
+        assertThat(defaults).containsEntry("socktrace.CloseWaitLeak#stackTrace", "false").containsEntry("socktrace.Connect#stackTrace", "true")
+                .containsEntry("socktrace.Reset#stackTrace", "true");
+    }
+
+    @Test
+    void stackTrace_acceptAndClose_onlyInACaptureSession() throws Exception {
+        Map<String, String> defaults = SettingsFiles.merged("default", false);
+        Map<String, String> profile = SettingsFiles.merged("profile", true);
+        for (String event : new String[] {"socktrace.Accept", "socktrace.Close"}) {
+            assertThat(defaults).containsEntry(event + "#stackTrace", "false");
+            assertThat(profile).containsEntry(event + "#stackTrace", "true");
+        }
+        assertThat(profile).containsEntry("socktrace.Leak#stackTrace", "false");
+        assertThat(SettingsFiles.jfc("default", false)).contains("<event name=\"socktrace.Close\">\n"
+                + "    <setting name=\"enabled\">true</setting>\n    <setting name=\"stackTrace\">false</setting>\n"
+                + "    <setting name=\"threshold\">0 ms</setting>");
+        assertThat(SettingsFiles.jfc("profile", true)).contains("<event name=\"socktrace.Close\">\n"
+                + "    <setting name=\"enabled\">true</setting>\n    <setting name=\"stackTrace\">true</setting>");
     }
 }

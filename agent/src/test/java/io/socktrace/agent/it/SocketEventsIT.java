@@ -185,8 +185,9 @@ class SocketEventsIT {
     void stackTraces_startAtTheJdkSocketMethod_withNoSocktraceFrame() throws Exception {
         // the advice commits the event inside the JDK method, as the JDK's own socket events start
         // at the JDK's stream method: no frame of socktrace's runtime in what the user reads
-        Result streams = AgentJvm.program(Exchange.class, ALL_OPERATIONS, "local-first");
-        Result adaptor = AgentJvm.program(io.socktrace.agent.it.programs.AdaptorExchange.class, ALL_OPERATIONS);
+        // settings=profile: a capture session records the stacks of Accept and Close too
+        Result streams = AgentJvm.program(Exchange.class, "settings=profile," + ALL_OPERATIONS, "local-first");
+        Result adaptor = AgentJvm.program(io.socktrace.agent.it.programs.AdaptorExchange.class, "settings=profile," + ALL_OPERATIONS);
         for (Result r : List.of(streams, adaptor)) {
             for (String name : List.of("socktrace.Connect", "socktrace.Accept", "socktrace.Receive", "socktrace.Send", "socktrace.Close")) {
                 String implementation = r == streams ? "sun.nio.ch.NioSocketImpl"
@@ -201,6 +202,17 @@ class SocketEventsIT {
                 }
             }
         }
+    }
+
+    @Test
+    void stackTraces_defaultSettings_onConnectAndReceiveButNotOnAcceptOrClose() throws Exception {
+        Result r = AgentJvm.program(Exchange.class, ALL_OPERATIONS, "local-first");
+        for (String name : List.of("socktrace.Connect", "socktrace.Receive", "socktrace.Send")) {
+            assertThat(r.events(name)).as(name).isNotEmpty().allSatisfy(e -> assertThat(e.getStackTrace()).as(name).isNotNull());
+        }
+        // the same accept loop every time, and two closes per connection: a capture session's detail
+        assertThat(r.events("socktrace.Accept")).hasSize(1).allSatisfy(e -> assertThat(e.getStackTrace()).isNull());
+        assertThat(r.events("socktrace.Close")).hasSize(2).allSatisfy(e -> assertThat(e.getStackTrace()).isNull());
     }
 
     @Test
