@@ -63,10 +63,12 @@ public final class Throughput {
     public static void main(String[] args) throws Exception {
         int rounds = 3;
         // C2 compiles the woven socket methods with JFR's event writers inlined late and slowly
-        // (0.4-1 s of one core each, up to ~13 s into a churn run on this machine); measuring
-        // before that counts the compiler's work against the agent. NaN: each workload's default.
+        // (0.4-1 s of one core each, up to ~21 s into a churn run on this machine: a chunk
+        // rotation and the first kernel samples take branches not taken before, and the methods
+        // are compiled again); measuring before that counts the compiler's work against the
+        // agent. NaN: each workload's default.
         double warmup = Double.NaN;
-        double seconds = 3;
+        double seconds = Double.NaN;
         Path java = Paths.get(System.getProperty("java.home"));
         Path agent = Paths.get("agent/target/socktrace-agent.jar");
         List<String> workloads = new ArrayList<>(WORKLOADS.keySet());
@@ -135,8 +137,9 @@ public final class Throughput {
         String version = javaVersion(java);
 
         StringBuilder report = new StringBuilder();
-        report.append(String.format(Locale.ROOT, "%s, %d round(s), %s s warm-up + %.1f s measured per run%n%n", version, rounds,
-                Double.isNaN(warmup) ? "8 (churn: 15)" : String.format(Locale.ROOT, "%.1f", warmup), seconds));
+        report.append(String.format(Locale.ROOT, "%s, %d round(s), %s s warm-up + %s s measured per run%n%n", version, rounds,
+                Double.isNaN(warmup) ? "8 (churn: 30)" : String.format(Locale.ROOT, "%.1f", warmup),
+                Double.isNaN(seconds) ? "3 (churn: 10)" : String.format(Locale.ROOT, "%.1f", seconds)));
         report.append("| workload | configuration | median ops/s | ratio to no agent: median | min – max |\n");
         report.append("|---|---|---:|---:|---|\n");
         for (String workload : workloads) {
@@ -152,7 +155,7 @@ public final class Throughput {
                     String[] w = WORKLOADS.get(workload);
                     command.add(w[0]);
                     command.add(Double.toString(Double.isNaN(warmup) ? defaultWarmup(workload) : warmup));
-                    command.add(Double.toString(seconds));
+                    command.add(Double.toString(Double.isNaN(seconds) ? defaultSeconds(workload) : seconds));
                     command.addAll(Arrays.asList(w).subList(1, w.length));
                     values[c][round] = run(command, work);
                     System.err.printf(Locale.ROOT, "%s round %d %-20s %.0f%n", workload, round + 1, configs.get(c), values[c][round]);
@@ -179,7 +182,15 @@ public final class Throughput {
 
     /** Seconds of warm-up: churn's socket methods are compiled last (fewer calls per second). */
     private static double defaultWarmup(String workload) {
-        return workload.startsWith("churn") ? 15 : 8;
+        return workload.startsWith("churn") ? 30 : 8;
+    }
+
+    /**
+     * Seconds measured: churn's a whole period of the kernel sampler (10 s), whose /proc read grows
+     * with the TIME_WAIT rows churn leaves; a shorter window holds a sample or none by chance.
+     */
+    private static double defaultSeconds(String workload) {
+        return workload.startsWith("churn") ? 10 : 3;
     }
 
     private static List<String> configArguments(String config, Path agent, Path jdkJfc, Path recording) {
