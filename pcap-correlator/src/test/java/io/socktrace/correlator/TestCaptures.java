@@ -24,7 +24,6 @@ public final class TestCaptures {
     private TestCaptures() {
     }
 
-    /** A committed fixture under src/test/resources/captures. */
     /** The flows of a capture, in the order the tracker finishes them (default idle timeout, lenient reading). */
     public static List<TcpFlow> flows(Path capture) throws IOException, CaptureFormatException {
         List<TcpFlow> flows = new ArrayList<>();
@@ -39,6 +38,7 @@ public final class TestCaptures {
         return flows;
     }
 
+    /** A committed fixture under src/test/resources/captures. */
     public static Path fixture(String name) {
         try {
             return Paths.get(TestCaptures.class.getResource("/captures/" + name).toURI());

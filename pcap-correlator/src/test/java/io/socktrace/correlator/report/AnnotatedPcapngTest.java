@@ -12,8 +12,6 @@ import io.socktrace.correlator.TestCaptures;
 import io.socktrace.correlator.capture.CaptureReader;
 import io.socktrace.correlator.capture.PacketCursor;
 import io.socktrace.correlator.capture.PacketKind;
-import io.socktrace.correlator.flow.FlowTracker;
-import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.PacketIndex;
 import io.socktrace.correlator.jvm.RecordingReader;
@@ -54,16 +52,7 @@ class AnnotatedPcapngTest {
     }
 
     private static Correlation correlate(Path capture, List<io.socktrace.correlator.jvm.JvmConnection> jvm) throws Exception {
-        List<TcpFlow> flows = new ArrayList<>();
-        FlowTracker tracker = new FlowTracker(flows::add);
-        try (CaptureReader reader = CaptureReader.open(capture, false)) {
-            PacketCursor packet = new PacketCursor();
-            while (reader.next(packet)) {
-                tracker.accept(packet);
-            }
-            tracker.finish();
-        }
-        return Correlation.of(jvm, flows);
+        return Correlation.of(jvm, TestCaptures.flows(capture));
     }
 
     /** One packet as read: interface, link type, time, lengths, bytes. */
