@@ -17,9 +17,9 @@ import jdk.jfr.FlightRecorderListener;
 import jdk.jfr.Recording;
 
 /**
- * Everything after the checks: boot jar, runtime configuration, transformations, and the optional
+ * Everything after the checks: boot classes, runtime configuration, transformations, and the optional
  * recording. Kept apart from {@link SocktraceAgent} because this class refers to boot-loaded
- * classes, which must not be resolved before the boot jar is appended.
+ * classes, which must not be resolved before they are defined.
  */
 final class AgentStarter {
 
@@ -28,8 +28,7 @@ final class AgentStarter {
 
     static void start(AgentOptions options, Instrumentation inst, boolean lateAttach, long entered) throws Exception {
         long started = System.nanoTime();
-        java.io.File cache = BootJar.cacheDirectory();
-        String weavingTag = BootJar.install(inst, cache);
+        String weavingTag = BootClasses.install(inst);
         long bootJar = System.nanoTime();
         if (!TracerConfig.claimAgentStart()) {
             // loaded again (a second attach, or watch): the running agent keeps its options
@@ -39,6 +38,11 @@ final class AgentStarter {
             return;
         }
         AgentLog.setLevel(AgentLog.Level.valueOf(options.log.toUpperCase(Locale.ROOT)));
+        StringBuilder noCache = new StringBuilder();
+        java.io.File cache = CacheDirectory.find(noCache);
+        if (cache == null) {
+            AgentLog.debug("woven classes are not cached: " + noCache);
+        }
         TracerConfig.setReceiveThresholdNanos(options.receiveThresholdNanos);
         TracerConfig.setSendThresholdNanos(options.sendThresholdNanos);
         TracerConfig.setMaxBacklog(somaxconn());
@@ -73,7 +77,7 @@ final class AgentStarter {
         }
         if (options.log.equals("debug")) {
             AgentLog.debug("start-up " + micros(entered, System.nanoTime()) + " µs: options " + micros(entered, started)
-                    + ", boot jar " + micros(started, bootJar) + ", configuration " + micros(bootJar, configured)
+                    + ", boot classes " + micros(started, bootJar) + ", configuration " + micros(bootJar, configured)
                     + ", transformer " + micros(configured, installed) + ", kernel sampler " + micros(installed, listening)
                     + (options.recording == null ? "" : ", recording " + micros(listening, System.nanoTime())));
         }

@@ -1,12 +1,8 @@
 package io.socktrace.agent;
 
-import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,23 +21,21 @@ final class EventReference {
     private EventReference() {
     }
 
-    static String markdown(Path bootJar) throws IOException, ReflectiveOperationException {
+    static String markdown(ClassLoader loader) throws ReflectiveOperationException {
         StringBuilder b = new StringBuilder();
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {bootJar.toUri().toURL()}, EventReference.class.getClassLoader())) {
-            Class<?> common = Class.forName("io.socktrace.events.ConnectionEvent", false, loader);
-            Class<?> settingsFiles = Class.forName("io.socktrace.events.SettingsFiles", true, loader);
-            java.lang.reflect.Method settings = settingsFiles.getMethod("socktraceSettings", boolean.class);
-            java.util.Map<?, ?> defaults = (java.util.Map<?, ?>) settings.invoke(null, false);
-            java.util.Map<?, ?> profile = (java.util.Map<?, ?>) settings.invoke(null, true);
-            b.append("Fields on every event (`ConnectionEvent`):\n\n");
-            table(b, fields(common));
-            for (String simple : EVENT_CLASSES) {
-                Class<?> type = Class.forName("io.socktrace.events." + simple, false, loader);
-                b.append("\n#### `").append(value(type, "jdk.jfr.Name")).append("` — ").append(value(type, "jdk.jfr.Label"))
-                        .append("\n\n").append(value(type, "jdk.jfr.Description")).append(".\n\n");
-                b.append(settingsLine(value(type, "jdk.jfr.Name"), defaults, profile)).append("\n\n");
-                table(b, fields(type));
-            }
+        Class<?> common = Class.forName("io.socktrace.events.ConnectionEvent", false, loader);
+        Class<?> settingsFiles = Class.forName("io.socktrace.events.SettingsFiles", true, loader);
+        java.lang.reflect.Method settings = settingsFiles.getMethod("socktraceSettings", boolean.class);
+        java.util.Map<?, ?> defaults = (java.util.Map<?, ?>) settings.invoke(null, false);
+        java.util.Map<?, ?> profile = (java.util.Map<?, ?>) settings.invoke(null, true);
+        b.append("Fields on every event (`ConnectionEvent`):\n\n");
+        table(b, fields(common));
+        for (String simple : EVENT_CLASSES) {
+            Class<?> type = Class.forName("io.socktrace.events." + simple, false, loader);
+            b.append("\n#### `").append(value(type, "jdk.jfr.Name")).append("` — ").append(value(type, "jdk.jfr.Label"))
+                    .append("\n\n").append(value(type, "jdk.jfr.Description")).append(".\n\n");
+            b.append(settingsLine(value(type, "jdk.jfr.Name"), defaults, profile)).append("\n\n");
+            table(b, fields(type));
         }
         return b.toString();
     }

@@ -2,8 +2,6 @@ package io.socktrace.agent;
 
 import java.io.PrintStream;
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -59,7 +57,7 @@ public final class Main {
                     }
                     return Attach.run(args[1], args.length == 3 ? args[2] : "", out, err);
                 case "events":
-                    out.print(EventReference.markdown(BootJar.extract()));
+                    out.print(EventReference.markdown(BootClasses.loader(Main.class.getClassLoader())));
                     return 0;
                 case "watch":
                     if (args.length == 2) {
@@ -81,14 +79,13 @@ public final class Main {
     }
 
     /**
-     * The {@code jfr-events} classes live only in the nested boot jar (the agent puts them on the
-     * boot class path; here no agent runs), so they are loaded from it by a class loader of our own.
+     * The {@code jfr-events} classes live only in the nested boot jar (the agent defines them in the
+     * boot loader; here no agent runs), so they are loaded from it by a class loader of our own.
      */
     private static String settingsFile(boolean profile) throws Exception {
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {BootJar.extract().toUri().toURL()}, Main.class.getClassLoader())) {
-            Method jfc = Class.forName("io.socktrace.events.SettingsFiles", true, loader).getMethod("jfc", String.class, boolean.class);
-            return (String) jfc.invoke(null, profile ? "profile" : "default", profile);
-        }
+        ClassLoader loader = BootClasses.loader(Main.class.getClassLoader());
+        Method jfc = Class.forName("io.socktrace.events.SettingsFiles", true, loader).getMethod("jfc", String.class, boolean.class);
+        return (String) jfc.invoke(null, profile ? "profile" : "default", profile);
     }
 
     private static void usage(PrintStream out) {

@@ -23,6 +23,7 @@ public final class SocktraceAgent {
 
     private static void start(String args, Instrumentation inst, boolean lateAttach) {
         long entered = System.nanoTime();
+        InvokePreload.run(); // first of all: see its javadoc
         AgentOptions options;
         try {
             options = AgentOptions.parse(args);
