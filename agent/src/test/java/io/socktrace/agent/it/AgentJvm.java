@@ -175,7 +175,10 @@ final class AgentJvm {
         }
         String stdout = Files.readString(out, StandardCharsets.UTF_8);
         String stderr = Files.readString(err, StandardCharsets.UTF_8);
-        List<RecordedEvent> events = recording != null && Files.exists(recording) ? RecordingFile.readAllEvents(recording) : List.of();
+        // an empty recording (the JVM died before writing it) reads as no events: the caller's
+        // assertion on the exit code then says what happened, with the output
+        List<RecordedEvent> events = recording != null && Files.exists(recording) && Files.size(recording) > 0
+                ? RecordingFile.readAllEvents(recording) : List.of();
         Result result = new Result(p.exitValue(), stdout, stderr, events);
         result.command = cmd;
         return result;
