@@ -132,8 +132,7 @@ class StartupIT {
         // the exchange before the recording made no event object: JFR stayed uninitialised (the event
         // classes are defined in premain with the rest of the boot part, but defining is not initialising)
         String beforeRecording = classes.substring(0, classes.indexOf(LateRecording.Marker.class.getName()));
-        assertThat(beforeRecording).contains("io.socktrace.events.ConnectEvent").doesNotContain("jdk.jfr.internal.MetadataRepository")
-                .doesNotContain("jdk.jfr.internal.JVM ");
+        assertThat(beforeRecording).contains("io.socktrace.events.ConnectEvent").doesNotContain("jdk.jfr.internal.MetadataRepository");
 
         List<RecordedEvent> events = RecordingFile.readAllEvents(recording);
         Matcher m = REFUSED_PORT.matcher(r.stdout);
