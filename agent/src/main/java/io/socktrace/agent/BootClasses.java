@@ -144,6 +144,11 @@ final class BootClasses {
         return order;
     }
 
+    /** The direct supertypes of one class of the boot part. */
+    List<String> supertypesOf(String name) throws IOException {
+        return ClassFileHeader.supertypes(classes.get(name));
+    }
+
     private void place(String name, List<String> order, Set<String> placed, Set<String> visiting) throws IOException {
         if (placed.contains(name) || !classes.containsKey(name)) {
             return;
@@ -151,7 +156,7 @@ final class BootClasses {
         if (!visiting.add(name)) {
             throw new IOException("circular superclass or interface in " + RESOURCE + " at " + name);
         }
-        for (String supertype : ClassFileHeader.supertypes(classes.get(name))) {
+        for (String supertype : supertypesOf(name)) {
             place(supertype, order, placed, visiting);
         }
         placed.add(name);
@@ -169,8 +174,10 @@ final class BootClasses {
         Module javaBase = Object.class.getModule();
         inst.redefineModule(javaBase, Set.of(), Map.of("jdk.internal.misc", Set.of(definer.getModule())), Map.of(), Set.of(), Map.of());
         try {
-            definer.getMethod("define", List.class, Map.class).invoke(null, order, classes);
-        } catch (ReflectiveOperationException | RuntimeException e) {
+            java.lang.invoke.MethodHandle define = java.lang.invoke.MethodHandles.publicLookup().findStatic(definer, "define",
+                    java.lang.invoke.MethodType.methodType(void.class, List.class, Map.class));
+            define.invokeExact(order, classes);
+        } catch (Throwable e) {
             throw failure("could not define the boot classes", e);
         }
     }
