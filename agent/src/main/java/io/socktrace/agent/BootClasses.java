@@ -5,7 +5,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.InvocationTargetException;
 import java.net.URISyntaxException;
 import java.security.CodeSource;
 import java.util.ArrayList;
@@ -30,13 +29,15 @@ import java.util.zip.ZipInputStream;
  * lazily by the JVM long after any check of it, so wherever it lives someone able to rewrite it
  * could put code into {@code java.base}. Defining a class in the boot loader takes
  * {@code jdk.internal.misc.Unsafe.defineClass}, which {@code java.base} exports here only to a
- * class loader of the agent's own ({@link BootDefiner}), never to the application's modules.
+ * class loader of the agent's own ({@code BootDefiner}), never to the application's modules.
  */
 final class BootClasses {
 
     static final String RESOURCE = "/socktrace/socktrace-boot.jar";
     /** Any class of the boot part: its module is the boot loader's unnamed module. */
     static final String PROBE_CLASS = "io.socktrace.runtime.AgentLog";
+    /** By name only: it is compiled after this class, against JDK internals (see its javadoc). */
+    static final String DEFINER = "io.socktrace.agent.BootDefiner";
     static final String DEFINER_RESOURCE = "/io/socktrace/agent/BootDefiner.class";
     /**
      * The manifest attribute naming this build of the agent (version and build time, set by the
@@ -48,7 +49,7 @@ final class BootClasses {
 
     /** The class files of the boot part, by binary name. */
     private final Map<String, byte[]> classes;
-    /** The class file of {@link BootDefiner}. */
+    /** The class file of {@code BootDefiner}. */
     private final byte[] definerClass;
     /** A tag of the agent build's weaving code, or null when the agent is not a jar file. */
     private final String weavingTag;
@@ -138,7 +139,9 @@ final class BootClasses {
     List<String> definitionOrder() throws IOException {
         List<String> order = new ArrayList<>(classes.size());
         Set<String> placed = new HashSet<>();
-        for (String name : new java.util.TreeSet<>(classes.keySet())) { // sorted: the same order every run
+        String[] names = classes.keySet().toArray(new String[0]);
+        java.util.Arrays.sort(names); // the same order every run
+        for (String name : names) {
             place(name, order, placed, new HashSet<>());
         }
         return order;
@@ -164,21 +167,55 @@ final class BootClasses {
     }
 
     /**
-     * Defines the boot part through a copy of {@link BootDefiner} in a class loader of its own, the
-     * only module {@code jdk.internal.misc} is exported to.
+     * Defines the boot part through a copy of {@code BootDefiner} in a class loader of its own, the
+     * only module {@code jdk.internal.misc} is exported to; the copy does the work in its static
+     * initialiser, with the classes its loader hands it.
      */
     private void defineInBootLoader(Instrumentation inst) throws IOException {
         List<String> order = definitionOrder();
-        Class<?> definer = new InMemoryLoader(Map.of(BootDefiner.class.getName(), definerClass), ClassLoader.getPlatformClassLoader())
-                .defineOnly(BootDefiner.class.getName());
+        DefinerLoader loader = new DefinerLoader(definerClass, new Object[] {order, classes});
+        Class<?> definer = loader.define();
         Module javaBase = Object.class.getModule();
         inst.redefineModule(javaBase, Set.of(), Map.of("jdk.internal.misc", Set.of(definer.getModule())), Map.of(), Set.of(), Map.of());
         try {
-            java.lang.invoke.MethodHandle define = java.lang.invoke.MethodHandles.publicLookup().findStatic(definer, "define",
-                    java.lang.invoke.MethodType.methodType(void.class, List.class, Map.class));
-            define.invokeExact(order, classes);
-        } catch (Throwable e) {
-            throw failure("could not define the boot classes", e);
+            Class.forName(DEFINER, true, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw failure("could not define the boot classes", e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e);
+        }
+    }
+
+    /** Holds the one copy of {@code BootDefiner} and hands it the classes to define. */
+    private static final class DefinerLoader extends ClassLoader implements java.util.function.Supplier<Object[]> {
+        private final byte[] definerClass;
+        private final Object[] work;
+        private Class<?> definer;
+
+        DefinerLoader(byte[] definerClass, Object[] work) {
+            super("socktrace-boot-definer", ClassLoader.getPlatformClassLoader());
+            this.definerClass = definerClass;
+            this.work = work;
+        }
+
+        synchronized Class<?> define() throws IOException {
+            try {
+                definer = defineClass(DEFINER, definerClass, 0, definerClass.length);
+                return definer;
+            } catch (LinkageError e) {
+                throw failure("could not define " + DEFINER, e);
+            }
+        }
+
+        @Override
+        protected synchronized Class<?> findClass(String name) throws ClassNotFoundException {
+            if (name.equals(DEFINER) && definer != null) {
+                return definer;
+            }
+            throw new ClassNotFoundException(name);
+        }
+
+        @Override
+        public Object[] get() {
+            return work;
         }
     }
 
@@ -195,8 +232,9 @@ final class BootClasses {
     /** The weaving tag: this agent build and the boot part it calls (CRC-32 from the jar's directory). */
     private static String weavingTag(String build, long bootJarCrc) {
         CRC32 tag = new CRC32();
-        byte[] bytes = build.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        tag.update(bytes, 0, bytes.length);
+        for (int i = 0; i < build.length(); i++) { // not getBytes(UTF_8): StandardCharsets loads every charset
+            tag.update(build.charAt(i));
+        }
         for (int i = 0; i < 8; i++) {
             tag.update((int) (bootJarCrc >>> (8 * i)));
         }
@@ -322,18 +360,9 @@ final class BootClasses {
             return defineClass(name, bytes, 0, bytes.length);
         }
 
-        Class<?> defineOnly(String name) throws IOException {
-            try {
-                return findClass(name);
-            } catch (ClassNotFoundException | LinkageError e) {
-                throw failure("could not define " + name, e);
-            }
-        }
     }
 
-    /** Unwraps a reflective call's failure. */
-    static IOException failure(String what, Throwable t) {
-        Throwable cause = t instanceof InvocationTargetException && t.getCause() != null ? t.getCause() : t;
+    static IOException failure(String what, Throwable cause) {
         return new IOException(what + ": " + cause, cause);
     }
 }

@@ -103,12 +103,32 @@ final class CacheDirectory {
         try (BufferedReader in = new BufferedReader(new FileReader("/proc/self/status"))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.startsWith("Uid:")) {
-                    String[] ids = line.substring(4).trim().split("\\s+");
-                    return ids.length >= 2 ? Long.parseLong(ids[1]) : -1;
+                    return secondNumber(line.substring(4));
                 }
             }
         } catch (IOException | RuntimeException e) {
             // no /proc: treated as unknown
+        }
+        return -1;
+    }
+
+    /** The second of the whitespace-separated numbers in {@code text}, or -1 (no regex: premain runs interpreted). */
+    private static long secondNumber(String text) {
+        int i = 0;
+        for (int field = 0; field < 2; field++) {
+            while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < text.length() && Character.isDigit(text.charAt(i))) {
+                i++;
+            }
+            if (start == i) {
+                return -1;
+            }
+            if (field == 1) {
+                return Long.parseLong(text.substring(start, i));
+            }
         }
         return -1;
     }

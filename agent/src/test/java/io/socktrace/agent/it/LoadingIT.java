@@ -302,14 +302,22 @@ class LoadingIT {
         Path linked = Files.createTempDirectory(AgentJvm.WORK, "cache-link");
         Files.createSymbolicLink(linked.resolve("socktrace"), trusted.resolve("socktrace").toAbsolutePath());
         assertNotUsed(helloWithCache(linked), linked.resolve("socktrace"), "is a symbolic link");
+    }
 
-        if (isRoot()) { // only root can make a directory that belongs to someone else
-            Path foreign = Files.createTempDirectory(AgentJvm.WORK, "cache-foreign");
-            Path foreignDir = plantedCopy(entries, foreign.resolve("socktrace"));
-            Files.setPosixFilePermissions(foreignDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            chownTree(foreignDir, NOBODY);
-            assertNotUsed(helloWithCache(foreign), foreignDir, "is owned by user " + NOBODY + ", not by this process's user 0");
-        }
+    /** The same with a directory another user (nobody) owns, mode 755: only root can make one here. */
+    @Test
+    void anotherUsersCacheDirectory_isNeverUsed() throws Exception {
+        assumeTrue(isRoot(), "needs root to create files owned by another user (run the build as root, as CI does)");
+        Files.createDirectories(AgentJvm.WORK);
+        Path trusted = Files.createTempDirectory(AgentJvm.WORK, "cache-own");
+        helloWithCache(trusted);
+        List<Path> entries = cacheEntries(trusted.resolve("socktrace"));
+        assertThat(entries).isNotEmpty();
+        Path foreign = Files.createTempDirectory(AgentJvm.WORK, "cache-foreign");
+        Path foreignDir = plantedCopy(entries, foreign.resolve("socktrace"));
+        Files.setPosixFilePermissions(foreignDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        chownTree(foreignDir, NOBODY);
+        assertNotUsed(helloWithCache(foreign), foreignDir, "is owned by user " + NOBODY + ", not by this process's user 0");
     }
 
     /**
