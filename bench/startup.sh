@@ -14,6 +14,8 @@
 # Usage: [JAVA_HOME=...] bench/startup.sh [--quick] [rounds]   (needs: mvn -B -DskipTests install)
 #        --quick: 3 rounds, for a CI smoke test
 #        EXTRA="-Xshare:off" bench/startup.sh   adds JVM options to every run, with and without the agent
+#        OLD_AGENT=/path/socktrace-agent.jar bench/startup.sh   also runs every program with that
+#            (older) agent jar in the same rounds: a before/after comparison on one noisy machine
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=11
@@ -47,6 +49,7 @@ PROGRAMS=(version hello)
 [[ -f "$TEST_CLASSES/io/socktrace/agent/it/programs/Hello.class" ]] && PROGRAMS+=(hello-socket hello-socket-cold)
 export XDG_CACHE_HOME="$TMP/cache"
 "$JAVA" "-javaagent:$AGENT" ${PROGRAM[hello-socket]} >/dev/null 2>&1 # fills the cache for the warm runs
+[[ -n "${OLD_AGENT:-}" ]] && "$JAVA" "-javaagent:$OLD_AGENT" ${PROGRAM[hello-socket]} >/dev/null 2>&1
 
 # one run: prints its wall time in ms; a failed run stops the benchmark
 run() {
@@ -78,6 +81,17 @@ for ((round = 1; round <= ROUNDS; round++)); do
     echo "$p without $without" >> "$TMP/results"
     echo "$p with $with" >> "$TMP/results"
     line+=" $p $without/$with"
+    if [[ -n "${OLD_AGENT:-}" ]]; then
+      if [[ "$p" == hello-socket-cold ]]; then
+        # shellcheck disable=SC2086
+        old=$(XDG_CACHE_HOME=$(mktemp -d -p "$TMP") run "-javaagent:$OLD_AGENT" ${PROGRAM[$p]})
+      else
+        # shellcheck disable=SC2086
+        old=$(run "-javaagent:$OLD_AGENT" ${PROGRAM[$p]})
+      fi
+      echo "$p old $old" >> "$TMP/results"
+      line+="/$old"
+    fi
   done
   echo "$line ms" >&2
 done
@@ -93,4 +107,11 @@ for program in sys.argv[3:]:
     a, b = runs[(program, "without")], runs[(program, "with")]
     ma, mb = statistics.median(a), statistics.median(b)
     print(f"{program:<17} {ma:>16.0f} {min(a):>4}-{max(a):<5} {mb:>19.0f} {min(b):>4}-{max(b):<5} {mb - ma:>6.0f}")
+old = [p for p in sys.argv[3:] if runs[(p, "old")]]
+if old:
+    print(f"{'program':<17} {'OLD_AGENT: median':>18} {'min-max':>10} {'added':>6} {'this agent - OLD_AGENT':>23}")
+    for program in old:
+        a, o, b = runs[(program, "without")], runs[(program, "old")], runs[(program, "with")]
+        mo = statistics.median(o)
+        print(f"{program:<17} {mo:>18.0f} {min(o):>4}-{max(o):<5} {mo - statistics.median(a):>6.0f} {statistics.median(b) - mo:>23.0f}")
 PY

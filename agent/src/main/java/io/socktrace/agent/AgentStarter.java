@@ -71,6 +71,7 @@ final class AgentStarter {
         }
         if (options.recording != null) {
             startRecording(Path.of(options.recording), options.settings);
+            TracerConfig.prepareEvents(); // JFR is up: not on the application's threads later
             if (sampler != null) {
                 sampler.run(); // JFR is up now: registering costs little
             }
@@ -134,6 +135,7 @@ final class AgentStarter {
             Thread init = new Thread(new Runnable() {
                 @Override
                 public void run() {
+                    TracerConfig.prepareEvents();
                     KernelSampler.start(tcpInfo.get());
                 }
             }, "socktrace-init");

@@ -258,6 +258,25 @@ final class Tracing {
         static final SendEvent SEND = new SendEvent();
     }
 
+    /** The per-connection event classes, initialised ahead by {@link #prepare}. */
+    private static final String[] EVENT_CLASSES = {
+        "io.socktrace.events.ConnectEvent", "io.socktrace.events.AcceptEvent", "io.socktrace.events.ListenEvent",
+        "io.socktrace.events.CloseEvent", "io.socktrace.events.ResetEvent", "io.socktrace.events.ShutdownEvent",
+        "io.socktrace.events.SocketOptionEvent",
+    };
+
+    /** See {@link TracerConfig#prepareEvents}; JFR must be initialised. */
+    static void prepare() {
+        Probes.RECEIVE.isEnabled();
+        for (String name : EVENT_CLASSES) {
+            try {
+                Class.forName(name, true, null);
+            } catch (ClassNotFoundException | LinkageError e) {
+                AgentLog.warn("could not initialise " + name + ": " + e);
+            }
+        }
+    }
+
     /**
      * A read begins: its start time, or 0 when no recording wants Receive events. Nothing is
      * allocated; the event is made at the end, only for a read worth recording (see {@link EventTimes}).
