@@ -131,8 +131,13 @@ public final class FdExhaustionServer {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_SERVE_MS);
         while (stop.getCount() > 0 && System.nanoTime() < deadline) {
             openUntilExhausted(files, maxFiles);
-            try (Socket accepted = listener.accept()) {
-                // Only if a descriptor was free after all; closing it frees it again.
+            try {
+                // Only if a descriptor was free after all (another thread of this JVM closed one
+                // between the refill and the accept). Kept open until the end, first in line so the
+                // release below never picks it: its client then sees what the others see, a server
+                // that never answers, instead of an end of stream.
+                Socket accepted = listener.accept();
+                files.add(0, accepted);
                 accepts.accepted++;
             } catch (SocketTimeoutException e) {
                 accepts.timedOut++;

@@ -184,6 +184,58 @@ final class AgentJvm {
         return result;
     }
 
+    /**
+     * Runs a program that prints "ready" and then waits for the file {@code go} (the programs
+     * LateAttach and MidFlight), attaches the agent to it once per entry of {@code attachOptions}
+     * (each attach must succeed), creates {@code go}, and returns the program's exit code and
+     * output (stdout and stderr together) with the events of {@code recording}. The program is
+     * stopped whatever happens.
+     */
+    static Result attachWhenReady(List<String> programArgs, Path go, Path recording, String... attachOptions) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(JAVA));
+        if (Runtime.version().feature() >= 21) {
+            cmd.add("-XX:+EnableDynamicAgentLoading"); // else JEP 451 prints a warning
+        }
+        cmd.addAll(programArgs);
+        cmd.add(go.toString());
+        Process target = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        StringBuilder output = new StringBuilder();
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(
+                new java.io.InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                output.append(line).append('\n');
+                if (line.equals("ready")) {
+                    break;
+                }
+            }
+            if (line == null) {
+                throw new AssertionError("the program ended before saying 'ready':\n" + output);
+            }
+            for (String options : attachOptions) {
+                Result attach = exec(List.of(JAVA, "-jar", AGENT_JAR.toString(), "attach", String.valueOf(target.pid()), options), null);
+                assertThat(attach.exitCode).as(attach.stdout + attach.stderr).isZero();
+                assertThat(attach.stdout).contains("agent loaded into " + target.pid());
+            }
+            Files.createFile(go);
+            while ((line = lines.readLine()) != null) {
+                output.append(line).append('\n');
+            }
+            if (!target.waitFor(60, TimeUnit.SECONDS)) {
+                throw new AssertionError("the program did not end:\n" + output);
+            }
+        } finally {
+            if (target.isAlive()) {
+                target.destroyForcibly();
+                target.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        List<RecordedEvent> events = Files.exists(recording) && Files.size(recording) > 0 ? RecordingFile.readAllEvents(recording) : List.of();
+        Result result = new Result(target.exitValue(), output.toString(), "", events);
+        result.command = cmd;
+        return result;
+    }
+
     static Duration ms(long millis) {
         return Duration.ofMillis(millis);
     }

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,42 +29,12 @@ class LateAttachIT {
         Path go = AgentJvm.WORK.resolve("go-" + System.nanoTime());
         Path recording = Files.createTempFile(AgentJvm.WORK, "attach", ".jfr");
         Files.delete(recording);
-        List<String> cmd = new ArrayList<>(List.of(AgentJvm.JAVA));
-        if (Runtime.version().feature() >= 21) {
-            cmd.add("-XX:+EnableDynamicAgentLoading"); // else JEP 451 prints a warning
-        }
-        cmd.addAll(List.of("-cp", AgentJvm.TEST_CLASSES.toString(), LateAttach.class.getName(), go.toString()));
-        Process target = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        StringBuilder stdout = new StringBuilder();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                stdout.append(line).append('\n');
-                if (line.equals("ready")) {
-                    break;
-                }
-            }
-            Result attach = AgentJvm.exec(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString(), "attach",
-                    String.valueOf(target.pid()), "recording=" + recording + ",receiveThreshold=0,sendThreshold=0"), null);
-            assertThat(attach.exitCode).as(attach.stdout + attach.stderr).isZero();
-            assertThat(attach.stdout).contains("agent loaded into " + target.pid());
-            // a second load does nothing: one set of transformations, so one event per operation below
-            Result again = AgentJvm.exec(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString(), "attach",
-                    String.valueOf(target.pid()), "recording=" + recording + ",receiveThreshold=0,sendThreshold=0"), null);
-            assertThat(again.exitCode).as(again.stdout + again.stderr).isZero();
-            Files.createFile(go);
-            while ((line = lines.readLine()) != null) {
-                stdout.append(line).append('\n');
-            }
-        } finally {
-            if (!target.waitFor(60, TimeUnit.SECONDS)) {
-                target.destroyForcibly();
-            }
-        }
-        assertThat(target.exitValue()).as(stdout.toString()).isZero();
-        assertThat(stdout).doesNotContain("WARNING");
-        List<RecordedEvent> events = RecordingFile.readAllEvents(recording);
-        Result r = new Result(0, stdout.toString(), "", events);
+        String options = "recording=" + recording + ",receiveThreshold=0,sendThreshold=0";
+        // a second load does nothing: one set of transformations, so one event per operation below
+        Result r = AgentJvm.attachWhenReady(List.of("-cp", AgentJvm.TEST_CLASSES.toString(), LateAttach.class.getName()), go,
+                recording, options, options);
+        assertThat(r.exitCode).as(r.stdout).isZero();
+        assertThat(r.stdout).doesNotContain("WARNING");
 
         AgentJvm.Endpoints old = r.socket("old");
         RecordedEvent oldSend = r.single("socktrace.Send", old);

@@ -9,18 +9,14 @@ import io.socktrace.agent.it.programs.ForeignAgent;
 import io.socktrace.agent.it.programs.Hello;
 import io.socktrace.agent.it.programs.LateAttach;
 import io.socktrace.agent.it.programs.MidFlight;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -30,7 +26,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -162,29 +157,14 @@ class LoadingIT {
         Path recording = Files.createTempFile(AgentJvm.WORK, "twice", ".jfr");
         Files.delete(recording);
         Path second = AgentJvm.WORK.resolve(recording.getFileName().toString().replace(".jfr", "-second.jfr"));
-        List<String> cmd = new ArrayList<>(List.of(AgentJvm.JAVA, "-javaagent:" + AgentJvm.AGENT_JAR + "=recording=" + recording
-                + ",receiveThreshold=0,sendThreshold=0"));
-        if (Runtime.version().feature() >= 21) {
-            cmd.add("-XX:+EnableDynamicAgentLoading");
-        }
-        cmd.addAll(List.of("-cp", AgentJvm.TEST_CLASSES.toString(), LateAttach.class.getName(), go.toString()));
-        Target target = Target.start(cmd);
-        try {
-            target.awaitLine("ready");
-            Result attach = AgentJvm.exec(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString(), "attach",
-                    String.valueOf(target.process.pid()), "recording=" + second + ",log=info"), null);
-            assertThat(attach.exitCode).as(attach.stdout + attach.stderr).isZero();
-            Files.createFile(go);
-            target.finish();
-        } finally {
-            target.stop();
-        }
-        assertThat(target.process.exitValue()).as(target.output()).isZero();
+        Result r = AgentJvm.attachWhenReady(List.of("-javaagent:" + AgentJvm.AGENT_JAR + "=recording=" + recording
+                + ",receiveThreshold=0,sendThreshold=0", "-cp", AgentJvm.TEST_CLASSES.toString(), LateAttach.class.getName()), go,
+                recording, "recording=" + second + ",log=info");
+        assertThat(r.exitCode).as(r.stdout).isZero();
         // log=info for the second load: it says it kept the first load's options, once
-        assertThat(target.output()).contains("already running in this JVM; the options of this load are ignored")
+        assertThat(r.stdout).contains("already running in this JVM; the options of this load are ignored")
                 .doesNotContain("WARNING").doesNotContain("Exception");
         assertThat(second).doesNotExist();
-        Result r = new Result(0, target.output(), "", RecordingFile.readAllEvents(recording));
         Endpoints old = r.socket("old");
         assertThat(r.single("socktrace.Connect", old).getString("outcome")).isEqualTo("CONNECTED");
         assertThat(r.single("socktrace.Send", old).getLong("bytesWritten")).isEqualTo(1234);
@@ -205,29 +185,14 @@ class LoadingIT {
         Path go = AgentJvm.WORK.resolve("go-" + System.nanoTime());
         Path recording = Files.createTempFile(AgentJvm.WORK, "midflight", ".jfr");
         Files.delete(recording);
-        List<String> cmd = new ArrayList<>(List.of(AgentJvm.JAVA));
-        if (Runtime.version().feature() >= 21) {
-            cmd.add("-XX:+EnableDynamicAgentLoading");
-        }
-        cmd.addAll(List.of("-cp", AgentJvm.TEST_CLASSES.toString(), MidFlight.class.getName(), go.toString()));
-        Target target = Target.start(cmd);
-        try {
-            target.awaitLine("ready");
-            Result attach = AgentJvm.exec(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString(), "attach",
-                    String.valueOf(target.process.pid()), "recording=" + recording + ",receiveThreshold=0,sendThreshold=0"), null);
-            assertThat(attach.exitCode).as(attach.stdout + attach.stderr).isZero();
-            Files.createFile(go);
-            target.finish();
-        } finally {
-            target.stop();
-        }
-        String out = target.output();
-        assertThat(target.process.exitValue()).as(out).isZero();
+        Result r = AgentJvm.attachWhenReady(List.of("-cp", AgentJvm.TEST_CLASSES.toString(), MidFlight.class.getName()), go,
+                recording, "recording=" + recording + ",receiveThreshold=0,sendThreshold=0");
+        String out = r.stdout;
+        assertThat(r.exitCode).as(out).isZero();
         assertThat(out).contains("first read 5, second read 7")
                 .containsPattern("connect: SocketTimeoutException: Connect timed out after [78] s")
                 .contains("new server read 99").doesNotContain("WARNING").doesNotContain("[socktrace]");
 
-        Result r = new Result(0, out, "", RecordingFile.readAllEvents(recording));
         Endpoints reader = r.socket("reader");
         // the read blocked across the attach ran the old code to its end; the next one is woven
         RecordedEvent second = r.single("socktrace.Receive", reader);
@@ -490,54 +455,5 @@ class LoadingIT {
         }
         Files.move(tmp, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return jar;
-    }
-
-    /** A JVM started by a test, read line by line, always stopped. */
-    private static final class Target {
-        final Process process;
-        private final BufferedReader lines;
-        private final StringBuilder output = new StringBuilder();
-
-        private Target(Process process) {
-            this.process = process;
-            this.lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        }
-
-        static Target start(List<String> cmd) throws IOException {
-            return new Target(new ProcessBuilder(cmd).redirectErrorStream(true).start());
-        }
-
-        void awaitLine(String wanted) throws IOException {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                output.append(line).append('\n');
-                if (line.equals(wanted)) {
-                    return;
-                }
-            }
-            throw new AssertionError("the program ended before saying '" + wanted + "':\n" + output);
-        }
-
-        /** Reads the rest of the output and waits (at most 60 s) for the end. */
-        void finish() throws IOException, InterruptedException {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                output.append(line).append('\n');
-            }
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                throw new AssertionError("the program did not end:\n" + output);
-            }
-        }
-
-        void stop() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-
-        String output() {
-            return output.toString();
-        }
     }
 }
