@@ -75,7 +75,7 @@ for _ in $(seq 100); do grep -q "listening on" "$TMP/tcpdump.txt" && break; slee
 grep -q "listening on" "$TMP/tcpdump.txt" || { cat "$TMP/tcpdump.txt" >&2; exit 1; }
 echo "generating: $CONNECTIONS connections x $EXCHANGES exchanges under the agent, tcpdump on lo" >&2
 "$JAVA" "-javaagent:$AGENT=recording=$JFR" -cp "$BENCH_CP" io.socktrace.correlator.bench.LoopbackLoad \
-    "$PORT" "$CONNECTIONS" "$EXCHANGES" 4 120 2> >(grep -v "Sharing is only supported" >&2) | tee "$TMP/load.txt" >&2
+    "$PORT" "$CONNECTIONS" "$EXCHANGES" 4 120 | tee "$TMP/load.txt" >&2
 sleep 1
 kill -INT "$TCPDUMP_PID"; wait "$TCPDUMP_PID" || true; TCPDUMP_PID=
 PACKETS=$(awk '/packets captured/ {print $1}' "$TMP/tcpdump.txt")

@@ -1,6 +1,5 @@
 package io.socktrace.agent;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,15 +60,17 @@ final class BootClasses {
     }
 
     /**
-     * Defines the boot part in the boot loader (unless a socktrace agent loaded in this JVM
-     * already did), opens the JDK internals the runtime reads, and returns the weaving tag that
-     * names this build's woven classes in the cache (null when the agent is not a jar file).
+     * Defines the boot part in the boot loader, opens the JDK internals the runtime reads, and
+     * returns the weaving tag that names this build's woven classes in the cache (null when the
+     * agent is not a jar file). Does nothing when a socktrace agent loaded in this JVM already did
+     * it (the second load then stops, see {@code TracerConfig.claimAgentStart}).
      */
     static String install(Instrumentation inst) throws IOException {
-        BootClasses boot = read();
-        if (!isDefined(PROBE_CLASS)) {
-            boot.defineInBootLoader(inst);
+        if (isDefined(PROBE_CLASS)) {
+            return null; // loaded again: the first load defined them, opened the internals, and keeps its cache
         }
+        BootClasses boot = read();
+        boot.defineInBootLoader(inst);
         openJdkInternals(inst);
         return boot.weavingTag;
     }
@@ -91,7 +92,7 @@ final class BootClasses {
                 if (nested == null || definer == null) {
                     throw new IOException("the agent has no " + (nested == null ? RESOURCE : DEFINER_RESOURCE));
                 }
-                return new BootClasses(classFiles(nested), readAll(definer), null);
+                return new BootClasses(classFiles(nested), definer.readAllBytes(), null);
             }
         }
         try (JarFile agent = new JarFile(agentJar, false)) {
@@ -103,7 +104,7 @@ final class BootClasses {
             java.util.jar.Manifest manifest = agent.getManifest();
             String build = manifest == null ? null : manifest.getMainAttributes().getValue(BUILD_ATTRIBUTE);
             try (InputStream classes = agent.getInputStream(nested); InputStream definerClass = agent.getInputStream(definer)) {
-                return new BootClasses(classFiles(classes), readAll(definerClass), build == null ? null : weavingTag(build, nested.getCrc()));
+                return new BootClasses(classFiles(classes), definerClass.readAllBytes(), build == null ? null : weavingTag(build, nested.getCrc()));
             }
         }
     }
@@ -116,7 +117,7 @@ final class BootClasses {
             for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                 String name = e.getName();
                 if (name.endsWith(".class") && !name.endsWith("module-info.class") && !name.startsWith("META-INF/")) {
-                    out.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), readAll(in));
+                    out.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), in.readAllBytes());
                 }
             }
         }
@@ -124,15 +125,6 @@ final class BootClasses {
             throw new IOException(RESOURCE + " holds no classes");
         }
         return out;
-    }
-
-    private static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
-        byte[] buffer = new byte[8192];
-        for (int n; (n = in.read(buffer)) > 0; ) {
-            out.write(buffer, 0, n);
-        }
-        return out.toByteArray();
     }
 
     /** Binary names in an order where every class comes after its superclass and interfaces of the boot part. */
@@ -184,11 +176,13 @@ final class BootClasses {
         }
     }
 
-    /** Holds the one copy of {@code BootDefiner} and hands it the classes to define. */
+    /**
+     * Holds the one copy of {@code BootDefiner} and hands it the classes to define; finds nothing
+     * else ({@code Class.forName} finds the copy among the classes it defined).
+     */
     private static final class DefinerLoader extends ClassLoader implements java.util.function.Supplier<Object[]> {
         private final byte[] definerClass;
         private final Object[] work;
-        private Class<?> definer;
 
         DefinerLoader(byte[] definerClass, Object[] work) {
             super("socktrace-boot-definer", ClassLoader.getPlatformClassLoader());
@@ -196,21 +190,12 @@ final class BootClasses {
             this.work = work;
         }
 
-        synchronized Class<?> define() throws IOException {
+        Class<?> define() throws IOException {
             try {
-                definer = defineClass(DEFINER, definerClass, 0, definerClass.length);
-                return definer;
+                return defineClass(DEFINER, definerClass, 0, definerClass.length);
             } catch (LinkageError e) {
                 throw failure("could not define " + DEFINER, e);
             }
-        }
-
-        @Override
-        protected synchronized Class<?> findClass(String name) throws ClassNotFoundException {
-            if (name.equals(DEFINER) && definer != null) {
-                return definer;
-            }
-            throw new ClassNotFoundException(name);
         }
 
         @Override

@@ -258,21 +258,20 @@ final class Tracing {
         static final SendEvent SEND = new SendEvent();
     }
 
-    /** The per-connection event classes, initialised ahead by {@link #prepare}. */
-    private static final String[] EVENT_CLASSES = {
-        "io.socktrace.events.ConnectEvent", "io.socktrace.events.AcceptEvent", "io.socktrace.events.ListenEvent",
-        "io.socktrace.events.CloseEvent", "io.socktrace.events.ResetEvent", "io.socktrace.events.ShutdownEvent",
-        "io.socktrace.events.SocketOptionEvent",
+    /** The per-connection event classes, initialised ahead by {@link #prepare} (literals: a rename is a compile error). */
+    private static final Class<?>[] EVENT_CLASSES = {
+        ConnectEvent.class, AcceptEvent.class, ListenEvent.class, CloseEvent.class, ResetEvent.class,
+        ShutdownEvent.class, SocketOptionEvent.class,
     };
 
     /** See {@link TracerConfig#prepareEvents}; JFR must be initialised. */
     static void prepare() {
         Probes.RECEIVE.isEnabled();
-        for (String name : EVENT_CLASSES) {
+        for (Class<?> type : EVENT_CLASSES) {
             try {
-                Class.forName(name, true, null);
+                Class.forName(type.getName(), true, type.getClassLoader()); // a class literal does not initialise
             } catch (ClassNotFoundException | LinkageError e) {
-                AgentLog.warn("could not initialise " + name + ": " + e);
+                AgentLog.warn("could not initialise " + type.getName() + ": " + e);
             }
         }
     }

@@ -104,6 +104,22 @@ public final class Exchange {
         }
     }
 
+    /**
+     * A new connection to {@code listener}, printed as role "new": 99 bytes from the client, read
+     * by the accepted side ("new server read 99"), both closed. What the attach tests expect after
+     * the agent came in.
+     */
+    static void freshConnection(java.net.ServerSocket listener) throws java.io.IOException {
+        try (Socket fresh = new Socket()) {
+            fresh.connect(listener.getLocalSocketAddress(), 2000);
+            print("new", fresh);
+            fresh.getOutputStream().write(new byte[99]);
+            try (Socket freshServer = listener.accept()) {
+                System.out.println("   new server read " + freshServer.getInputStream().readNBytes(99).length);
+            }
+        }
+    }
+
     static void print(String role, Socket s) {
         System.out.println("   socket " + role + " " + s.getLocalAddress().getHostAddress() + ":" + s.getLocalPort()
                 + " -> " + s.getInetAddress().getHostAddress() + ":" + s.getPort());

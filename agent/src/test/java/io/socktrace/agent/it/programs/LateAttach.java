@@ -51,14 +51,7 @@ public final class LateAttach {
                 System.out.println("   refused: " + expected.getMessage());
             }
 
-            try (Socket fresh = new Socket()) {
-                fresh.connect(listener.getLocalSocketAddress(), 2000);
-                Exchange.print("new", fresh);
-                fresh.getOutputStream().write(new byte[99]);
-                try (Socket freshServer = listener.accept()) {
-                    System.out.println("   new server read " + freshServer.getInputStream().readNBytes(99).length);
-                }
-            }
+            Exchange.freshConnection(listener);
         }
     }
 }
