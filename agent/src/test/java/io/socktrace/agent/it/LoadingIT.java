@@ -220,6 +220,8 @@ class LoadingIT {
         try {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
             Path recording = dir.resolve("ro.jfr");
+            // first: it makes every directory under dir rwxr-xr-x, which would undo the read-only home below
+            Path classes = worldReadableCopy(dir);
             List<String> cmd = new ArrayList<>();
             Path home;
             if (isRoot()) {
@@ -230,7 +232,6 @@ class LoadingIT {
                 Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("r-xr-xr-x"));
                 cmd.addAll(List.of("env", "-u", "XDG_CACHE_HOME", "HOME=" + home));
             }
-            Path classes = worldReadableCopy(dir);
             cmd.addAll(List.of(AgentJvm.JAVA, "-Duser.home=" + home, "-javaagent:" + classes.resolve("socktrace-agent.jar")
                     + "=recording=" + recording, "-cp", classes.toString(), Hello.class.getName()));
             Result r = AgentJvm.exec(cmd, recording);
