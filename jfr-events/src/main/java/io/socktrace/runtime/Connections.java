@@ -2,22 +2,20 @@ package io.socktrace.runtime;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * Finds the {@link Connection} of a socket implementation object. When the agent was present
  * before the JDK loaded the socket class, the instrumentation added a field to it
  * ({@link #FIELD_NAME}) and the lookup is a field load. When the class was already loaded (late
- * attach), a field cannot be added, and a weak identity map keyed by the socket object is used.
+ * attach), a field cannot be added, and a {@link WeakIdentityMap} keyed by the socket object is
+ * used: its lookups take no lock, so the sockets of a late-attached JVM do not queue on one.
  */
 public final class Connections {
 
     /** Name of the field the instrumentation adds to socket implementation classes. */
     public static final String FIELD_NAME = "socktrace$connection";
 
-    private static final Map<Object, Connection> FALLBACK = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final WeakIdentityMap<Connection> FALLBACK = new WeakIdentityMap<>();
 
     private Connections() {
     }
@@ -36,7 +34,7 @@ public final class Connections {
             }
             return c;
         }
-        return FALLBACK.computeIfAbsent(socket, k -> new Connection());
+        return FALLBACK.computeIfAbsent(socket, Connection::new);
     }
 
     /** The connection of this socket object if it has one, else null. */
