@@ -3,7 +3,7 @@ package io.socktrace.agent;
 import io.socktrace.events.SettingsFiles;
 import io.socktrace.instrumentation.Instrumentations;
 import io.socktrace.runtime.AgentLog;
-import io.socktrace.runtime.OpenSockets;
+import io.socktrace.runtime.SocketMonitor;
 import io.socktrace.runtime.TracerConfig;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -59,7 +59,7 @@ final class AgentStarter {
         if (new java.io.File("/proc/net/tcp").exists()) {
             // Registering periodic events initialises JFR (~150 ms here), and even asking JFR to
             // say when it starts loads much of it: left until the first socket, off the application's threads.
-            OpenSockets.setFirstSocketHook(sampler);
+            SocketMonitor.setFirstSocketHook(sampler);
         } else {
             AgentLog.info("no /proc/net/tcp: TcpInfo, ListenQueue and NetworkStatistics are not available");
             sampler = null;

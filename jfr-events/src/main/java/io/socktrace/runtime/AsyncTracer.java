@@ -35,7 +35,7 @@ public final class AsyncTracer {
                 }
             }
             long timeoutMillis = timeout > 0 && unit != null ? unit.toMillis(timeout) : 0;
-            long start = write ? Tracing.sendStart(channel) : Tracing.receiveStart();
+            long start = write ? TransferTracing.sendStart(channel) : TransferTracing.receiveStart();
             AsyncOperation op = new AsyncOperation(channel, write ? Operation.WRITE : Operation.READ, null, requested, timeoutMillis);
             op.startNanos = start;
             return op;
@@ -48,7 +48,7 @@ public final class AsyncTracer {
     /** Starts a connect ({@code implConnect}). */
     public static Object connectBegin(Object channel, java.net.SocketAddress remote) {
         try {
-            ConnectEvent e = Tracing.connectBegin(channel, remote, 0);
+            ConnectEvent e = ConnectTracing.connectBegin(channel, remote, 0);
             return new AsyncOperation(channel, Operation.CONNECT, e, 0, 0);
         } catch (Throwable t) {
             AgentLog.error("async connectBegin", t);
@@ -59,7 +59,7 @@ public final class AsyncTracer {
     /** Starts an accept ({@code implAccept}) on a listening channel. */
     public static Object acceptBegin(Object listener) {
         try {
-            return new AsyncOperation(listener, Operation.ACCEPT, Tracing.acceptBegin(), 0, 0);
+            return new AsyncOperation(listener, Operation.ACCEPT, ConnectTracing.acceptBegin(), 0, 0);
         } catch (Throwable t) {
             AgentLog.error("async acceptBegin", t);
             return null;
@@ -170,18 +170,18 @@ public final class AsyncTracer {
             switch (op.kind) {
                 case READ:
                     long read = result instanceof Number ? ((Number) result).longValue() : 0;
-                    Tracing.commit(Tracing.received(op.channel, op.startNanos, read, op.timeoutMillis, failure));
+                    Tracing.commit(TransferTracing.received(op.channel, op.startNanos, read, op.timeoutMillis, failure));
                     break;
                 case WRITE:
                     long written = result instanceof Number ? ((Number) result).longValue() : 0;
-                    Tracing.commit(Tracing.sent(op.channel, op.startNanos, op.requested, written, true, op.timeoutMillis, failure));
+                    Tracing.commit(TransferTracing.sent(op.channel, op.startNanos, op.requested, written, true, op.timeoutMillis, failure));
                     break;
                 case CONNECT:
-                    Tracing.commit(Tracing.connectDone(op.channel, c, (ConnectEvent) op.event, false, failure));
+                    Tracing.commit(ConnectTracing.connectDone(op.channel, c, (ConnectEvent) op.event, false, failure));
                     break;
                 case ACCEPT:
                     AsynchronousSocketChannel accepted = result instanceof AsynchronousSocketChannel ? (AsynchronousSocketChannel) result : null;
-                    Tracing.commit(Tracing.accepted(op.channel, (AcceptEvent) op.event, accepted,
+                    Tracing.commit(ConnectTracing.accepted(op.channel, (AcceptEvent) op.event, accepted,
                             accepted == null ? null : JdkAccess.remote(accepted), 0, false, failure));
                     break;
                 default:

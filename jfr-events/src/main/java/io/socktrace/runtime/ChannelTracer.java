@@ -32,8 +32,8 @@ public final class ChannelTracer {
     /** {@code connect(SocketAddress)}, blocking or not. */
     public static ConnectEvent connectBegin(Object channel, SocketAddress remote) {
         try {
-            Tracing.enterConnect();
-            return Tracing.connectBegin(channel, remote, 0);
+            ConnectTracing.enterConnect();
+            return ConnectTracing.connectBegin(channel, remote, 0);
         } catch (Throwable t) {
             AgentLog.error("channel connectBegin", t);
             return null;
@@ -43,14 +43,14 @@ public final class ChannelTracer {
     /** {@code connect} returned {@code connected} (false: a non-blocking connect is in progress). */
     public static ConnectEvent connectEnd(Object channel, ConnectEvent e, boolean connected, Throwable thrown) {
         try {
-            Tracing.leaveConnect();
+            ConnectTracing.leaveConnect();
             Connection c = Connections.of(channel);
             boolean blocking = ((SelectableChannel) channel).isBlocking();
             if (thrown == null && !connected) {
                 c.rare().pendingConnect = e; // completes in finishConnect, or ends with the close
                 return null;
             }
-            return Tracing.connectDone(channel, c, e, blocking, thrown);
+            return ConnectTracing.connectDone(channel, c, e, blocking, thrown);
         } catch (Throwable t) {
             AgentLog.error("channel connectEnd", t);
             return null;
@@ -60,7 +60,7 @@ public final class ChannelTracer {
     /** {@code finishConnect()} entered: a close inside it belongs to the connect. */
     public static void finishConnectBegin() {
         try {
-            Tracing.enterConnect();
+            ConnectTracing.enterConnect();
         } catch (Throwable t) {
             AgentLog.error("finishConnectBegin", t);
         }
@@ -69,7 +69,7 @@ public final class ChannelTracer {
     /** {@code finishConnect()} returned {@code connected}, or threw. */
     public static ConnectEvent finishConnectEnd(Object channel, boolean connected, Throwable thrown) {
         try {
-            Tracing.leaveConnect();
+            ConnectTracing.leaveConnect();
             Connection c = Connections.of(channel);
             if (c.phase != Connection.Phase.CONNECTING || (thrown == null && !connected)) {
                 return null; // already connected (finishConnect is idempotent) or still in progress
@@ -79,7 +79,7 @@ public final class ChannelTracer {
             if (e != null) {
                 rare.pendingConnect = null;
             }
-            return Tracing.connectDone(channel, c, e, ((SelectableChannel) channel).isBlocking(), thrown);
+            return ConnectTracing.connectDone(channel, c, e, ((SelectableChannel) channel).isBlocking(), thrown);
         } catch (Throwable t) {
             AgentLog.error("finishConnectEnd", t);
             return null;
@@ -89,8 +89,8 @@ public final class ChannelTracer {
     /** {@code blockingConnect(SocketAddress, long nanos)}: {@code Socket.connect} on an adaptor. */
     public static ConnectEvent blockingConnectBegin(Object channel, SocketAddress remote, long timeoutNanos) {
         try {
-            Tracing.enterConnect();
-            return Tracing.connectBegin(channel, remote, Tracing.nanosToMillis(timeoutNanos));
+            ConnectTracing.enterConnect();
+            return ConnectTracing.connectBegin(channel, remote, Tracing.nanosToMillis(timeoutNanos));
         } catch (Throwable t) {
             AgentLog.error("blockingConnectBegin", t);
             return null;
@@ -99,8 +99,8 @@ public final class ChannelTracer {
 
     public static ConnectEvent blockingConnectEnd(Object channel, ConnectEvent e, Throwable thrown) {
         try {
-            Tracing.leaveConnect();
-            return Tracing.connectDone(channel, Connections.of(channel), e, true, thrown);
+            ConnectTracing.leaveConnect();
+            return ConnectTracing.connectDone(channel, Connections.of(channel), e, true, thrown);
         } catch (Throwable t) {
             AgentLog.error("blockingConnectEnd", t);
             return null;
@@ -119,7 +119,7 @@ public final class ChannelTracer {
                 Connections.of(listener).ignored = true;
                 return;
             }
-            Tracing.listened(listener, backlog);
+            ConnectTracing.listened(listener, backlog);
         } catch (Throwable t) {
             AgentLog.error("bound", t);
         }
@@ -134,7 +134,7 @@ public final class ChannelTracer {
         try {
             SocketAddress remote = accepted == null ? null : JdkAccess.remote(accepted);
             boolean blocking = ((SelectableChannel) listener).isBlocking();
-            return Tracing.accepted(listener, e, accepted, remote, Tracing.nanosToMillis(timeoutNanos), blocking, thrown);
+            return ConnectTracing.accepted(listener, e, accepted, remote, Tracing.nanosToMillis(timeoutNanos), blocking, thrown);
         } catch (Throwable t) {
             AgentLog.error("channel acceptEnd", t);
             return null;
@@ -146,7 +146,7 @@ public final class ChannelTracer {
     /** A read begins: its start time, or 0 when Receive is not recorded. */
     public static long receiveBegin() {
         try {
-            return Tracing.receiveStart();
+            return TransferTracing.receiveStart();
         } catch (Throwable t) {
             AgentLog.error("channel receiveBegin", t);
             return 0;
@@ -156,7 +156,7 @@ public final class ChannelTracer {
     /** {@code read(ByteBuffer)}, {@code read(ByteBuffer[],int,int)} and {@code blockingRead(..., nanos)}. */
     public static ReceiveEvent receiveEnd(Object channel, long startNanos, long n, long timeoutNanos, Throwable thrown) {
         try {
-            return Tracing.received(channel, startNanos, n, Tracing.nanosToMillis(timeoutNanos), thrown);
+            return TransferTracing.received(channel, startNanos, n, Tracing.nanosToMillis(timeoutNanos), thrown);
         } catch (Throwable t) {
             AgentLog.error("channel receiveEnd", t);
             return null;
@@ -166,7 +166,7 @@ public final class ChannelTracer {
     /** A write begins: its start time, or 0 when Send is not recorded. */
     public static long sendBegin(Object channel) {
         try {
-            return Tracing.sendStart(channel);
+            return TransferTracing.sendStart(channel);
         } catch (Throwable t) {
             AgentLog.error("channel sendBegin", t);
             return 0;
@@ -205,7 +205,7 @@ public final class ChannelTracer {
     /** {@code blockingWriteFully(byte[], int, int)}: {@code OutputStream.write} on an adaptor. */
     public static SendEvent writeFullyEnd(Object channel, long e, int length, Throwable thrown) {
         try {
-            return Tracing.sent(channel, e, length, thrown == null ? length : 0, true, 0, thrown);
+            return TransferTracing.sent(channel, e, length, thrown == null ? length : 0, true, 0, thrown);
         } catch (Throwable t) {
             AgentLog.error("writeFullyEnd", t);
             return null;
@@ -213,7 +213,7 @@ public final class ChannelTracer {
     }
 
     private static SendEvent sent(Object channel, long e, long requested, long n, Throwable thrown) {
-        return Tracing.sent(channel, e, requested, Math.max(n, 0), ((SelectableChannel) channel).isBlocking(), 0, thrown);
+        return TransferTracing.sent(channel, e, requested, Math.max(n, 0), ((SelectableChannel) channel).isBlocking(), 0, thrown);
     }
 
     // ---- close and shutdown -----------------------------------------------------------------------
@@ -221,7 +221,7 @@ public final class ChannelTracer {
     /** {@code implCloseSelectableChannel()}: the application's close, for both channel types. */
     public static CloseEvent closeBegin(Object channel) {
         try {
-            return Tracing.closeBegin(channel);
+            return CloseTracing.closeBegin(channel);
         } catch (Throwable t) {
             AgentLog.error("channel closeBegin", t);
             return null;
@@ -230,7 +230,7 @@ public final class ChannelTracer {
 
     public static CloseEvent closeEnd(Object channel, CloseEvent e) {
         try {
-            return Tracing.closeEnd(channel, e);
+            return CloseTracing.closeEnd(channel, e);
         } catch (Throwable t) {
             AgentLog.error("channel closeEnd", t);
             return null;
@@ -240,7 +240,7 @@ public final class ChannelTracer {
     public static void shutdown(Object channel, boolean input, Throwable thrown) {
         try {
             if (thrown == null) {
-                Tracing.shutdown(channel, input);
+                CloseTracing.shutdown(channel, input);
             }
         } catch (Throwable t) {
             AgentLog.error("channel shutdown", t);

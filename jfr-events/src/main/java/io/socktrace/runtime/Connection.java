@@ -38,10 +38,10 @@ public final class Connection {
     volatile Phase phase = Phase.NEW;
 
     String host;
-    /** Shared with every other connection to the same address (see {@link Addresses}). */
-    Addresses.Address remote;
+    /** Shared with every other connection to the same address (see {@link SharedAddresses}). */
+    SharedAddresses.Address remote;
     int remotePort;
-    Addresses.Address local;
+    SharedAddresses.Address local;
     int localPort;
 
     /** System.nanoTime() when the connection was established (or the listener bound). */
@@ -154,7 +154,7 @@ public final class Connection {
     /** Local address bytes (4 or 16), or null when unknown. */
     /** The local address, or null when unknown or the wildcard (a listener bound to all addresses). */
     public byte[] localAddressBytes() {
-        Addresses.Address a = local;
+        SharedAddresses.Address a = local;
         return a == null || a.address.isAnyLocalAddress() ? null : a.address.getAddress();
     }
 
@@ -164,7 +164,7 @@ public final class Connection {
 
     /** Remote address bytes (4 or 16), or null when not connected. */
     public byte[] remoteAddressBytes() {
-        Addresses.Address a = remote;
+        SharedAddresses.Address a = remote;
         return a == null ? null : a.address.getAddress();
     }
 
@@ -194,7 +194,7 @@ public final class Connection {
     }
 
     void setRemote(String host, InetAddress address, int port) {
-        Addresses.Address shared = Addresses.of(address);
+        SharedAddresses.Address shared = SharedAddresses.of(address);
         // a literal "host" (an accepted peer, or an address given without a name) is the shared text
         this.host = shared != null && shared.text.equals(host) ? shared.text : host;
         this.remote = shared;
@@ -208,7 +208,7 @@ public final class Connection {
             // keeps it: bound to every address is what it is.
             address = null;
         }
-        this.local = Addresses.of(address);
+        this.local = SharedAddresses.of(address);
         this.localPort = port;
     }
 
@@ -217,8 +217,8 @@ public final class Connection {
      * the two or three events that carry it) rather than kept, to keep connections small.
      */
     String communityId() {
-        Addresses.Address l = local;
-        Addresses.Address r = remote;
+        SharedAddresses.Address l = local;
+        SharedAddresses.Address r = remote;
         if (l == null || r == null || localPort <= 0 || remotePort <= 0) {
             return null;
         }

@@ -47,9 +47,9 @@ public final class SocketTracer {
 
     public static ConnectEvent connectBegin(SocketImpl impl, SocketAddress remote, int remainingMillis) {
         try {
-            Tracing.enterConnect();
+            ConnectTracing.enterConnect();
             int given = APPLICATION_CONNECT_TIMEOUT.get()[0];
-            return Tracing.connectBegin(impl, remote, given >= 0 ? given : remainingMillis);
+            return ConnectTracing.connectBegin(impl, remote, given >= 0 ? given : remainingMillis);
         } catch (Throwable t) {
             AgentLog.error("connectBegin", t);
             return null;
@@ -58,8 +58,8 @@ public final class SocketTracer {
 
     public static ConnectEvent connectEnd(SocketImpl impl, ConnectEvent e, Throwable thrown) {
         try {
-            Tracing.leaveConnect();
-            return Tracing.connectDone(impl, Connections.of(impl), e, true, thrown);
+            ConnectTracing.leaveConnect();
+            return ConnectTracing.connectDone(impl, Connections.of(impl), e, true, thrown);
         } catch (Throwable t) {
             AgentLog.error("connectEnd", t);
             return null;
@@ -72,7 +72,7 @@ public final class SocketTracer {
      */
     public static void localAddressReturned(java.net.InetSocketAddress local) {
         try {
-            Tracing.localAddressReturned(local);
+            ConnectTracing.localAddressReturned(local);
         } catch (Throwable t) {
             AgentLog.error("localAddressReturned", t);
         }
@@ -81,7 +81,7 @@ public final class SocketTracer {
     public static void listened(SocketImpl impl, int backlog, Throwable thrown) {
         try {
             if (thrown == null) {
-                Tracing.listened(impl, backlog);
+                ConnectTracing.listened(impl, backlog);
             }
         } catch (Throwable t) {
             AgentLog.error("listened", t);
@@ -90,7 +90,7 @@ public final class SocketTracer {
 
     public static AcceptEvent acceptBegin() {
         try {
-            return Tracing.acceptBegin();
+            return ConnectTracing.acceptBegin();
         } catch (Throwable t) {
             AgentLog.error("acceptBegin", t);
             return null;
@@ -100,7 +100,7 @@ public final class SocketTracer {
     public static AcceptEvent acceptEnd(SocketImpl listener, AcceptEvent e, SocketImpl accepted, int timeoutMillis, Throwable thrown) {
         try {
             boolean ok = thrown == null && accepted != null;
-            return Tracing.accepted(listener, e, ok ? accepted : null, ok ? JdkAccess.remote(accepted) : null, timeoutMillis, true, thrown);
+            return ConnectTracing.accepted(listener, e, ok ? accepted : null, ok ? JdkAccess.remote(accepted) : null, timeoutMillis, true, thrown);
         } catch (Throwable t) {
             AgentLog.error("acceptEnd", t);
             return null;
@@ -110,7 +110,7 @@ public final class SocketTracer {
     /** A read begins: its start time, or 0 when Receive is not recorded. */
     public static long receiveBegin() {
         try {
-            return Tracing.receiveStart();
+            return TransferTracing.receiveStart();
         } catch (Throwable t) {
             AgentLog.error("receiveBegin", t);
             return 0;
@@ -119,7 +119,7 @@ public final class SocketTracer {
 
     public static ReceiveEvent receiveEnd(SocketImpl impl, long startNanos, int n, int timeoutMillis, Throwable thrown) {
         try {
-            return Tracing.received(impl, startNanos, n, timeoutMillis, thrown);
+            return TransferTracing.received(impl, startNanos, n, timeoutMillis, thrown);
         } catch (Throwable t) {
             AgentLog.error("receiveEnd", t);
             return null;
@@ -129,7 +129,7 @@ public final class SocketTracer {
     /** A write begins: its start time, or 0 when Send is not recorded. */
     public static long sendBegin(SocketImpl impl) {
         try {
-            return Tracing.sendStart(impl);
+            return TransferTracing.sendStart(impl);
         } catch (Throwable t) {
             AgentLog.error("sendBegin", t);
             return 0;
@@ -149,7 +149,7 @@ public final class SocketTracer {
 
     public static SendEvent sendEnd(SocketImpl impl, long startNanos, int requested, int timeoutMillis, Throwable thrown) {
         try {
-            return Tracing.sent(impl, startNanos, requested, -1, true, timeoutMillis, thrown);
+            return TransferTracing.sent(impl, startNanos, requested, -1, true, timeoutMillis, thrown);
         } catch (Throwable t) {
             AgentLog.error("sendEnd", t);
             return null;
@@ -162,7 +162,7 @@ public final class SocketTracer {
      */
     public static CloseEvent closeBegin(SocketImpl impl) {
         try {
-            return Tracing.closeBegin(impl);
+            return CloseTracing.closeBegin(impl);
         } catch (Throwable t) {
             AgentLog.error("closeBegin", t);
             return null;
@@ -171,7 +171,7 @@ public final class SocketTracer {
 
     public static CloseEvent closeEnd(SocketImpl impl, CloseEvent e, Throwable thrown) {
         try {
-            return Tracing.closeEnd(impl, e);
+            return CloseTracing.closeEnd(impl, e);
         } catch (Throwable t) {
             AgentLog.error("closeEnd", t);
             return null;
@@ -181,7 +181,7 @@ public final class SocketTracer {
     public static void shutdown(SocketImpl impl, boolean input, Throwable thrown) {
         try {
             if (thrown == null) {
-                Tracing.shutdown(impl, input);
+                CloseTracing.shutdown(impl, input);
             }
         } catch (Throwable t) {
             AgentLog.error("shutdown", t);

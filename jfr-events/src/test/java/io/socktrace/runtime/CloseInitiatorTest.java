@@ -10,16 +10,16 @@ class CloseInitiatorTest {
     @Test
     void initiator_nothingSeen_isLocal() {
         Connection c = new Connection();
-        assertThat(Tracing.initiator(c, 0)).isEqualTo(CloseInitiator.LOCAL);
-        assertThat(Tracing.tcpStateAfter(CloseInitiator.LOCAL)).isEqualTo("TIME_WAIT");
+        assertThat(CloseTracing.initiator(c, 0)).isEqualTo(CloseInitiator.LOCAL);
+        assertThat(CloseTracing.tcpStateAfter(CloseInitiator.LOCAL)).isEqualTo("TIME_WAIT");
     }
 
     @Test
     void initiator_endOfStreamSeen_isPeer() {
         Connection c = new Connection();
         c.endOfStreamNanos = 100;
-        assertThat(Tracing.initiator(c, 0)).isEqualTo(CloseInitiator.PEER);
-        assertThat(Tracing.tcpStateAfter(CloseInitiator.PEER)).isEqualTo("LAST_ACK");
+        assertThat(CloseTracing.initiator(c, 0)).isEqualTo(CloseInitiator.PEER);
+        assertThat(CloseTracing.tcpStateAfter(CloseInitiator.PEER)).isEqualTo("LAST_ACK");
     }
 
     @Test
@@ -27,7 +27,7 @@ class CloseInitiatorTest {
         Connection c = new Connection();
         c.rare().outputShutdownNanos = 50;
         c.endOfStreamNanos = 100;
-        assertThat(Tracing.initiator(c, 0)).isEqualTo(CloseInitiator.LOCAL);
+        assertThat(CloseTracing.initiator(c, 0)).isEqualTo(CloseInitiator.LOCAL);
     }
 
     @Test
@@ -35,20 +35,20 @@ class CloseInitiatorTest {
         Connection c = new Connection();
         c.endOfStreamNanos = 50;
         c.rare().outputShutdownNanos = 100;
-        assertThat(Tracing.initiator(c, 0)).isEqualTo(CloseInitiator.PEER);
+        assertThat(CloseTracing.initiator(c, 0)).isEqualTo(CloseInitiator.PEER);
     }
 
     @Test
     void initiator_lingerZeroOrUnreadInput_isAbort() {
         Connection linger = new Connection();
         linger.rare().linger = 0;
-        assertThat(Tracing.initiator(linger, 0)).isEqualTo(CloseInitiator.ABORT);
+        assertThat(CloseTracing.initiator(linger, 0)).isEqualTo(CloseInitiator.ABORT);
         Connection unread = new Connection();
-        assertThat(Tracing.initiator(unread, 12)).isEqualTo(CloseInitiator.ABORT);
-        assertThat(Tracing.tcpStateAfter(CloseInitiator.ABORT)).isEqualTo("CLOSED");
+        assertThat(CloseTracing.initiator(unread, 12)).isEqualTo(CloseInitiator.ABORT);
+        assertThat(CloseTracing.tcpStateAfter(CloseInitiator.ABORT)).isEqualTo("CLOSED");
         Connection lingerFive = new Connection();
         lingerFive.rare().linger = 5;
-        assertThat(Tracing.initiator(lingerFive, 0)).isEqualTo(CloseInitiator.LOCAL);
+        assertThat(CloseTracing.initiator(lingerFive, 0)).isEqualTo(CloseInitiator.LOCAL);
     }
 
     @Test
@@ -56,8 +56,8 @@ class CloseInitiatorTest {
         Connection c = new Connection();
         c.rare().resetKind = ResetKind.BROKEN_PIPE;
         c.rare().linger = 0;
-        assertThat(Tracing.initiator(c, 0)).isEqualTo(CloseInitiator.AFTER_ERROR);
-        assertThat(Tracing.tcpStateAfter(CloseInitiator.AFTER_ERROR)).isEqualTo("CLOSED");
+        assertThat(CloseTracing.initiator(c, 0)).isEqualTo(CloseInitiator.AFTER_ERROR);
+        assertThat(CloseTracing.tcpStateAfter(CloseInitiator.AFTER_ERROR)).isEqualTo("CLOSED");
     }
 
     @Test

@@ -30,33 +30,33 @@ class ConnectLocalAddressTest {
     @Test
     void connectDone_usesTheAddressTheJdkLookedUpInsideTheConnect() throws Exception {
         InetAddress local = InetAddress.getByName("127.0.0.7");
-        Tracing.enterConnect();
-        Tracing.localAddressReturned(new InetSocketAddress(local, 40123));
-        Tracing.leaveConnect();
+        ConnectTracing.enterConnect();
+        ConnectTracing.localAddressReturned(new InetSocketAddress(local, 40123));
+        ConnectTracing.leaveConnect();
         Connection c = Connections.of(socket);
-        Tracing.connectDone(socket, c, null, true, null);
+        ConnectTracing.connectDone(socket, c, null, true, null);
         assertThat(c.local.text).isEqualTo("127.0.0.7");
         assertThat(c.localPort).isEqualTo(40123);
     }
 
     @Test
     void connectDone_ignoresLookupsOutsideAConnectAndFromAnEarlierOne() throws Exception {
-        Tracing.localAddressReturned(new InetSocketAddress(InetAddress.getByName("127.0.0.8"), 40124)); // no connect: not kept
-        Tracing.enterConnect();
-        Tracing.leaveConnect();
+        ConnectTracing.localAddressReturned(new InetSocketAddress(InetAddress.getByName("127.0.0.8"), 40124)); // no connect: not kept
+        ConnectTracing.enterConnect();
+        ConnectTracing.leaveConnect();
         Connection first = Connections.of(socket);
-        Tracing.connectDone(socket, first, null, true, null);
+        ConnectTracing.connectDone(socket, first, null, true, null);
         assertThat(first.local).isNull();
         assertThat(first.localPort).isZero();
 
-        Tracing.enterConnect();
-        Tracing.localAddressReturned(new InetSocketAddress(InetAddress.getByName("127.0.0.9"), 40125));
-        Tracing.leaveConnect(); // a connect that failed: its lookup must not reach the next one
+        ConnectTracing.enterConnect();
+        ConnectTracing.localAddressReturned(new InetSocketAddress(InetAddress.getByName("127.0.0.9"), 40125));
+        ConnectTracing.leaveConnect(); // a connect that failed: its lookup must not reach the next one
         SocketImpl other = new NoDescriptor();
-        Tracing.enterConnect();
-        Tracing.leaveConnect();
+        ConnectTracing.enterConnect();
+        ConnectTracing.leaveConnect();
         Connection second = Connections.of(other);
-        Tracing.connectDone(other, second, null, true, null);
+        ConnectTracing.connectDone(other, second, null, true, null);
         assertThat(second.local).isNull();
         Connections.forget(other);
     }

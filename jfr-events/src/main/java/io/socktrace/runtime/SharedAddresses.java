@@ -10,12 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * of ten thousand: per-connection memory is what decides whether an agent may watch a busy
  * server. Bounded; beyond the bound an address gets an unshared entry. Never does a name lookup.
  */
-final class Addresses {
+final class SharedAddresses {
     /** Distinct addresses kept; a host talks to far fewer peers than this in practice. */
     private static final int MAX_SHARED = 4096;
     private static final ConcurrentHashMap<InetAddress, Address> SHARED = new ConcurrentHashMap<>();
 
-    private Addresses() {
+    private SharedAddresses() {
     }
 
     /** An address and its literal text (never a host name). */

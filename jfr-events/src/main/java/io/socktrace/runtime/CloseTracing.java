@@ -1,0 +1,175 @@
+package io.socktrace.runtime;
+
+import io.socktrace.events.CloseEvent;
+import io.socktrace.events.ConnectEvent;
+import io.socktrace.events.ShutdownEvent;
+
+/**
+ * How a connection ends: a close (who closed first, what the kernel does next, what was left
+ * unread) and a shutdown of one direction, and the events they give. Called by the API tracers
+ * (see {@link Tracing}).
+ */
+final class CloseTracing {
+
+    private CloseTracing() {
+    }
+
+    /**
+     * The application closes {@code socket}; called while the descriptor is still open. Returns
+     * the event to commit when the close returns, or null when this close is no connection's end.
+     */
+    static CloseEvent closeBegin(Object socket) {
+        Connection c = Tracing.adopted(socket);
+        if (c.ignored) {
+            return null;
+        }
+        Connection.Phase phase = c.phase;
+        if (phase == Connection.Phase.CONNECTING) {
+            if (ConnectTracing.insideConnect()) {
+                // The JDK closes a socket whose connect failed before rethrowing: part of the
+                // Connect, not a Close. Keep the local port the SYNs went out from, if any.
+                if (c.localPort <= 0) {
+                    Tracing.captureLocal(socket, c);
+                }
+            } else {
+                Connection.Rare rare = c.rareOrDefaults();
+                ConnectEvent pending = rare.pendingConnect;
+                if (pending != null) {
+                    rare.pendingConnect = null;
+                }
+                if (pending != null) {
+                    // closed while a non-blocking connect was still in progress
+                    Tracing.captureLocal(socket, c);
+                    Tracing.commit(ConnectTracing.connectDone(socket, c, pending, false, new java.nio.channels.AsynchronousCloseException() {
+                        private static final long serialVersionUID = 1L;
+
+                        @Override
+                        public String getMessage() {
+                            return "closed before finishConnect";
+                        }
+                    }));
+                }
+            }
+            return null;
+        }
+        if (phase != Connection.Phase.CONNECTED) {
+            if (phase == Connection.Phase.LISTENING || phase == Connection.Phase.NEW || phase == Connection.Phase.FAILED) {
+                c.phase = Connection.Phase.CLOSED;
+                OpenSockets.untrack(c);
+            }
+            return null;
+        }
+        c.phase = Connection.Phase.CLOSED;
+        OpenSockets.untrack(c);
+        if (c.stall != null) {
+            Tracing.commit(TransferTracing.endStall(c, null));
+        }
+        if (!TracerConfig.jfrInitialized()) {
+            return null;
+        }
+        CloseEvent e = new CloseEvent();
+        if (!e.isEnabled()) {
+            return null;
+        }
+        long now = System.nanoTime();
+        int unread = 0;
+        if (c.rareOrDefaults().resetKind == null && c.endOfStreamNanos == 0 && !c.inputShutdown) {
+            unread = Math.max(0, JdkAccess.available(socket));
+        }
+        CloseInitiator initiator = initiator(c, unread);
+        e.initiator = initiator.name();
+        e.unreadBytes = unread;
+        e.linger = c.rareOrDefaults().linger;
+        e.closeWaitTime = c.endOfStreamNanos == 0 ? 0 : now - c.endOfStreamNanos;
+        e.lifetime = c.establishedNanos == 0 ? 0 : now - c.establishedNanos;
+        e.halfClose = halfClose(c);
+        e.tcpStateAfter = tcpStateAfter(initiator);
+        e.totalRetransmits = -1;
+        TcpInfoProbe probe = TracerConfig.tcpInfo;
+        if (probe != null) {
+            long[] info = new long[2];
+            if (probe.read(JdkAccess.descriptor(socket), info)) {
+                e.rtt = info[0];
+                e.totalRetransmits = info[1];
+            }
+        }
+        e.begin();
+        return e;
+    }
+
+    static CloseEvent closeEnd(Object socket, CloseEvent e) {
+        Connection c = Connections.peek(socket);
+        if (c != null && c.phase == Connection.Phase.CLOSED) {
+            // a close inside a failed connect is not the end of the socket's state: the connect's
+            // exit still needs it
+            Connections.forget(socket);
+        }
+        if (e == null) {
+            return null;
+        }
+        e.end();
+        if (c != null && e.shouldCommit()) {
+            Tracing.fill(e, c);
+            e.bytesRead = c.bytesRead;
+            e.bytesWritten = c.bytesWritten;
+            e.shortWrites = c.rareOrDefaults().shortWrites;
+            e.communityId = c.communityId();
+            return e;
+        }
+        return null;
+    }
+
+    static void shutdown(Object socket, boolean input) {
+        Connection c = Tracing.adopted(socket);
+        if (c.ignored) {
+            return;
+        }
+        if (input) {
+            c.inputShutdown = true;
+        } else if (c.rareOrDefaults().outputShutdownNanos == 0) {
+            c.rare().outputShutdownNanos = System.nanoTime();
+        }
+        if (!TracerConfig.jfrInitialized()) {
+            return;
+        }
+        ShutdownEvent e = new ShutdownEvent();
+        if (e.shouldCommit()) {
+            Tracing.fill(e, c);
+            e.shutdownInput = input;
+            e.shutdownOutput = !input;
+            e.commit();
+        }
+    }
+
+    static CloseInitiator initiator(Connection c, int unreadBytes) {
+        if (c.rareOrDefaults().resetKind != null) {
+            return CloseInitiator.AFTER_ERROR;
+        }
+        if (c.rareOrDefaults().linger == 0 || unreadBytes > 0) {
+            return CloseInitiator.ABORT;
+        }
+        long eof = c.endOfStreamNanos;
+        long fin = c.rareOrDefaults().outputShutdownNanos;
+        if (eof != 0 && (fin == 0 || eof < fin)) {
+            return CloseInitiator.PEER;
+        }
+        return CloseInitiator.LOCAL;
+    }
+
+    static String tcpStateAfter(CloseInitiator initiator) {
+        switch (initiator) {
+            case LOCAL:
+                return "TIME_WAIT";
+            case PEER:
+                return "LAST_ACK";
+            default:
+                return "CLOSED";
+        }
+    }
+
+    private static String halfClose(Connection c) {
+        boolean in = c.inputShutdown;
+        boolean out = c.rareOrDefaults().outputShutdownNanos != 0;
+        return in && out ? "BOTH" : in ? "INPUT" : out ? "OUTPUT" : "NONE";
+    }
+}

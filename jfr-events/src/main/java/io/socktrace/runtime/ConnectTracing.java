@@ -1,0 +1,224 @@
+package io.socktrace.runtime;
+
+import io.socktrace.events.AcceptEvent;
+import io.socktrace.events.ConnectEvent;
+import io.socktrace.events.ListenEvent;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * How a connection comes to be: a connect (with the local address the JDK itself looked up inside
+ * it), a listen and an accept, and the events they give. Called by the API tracers (see
+ * {@link Tracing}).
+ */
+final class ConnectTracing {
+
+    /**
+     * This thread's connect in progress: how deep it is inside connect calls (a close seen there is
+     * the JDK's own clean-up), and the local address the JDK itself asked the kernel for when the
+     * connection was established ({@code NioSocketImpl.endConnect} calls {@code Net.localAddress}
+     * and keeps only the port), so that recording it needs no second getsockname.
+     */
+    private static final class ConnectScope {
+        int depth;
+        InetSocketAddress localSeen;
+    }
+
+    private static final ThreadLocal<ConnectScope> CONNECT_SCOPE = ThreadLocal.withInitial(ConnectScope::new);
+
+    private ConnectTracing() {
+    }
+
+    static void enterConnect() {
+        ConnectScope scope = CONNECT_SCOPE.get();
+        scope.depth++;
+        scope.localSeen = null;
+    }
+
+    static void leaveConnect() {
+        CONNECT_SCOPE.get().depth--;
+    }
+
+    static boolean insideConnect() {
+        return CONNECT_SCOPE.get().depth > 0;
+    }
+
+    /** The JDK asked the kernel for a socket's local address (sun.nio.ch.Net.localAddress returned). */
+    static void localAddressReturned(InetSocketAddress local) {
+        ConnectScope scope = CONNECT_SCOPE.get();
+        if (scope.depth > 0) {
+            scope.localSeen = local;
+        }
+    }
+
+    /** The local address the JDK looked up inside this thread's latest connect, once; or null. */
+    private static InetSocketAddress takeLocalSeenInConnect() {
+        ConnectScope scope = CONNECT_SCOPE.get();
+        InetSocketAddress seen = scope.localSeen;
+        scope.localSeen = null;
+        return seen;
+    }
+
+    static ConnectEvent connectBegin(Object socket, SocketAddress remote, long timeoutMillis) {
+        // the clock starts first, so that the agent's own work is not missing from the latency
+        ConnectEvent e = TracerConfig.jfrInitialized() ? new ConnectEvent() : null;
+        boolean enabled = e != null && e.isEnabled();
+        if (enabled) {
+            e.begin();
+        }
+        Connection c = Connections.of(socket);
+        c.phase = Connection.Phase.CONNECTING;
+        Tracing.setRemote(c, remote, true);
+        if (TracerConfig.openingStacks && !c.ignored) {
+            c.rare().openingStack = new OpeningStack();
+        }
+        if (!c.ignored) {
+            // tracked while connecting too: the sampler finds a SYN_SENT socket by its inode
+            OpenSockets.track(socket, c);
+        }
+        if (c.ignored || !enabled) {
+            return null;
+        }
+        e.timeout = timeoutMillis;
+        return e;
+    }
+
+    /**
+     * A connect attempt ended: connected, or failed with {@code thrown}. Returns the event for the
+     * caller to commit (see {@link Tracing#commit}), or null.
+     */
+    static ConnectEvent connectDone(Object socket, Connection c, ConnectEvent e, boolean blocking, Throwable thrown) {
+        if (c.ignored) {
+            return null;
+        }
+        if (thrown == null) {
+            c.phase = Connection.Phase.CONNECTED;
+            c.establishedNanos = System.nanoTime();
+            InetSocketAddress seen = socket instanceof java.net.SocketImpl ? takeLocalSeenInConnect() : null;
+            if (seen != null && seen.getPort() != 0 && seen.getAddress() != null) {
+                c.setLocal(seen.getAddress(), seen.getPort());
+            } else {
+                Tracing.captureLocal(socket, c);
+            }
+            OpenSockets.track(socket, c);
+        } else {
+            c.phase = Connection.Phase.FAILED;
+            OpenSockets.untrack(c);
+            if (c.rareOrDefaults().openingStack != null) {
+                c.rare().openingStack = null;
+            }
+        }
+        if (e == null) {
+            return null;
+        }
+        e.end();
+        if (e.shouldCommit()) {
+            Tracing.fill(e, c);
+            e.blocking = blocking;
+            e.outcome = ErrorClassifier.connect(thrown).name();
+            if (thrown != null) {
+                e.exceptionClass = thrown.getClass().getName();
+                e.exceptionMessage = thrown.getMessage();
+            }
+            e.communityId = c.communityId();
+            return e;
+        }
+        return null;
+    }
+
+    static void listened(Object socket, int backlog) {
+        Connection c = Connections.of(socket);
+        c.phase = Connection.Phase.LISTENING;
+        c.rare().backlog = backlog;
+        c.establishedNanos = System.nanoTime();
+        Tracing.captureLocal(socket, c);
+        if (c.local == null && c.localPort == 0) {
+            return; // not an IP socket (Unix domain): nothing to record
+        }
+        if (TracerConfig.openingStacks) {
+            c.rare().openingStack = new OpeningStack();
+        }
+        OpenSockets.track(socket, c);
+        if (!TracerConfig.jfrInitialized()) {
+            return;
+        }
+        ListenEvent e = new ListenEvent();
+        if (e.shouldCommit()) {
+            Tracing.fill(e, c);
+            e.backlog = backlog;
+            e.effectiveBacklog = Math.min(backlog < 1 ? 50 : backlog, TracerConfig.maxBacklog);
+            e.commit();
+        }
+    }
+
+    static AcceptEvent acceptBegin() {
+        if (!TracerConfig.jfrInitialized()) {
+            return null;
+        }
+        AcceptEvent e = new AcceptEvent();
+        if (!e.isEnabled()) {
+            return null;
+        }
+        e.begin();
+        return e;
+    }
+
+    /**
+     * An accept ended. {@code accepted} is the new socket object (null when a non-blocking accept
+     * found nothing, which is no event, or when it failed). Returns the event to commit, or null.
+     */
+    static AcceptEvent accepted(Object listener, AcceptEvent e, Object accepted, SocketAddress remote, long timeoutMillis,
+                               boolean blocking, Throwable thrown) {
+        Connection c = null;
+        if (accepted != null) {
+            c = Connections.of(accepted);
+            Tracing.setRemote(c, remote, false);
+            if (c.ignored) {
+                return null;
+            }
+            c.phase = Connection.Phase.CONNECTED;
+            c.establishedNanos = System.nanoTime();
+            Connection l = Connections.of(listener);
+            if (l.local != null && l.localPort > 0 && !l.local.address.isAnyLocalAddress()) {
+                // A listener bound to one address: every connection it accepts has that local
+                // address and port, so no getsockname (a system call per accept) is needed.
+                c.local = l.local;
+                c.localPort = l.localPort;
+            } else {
+                Tracing.captureLocal(accepted, c);
+            }
+            if (TracerConfig.openingStacks) {
+                c.rare().openingStack = new OpeningStack();
+            }
+            OpenSockets.track(accepted, c);
+        } else if (thrown == null) {
+            return null;
+        }
+        if (e == null) {
+            return null;
+        }
+        e.end();
+        if (e.shouldCommit()) {
+            Connection l = Connections.of(listener);
+            if (l.ignored) {
+                return null;
+            }
+            if (c != null) {
+                Tracing.fill(e, c);
+                e.communityId = c.communityId();
+            }
+            e.listenerId = l.id;
+            e.listenAddress = l.local == null ? null : l.local.text;
+            e.listenPort = l.localPort;
+            e.timeout = timeoutMillis;
+            e.blocking = blocking;
+            e.outcome = ErrorClassifier.accept(thrown).name();
+            if (thrown != null) {
+                e.exceptionClass = thrown.getClass().getName();
+                e.exceptionMessage = thrown.getMessage();
+            }
+            return e;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,195 @@
+package io.socktrace.runtime;
+
+import io.socktrace.events.ReceiveEvent;
+import io.socktrace.events.SendEvent;
+
+/**
+ * What moves over a connection: reads and writes, the bytes they count, a non-blocking writer's
+ * stall (short writes until one is accepted in full), and the Receive and Send events, made only
+ * for a call worth recording. Called by the API tracers (see {@link Tracing}).
+ */
+final class TransferTracing {
+
+    /**
+     * Ask whether Receive and Send are enabled without making an event: isEnabled() reads only
+     * class state. A holder, loaded once JFR is up (see {@link TracerConfig#jfrInitialized}).
+     */
+    private static final class Probes {
+        static final ReceiveEvent RECEIVE = new ReceiveEvent();
+        static final SendEvent SEND = new SendEvent();
+    }
+
+    private TransferTracing() {
+    }
+
+    /** Initialises the probes; see {@link Tracing#prepare}. */
+    static void prepareProbes() {
+        Probes.RECEIVE.isEnabled();
+    }
+
+    /**
+     * A read begins: its start time, or 0 when no recording wants Receive events. Nothing is
+     * allocated; the event is made at the end, only for a read worth recording (see {@link EventTimes}).
+     */
+    static long receiveStart() {
+        if (!TracerConfig.jfrInitialized() || !Probes.RECEIVE.isEnabled()) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        return now == 0 ? 1 : now;
+    }
+
+    /**
+     * A read that began at {@code startNanos} ({@link #receiveStart}; 0: not recorded) ended with
+     * {@code n} bytes (-1: end of stream; 0: nothing, as a non-blocking read in a selector loop
+     * returns all the time, which is never an event) or with {@code thrown}.
+     */
+    static ReceiveEvent received(Object socket, long startNanos, long n, long timeoutMillis, Throwable thrown) {
+        Connection c = Tracing.adopted(socket);
+        if (c.ignored) {
+            return null;
+        }
+        long now = System.nanoTime();
+        if (thrown == null) {
+            if (n > 0) {
+                c.addBytesRead(n);
+            } else if (n < 0 && c.endOfStreamNanos == 0) {
+                c.endOfStreamNanos = now;
+            }
+        } else {
+            Tracing.noteReset(c, thrown, Operation.READ);
+        }
+        if (startNanos == 0 || (thrown == null && (n == 0 || now - startNanos < TracerConfig.receiveThresholdNanos))) {
+            return null;
+        }
+        ReceiveEvent e = new ReceiveEvent();
+        if (!EventTimes.apply(e, startNanos, now)) {
+            e.begin();
+        }
+        if (e.shouldCommit()) {
+            Tracing.fill(e, c);
+            e.bytesRead = Math.max(n, 0);
+            e.endOfStream = thrown == null && n < 0;
+            e.timeout = timeoutMillis;
+            e.outcome = (thrown != null ? ErrorClassifier.receive(thrown) : n < 0 ? ReceiveOutcome.EOF : ReceiveOutcome.OK).name();
+            if (thrown != null) {
+                e.exceptionClass = thrown.getClass().getName();
+                e.exceptionMessage = thrown.getMessage();
+            }
+            return e;
+        }
+        return null;
+    }
+
+    /**
+     * A write begins: its start time, or 0 when no recording wants Send events. The bytes the
+     * connection had written so far are noted (an int field, writes are serialised by the JDK) so
+     * that a write that fails half way can say what it moved.
+     */
+    static long sendStart(Object socket) {
+        if (!TracerConfig.jfrInitialized() || !Probes.SEND.isEnabled()) {
+            return 0;
+        }
+        Connection c = Connections.of(socket);
+        c.bytesWrittenAtWriteStart = (int) c.bytesWritten;
+        long now = System.nanoTime();
+        return now == 0 ? 1 : now;
+    }
+
+    /**
+     * A write of {@code requested} bytes ended. {@code n} is what it wrote, or -1 when the bytes
+     * were counted as they went ({@code NioSocketImpl}, whose write loops until done or failed).
+     * A non-blocking write that wrote less than asked starts or continues a stall; the stall is
+     * one Send, from the first short write to the write that is accepted in full.
+     */
+    static SendEvent sent(Object socket, long startNanos, long requested, long n, boolean blocking, long timeoutMillis, Throwable thrown) {
+        Connection c = Tracing.adopted(socket);
+        if (c.ignored || (requested == 0 && thrown == null)) {
+            return null; // an empty write moves nothing and ends no stall
+        }
+        if (n > 0) {
+            c.addBytesWritten(n);
+        }
+        if (thrown != null) {
+            Tracing.noteReset(c, thrown, Operation.WRITE);
+        }
+        if (!blocking && thrown == null) {
+            if (n < requested) {
+                c.rare().shortWrites++;
+                Connection.SendStall stall = c.stall;
+                if (stall == null) {
+                    stall = new Connection.SendStall();
+                    stall.recorded = startNanos != 0;
+                    stall.startNanos = startNanos != 0 ? startNanos : System.nanoTime();
+                    stall.requested = requested;
+                    stall.written = n;
+                    stall.shortWrites = 1;
+                    stall.firstWriteEmpty = n == 0;
+                    c.stall = stall;
+                } else {
+                    stall.written += n;
+                    stall.shortWrites++;
+                }
+                return null;
+            }
+            if (c.stall != null) {
+                c.stall.written += n;
+                return endStall(c, null);
+            }
+        }
+        if (thrown != null && c.stall != null) {
+            return endStall(c, thrown);
+        }
+        long now = System.nanoTime();
+        if (startNanos == 0 || (thrown == null && now - startNanos < TracerConfig.sendThresholdNanos)) {
+            return null;
+        }
+        SendEvent e = new SendEvent();
+        if (!EventTimes.apply(e, startNanos, now)) {
+            e.begin();
+        }
+        if (e.shouldCommit()) {
+            Tracing.fill(e, c);
+            e.bytesRequested = requested;
+            // what a failed stream write moved: the low 32 bits of the total then and now suffice for one call
+            e.bytesWritten = n >= 0 ? n : thrown == null ? requested
+                    : Math.max(0, Math.min(requested, (int) c.bytesWritten - c.bytesWrittenAtWriteStart));
+            e.timeout = timeoutMillis;
+            e.outcome = (thrown == null ? SendOutcome.OK : ErrorClassifier.send(thrown)).name();
+            if (thrown != null) {
+                e.exceptionClass = thrown.getClass().getName();
+                e.exceptionMessage = thrown.getMessage();
+            }
+            return e;
+        }
+        return null;
+    }
+
+    /** A send stall ended (a full write, an error, or the close): its Send to commit, or null. */
+    static SendEvent endStall(Connection c, Throwable thrown) {
+        Connection.SendStall stall = c.stall;
+        c.stall = null;
+        long now = System.nanoTime();
+        if (!stall.recorded || (thrown == null && now - stall.startNanos < TracerConfig.sendThresholdNanos)) {
+            return null;
+        }
+        SendEvent e = new SendEvent();
+        if (!EventTimes.apply(e, stall.startNanos, now)) {
+            e.begin();
+        }
+        if (e.shouldCommit()) {
+            Tracing.fill(e, c);
+            e.bytesRequested = stall.requested;
+            e.bytesWritten = stall.written;
+            e.shortWrites = stall.shortWrites;
+            e.outcome = (thrown != null ? ErrorClassifier.send(thrown)
+                    : stall.firstWriteEmpty ? SendOutcome.WOULD_BLOCK : SendOutcome.PARTIAL).name();
+            if (thrown != null) {
+                e.exceptionClass = thrown.getClass().getName();
+                e.exceptionMessage = thrown.getMessage();
+            }
+            return e;
+        }
+        return null;
+    }
+}
