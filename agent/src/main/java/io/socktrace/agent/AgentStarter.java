@@ -1,5 +1,6 @@
 package io.socktrace.agent;
 
+import io.socktrace.agent.kernel.KernelSampler;
 import io.socktrace.events.SettingsFiles;
 import io.socktrace.instrumentation.Instrumentations;
 import io.socktrace.runtime.AgentLog;

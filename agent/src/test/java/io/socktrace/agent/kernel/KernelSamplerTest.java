@@ -1,4 +1,4 @@
-package io.socktrace.agent;
+package io.socktrace.agent.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,16 +1,12 @@
-package io.socktrace.agent;
+package io.socktrace.agent.kernel;
 
-import io.socktrace.agent.kernel.ProcFiles;
-import io.socktrace.agent.kernel.ProcLimits;
-import io.socktrace.agent.kernel.SnmpCounters;
-import io.socktrace.agent.kernel.TcpState;
-import io.socktrace.agent.kernel.TcpTable;
 import io.socktrace.events.ListenQueueEvent;
 import io.socktrace.events.NetworkStatisticsEvent;
 import io.socktrace.events.TcpInfoEvent;
 import io.socktrace.runtime.AgentLog;
 import io.socktrace.runtime.Connection;
 import io.socktrace.runtime.OpenSockets;
+import io.socktrace.runtime.TcpInfoProbe;
 import io.socktrace.runtime.TracerConfig;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -27,11 +23,13 @@ import jdk.jfr.FlightRecorder;
  * settings; JFR calls the hooks on its periodic-task thread, never on an application thread.
  * The three hooks of one period share one snapshot, so each /proc file is read once per period.
  *
- * <p>Rows of /proc/net/tcp{,6} are matched to the connections socktrace tracks by their 4-tuple
- * (IPv4-mapped addresses compared in their IPv4 form), which needs no readlink of every
- * descriptor.
+ * <p>Rows of /proc/net/tcp{,6} are matched to the connections socktrace tracks by their ports and
+ * addresses (IPv4-mapped addresses compared in their IPv4 form), which needs no readlink of every
+ * descriptor. The sockets ports cannot tell apart are matched by the inode of their descriptor
+ * instead, one readlink of /proc/self/fd each: sockets still connecting (their local port is not
+ * known yet) and listeners sharing a port (SO_REUSEPORT).
  */
-final class KernelSampler {
+public final class KernelSampler {
 
     /**
      * Hooks firing within this time of the end of a snapshot reuse it: JFR calls the hooks of one
@@ -45,7 +43,7 @@ final class KernelSampler {
     private static final String[] NETSTAT_KEYS = {"TcpExt:ListenOverflows", "TcpExt:ListenDrops"};
 
     private final ProcFiles files = new ProcFiles();
-    private final NativeTcpInfo tcpInfo;
+    private final TcpInfoProbe tcpInfo;
     private final long[] nativeInfo = new long[2];
     private final TcpTable table = new TcpTable();
     private final SnmpCounters snmp = new SnmpCounters(SNMP_KEYS);
@@ -97,7 +95,7 @@ final class KernelSampler {
         }
     }
 
-    KernelSampler(NativeTcpInfo tcpInfo, LongSupplier clock) {
+    KernelSampler(TcpInfoProbe tcpInfo, LongSupplier clock) {
         this.tcpInfo = tcpInfo;
         this.clock = clock;
     }
@@ -106,7 +104,7 @@ final class KernelSampler {
      * Registers the three periodic events with JFR; {@code tcpInfo} (null where TCP_INFO is not
      * available) adds rtt and total retransmits to TcpInfo.
      */
-    static void start(NativeTcpInfo tcpInfo) {
+    public static void start(TcpInfoProbe tcpInfo) {
         try {
             register(tcpInfo);
         } catch (Throwable t) {
@@ -114,7 +112,7 @@ final class KernelSampler {
         }
     }
 
-    private static void register(NativeTcpInfo tcpInfo) {
+    private static void register(TcpInfoProbe tcpInfo) {
         KernelSampler sampler = new KernelSampler(tcpInfo, System::nanoTime);
         FlightRecorder.addPeriodicEvent(TcpInfoEvent.class, sampler::emitTcpInfo);
         FlightRecorder.addPeriodicEvent(ListenQueueEvent.class, sampler::emitListenQueues);
