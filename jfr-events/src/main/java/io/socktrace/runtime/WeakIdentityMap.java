@@ -57,8 +57,7 @@ final class WeakIdentityMap<V> {
         int hash = hash(key);
         Entry<V> head = bucket(t, hash);
         if (find(head, key) != null) {
-            BUCKET.setRelease(t, hash & (t.length - 1), copyLive(head, key));
-            count--;
+            rebuild(t, hash, head, key);
         }
     }
 
@@ -97,21 +96,36 @@ final class WeakIdentityMap<V> {
             @SuppressWarnings("unchecked")
             Entry<V> cleared = (Entry<V>) r;
             Entry<V>[] t = table;
-            int index = cleared.hash & (t.length - 1);
             Entry<V> head = bucket(t, cleared.hash);
-            int live = 0;
-            int all = 0;
             for (Entry<V> e = head; e != null; e = e.next) {
-                all++;
-                if (!e.refersTo(null)) {
-                    live++;
+                if (e.refersTo(null)) {
+                    rebuild(t, cleared.hash, head, null);
+                    break;
                 }
             }
-            if (live != all) {
-                BUCKET.setRelease(t, index, copyLive(head, null));
-                count -= all - live;
+        }
+    }
+
+    /**
+     * Publishes a copy of the chain at {@code hash}'s bucket without {@code drop}'s entry and
+     * without collected keys, and counts what it left out.
+     */
+    private void rebuild(Entry<V>[] t, int hash, Entry<V> head, Object drop) {
+        int before = 0;
+        for (Entry<V> e = head; e != null; e = e.next) {
+            before++;
+        }
+        Entry<V> copy = null;
+        int after = 0;
+        for (Entry<V> e = head; e != null; e = e.next) {
+            Object key = e.get();
+            if (key != null && key != drop) {
+                copy = new Entry<>(key, e.hash, e.value, copy, collected);
+                after++;
             }
         }
+        BUCKET.setRelease(t, hash & (t.length - 1), copy);
+        count -= before - after;
     }
 
     private Entry<V>[] grow(Entry<V>[] old) {
@@ -130,18 +144,6 @@ final class WeakIdentityMap<V> {
         count = live;
         table = bigger; // volatile: publishes the new buckets with it
         return bigger;
-    }
-
-    /** A copy of the chain keeping the entries whose key is neither collected nor {@code drop}. */
-    private Entry<V> copyLive(Entry<V> head, Object drop) {
-        Entry<V> copy = null;
-        for (Entry<V> e = head; e != null; e = e.next) {
-            Object key = e.get();
-            if (key != null && key != drop) {
-                copy = new Entry<>(key, e.hash, e.value, copy, collected);
-            }
-        }
-        return copy;
     }
 
     private Entry<V> find(Entry<V> head, Object key) {

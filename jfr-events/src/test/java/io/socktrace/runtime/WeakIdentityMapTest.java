@@ -81,6 +81,31 @@ class WeakIdentityMapTest {
     }
 
     @Test
+    void size_countsRightWhenRemovalsSweepCollectedKeys() throws InterruptedException {
+        WeakIdentityMap<Object> map = new WeakIdentityMap<>();
+        List<Object> kept = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            Object key = new Object();
+            if (i % 2 == 0) {
+                kept.add(key);
+            }
+            map.computeIfAbsent(key, Object::new);
+        }
+        System.gc(); // the dropped half is cleared, and some of it shares buckets with the kept half
+        for (Object key : kept) {
+            map.remove(key); // each removal rebuilds its bucket, leaving cleared entries out too
+        }
+        for (int i = 0; i < 100 && map.size() > 0; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(map.size()).isZero();
+        for (Object key : kept) {
+            assertThat(map.get(key)).isNull();
+        }
+    }
+
+    @Test
     void computeIfAbsent_raceOnOneKey_everyThreadGetsTheSameValue() throws Exception {
         int threads = 8;
         int keys = 2_000;
