@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.socktrace.correlator.TestCaptures;
-import io.socktrace.correlator.bench.LoopbackLoad;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.report.PacketRecording;
 import java.net.ServerSocket;

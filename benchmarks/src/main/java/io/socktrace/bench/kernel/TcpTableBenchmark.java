@@ -1,23 +1,23 @@
-package io.socktrace.agent.kernel;
+package io.socktrace.bench.kernel;
 
+import io.socktrace.agent.kernel.TcpTable;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * Not a test: a rough cost check of {@link TcpTable} on a synthetic 10,000-row {@code /proc/net/tcp6},
- * the size the sampler must handle under 1% of a core at one read per 10 s. Run from the agent
- * module after {@code mvn test-compile}:
+ * the size the sampler must handle under 1% of a core at one read per 10 s. Run:
  *
- * <pre>java -cp target/classes:target/test-classes io.socktrace.agent.kernel.TcpTableBench [rows]</pre>
+ * <pre>./socktrace bench tcp-table</pre>
  *
  * Prints the first (cold) calls too: at one call per period the parser runs interpreted for a
  * while, so the warm median flatters it. Reading the real file costs far more (the kernel walks its
  * hash table), see JDK-NOTES.
  */
-public final class TcpTableBench {
+public final class TcpTableBenchmark {
 
-    private TcpTableBench() {
+    private TcpTableBenchmark() {
     }
 
     public static void main(String[] args) {

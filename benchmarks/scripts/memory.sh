@@ -2,9 +2,9 @@
 # Heap the agent retains per tracked open connection: PAIRS loopback connections held open (2 x PAIRS
 # sockets, all traced), heap in use after full GCs before and after, per socket; with and without
 # the agent (default settings, recording on), ROUNDS JVMs each, interleaved. Target: <= 200 bytes.
-# Usage: bench/memory.sh [pairs] [rounds]   (needs: mvn -B -DskipTests install; root or a high ulimit -n)
+# Usage: benchmarks/scripts/memory.sh [pairs] [rounds]   (needs the jars and the agent's test classes: mvn -B -DskipTests package, which ./socktrace bench runs when they are stale; root or a high ulimit -n)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PAIRS=${1:-5000}; ROUNDS=${2:-3}
 AGENT="$ROOT/agent/target/socktrace-agent.jar"
 CP="$ROOT/agent/target/test-classes"

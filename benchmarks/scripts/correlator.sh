@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Correlator throughput, end to end, against tcpdump and tshark on the same real capture.
 #
-# Makes the input first: LoopbackLoad (pcap-correlator test classes) runs under the real agent
+# Makes the input first: LoopbackLoad (a pcap-correlator test program) runs under the real agent
 # (recording=load.jfr) and opens CONNECTIONS loopback connections, EXCHANGES small request/response
 # pairs each (64 B / 128 B), 4 at a time, while tcpdump records lo (snap 128, 64 MiB buffer).
 # Every flow of the capture is then a client and a server socket of the recording, so
 # `correlate --jfr` joins 2 x CONNECTIONS JVM sockets to CONNECTIONS flows. tcpdump's drop count
 # is checked and reported.
 #
-# Then, in ROUNDS interleaved rounds: one JVM timing in-process (CorrelateBenchmark: a warm-up pass
+# Then, in ROUNDS interleaved rounds: one JVM timing in-process (benchmarks module's
+# io.socktrace.bench.correlator.CorrelateBenchmark: a warm-up pass
 # split into stages, then REPS times 3 x parse only, 3 x `correlate --pcap` and 1 x
 # `correlate --pcap --jfr`, the last two through Main.run with output discarded);
 # `java -jar socktrace-correlator.jar correlate ...` as a whole process (JVM start included) with
@@ -17,13 +18,13 @@
 # of correlate --pcap, with GC logs.
 # Prints median and min-max packets/s and the ratio to tcpdump.
 #
-# Usage: bench/correlator.sh [--quick]     (root: tcpdump on lo; needs tcpdump, tshark, editcap, python3)
+# Usage: benchmarks/scripts/correlator.sh [--quick]     (root: tcpdump on lo; needs tcpdump, tshark, editcap, python3)
 #   full:    10,000 connections x 50 exchanges (~1.08 M packets), 3 rounds; ~6-8 min on 2 cores
 #   --quick: 1,000 connections x 20 exchanges (~48 k packets), 1 round; ~30 s when the jars are up to date
-# Builds (mvn -o package -DskipTests) only when a source is newer than the jars or bench classes.
+# Builds (mvn -o package -DskipTests) only when a source is newer than the jars it runs.
 # Environment: PORT (default 47123), ROUNDS, REPS override the mode's defaults.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 if [[ ${1:-} == --quick ]]; then
   CONNECTIONS=1000; EXCHANGES=20; MIN_PACKETS=20000; ROUNDS=${ROUNDS:-1}; REPS=${REPS:-1}
 elif [[ -z ${1:-} ]]; then
@@ -35,7 +36,8 @@ PORT=${PORT:-47123}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 AGENT="$ROOT/agent/target/socktrace-agent.jar"
 CORRELATOR="$ROOT/pcap-correlator/target/socktrace-correlator.jar"
-BENCH_CP="$CORRELATOR:$ROOT/pcap-correlator/target/test-classes"
+BENCH="$ROOT/benchmarks/target/socktrace-benchmarks.jar"
+BENCH_CP="$BENCH:$CORRELATOR:$ROOT/pcap-correlator/target/test-classes"
 [[ $(id -u) == 0 ]] || { echo "needs root (tcpdump on lo)" >&2; exit 1; }
 for tool in tcpdump tshark editcap python3; do
   command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 1; }
@@ -45,17 +47,16 @@ if ss -Htln "sport = :$PORT" | grep -q .; then
 fi
 
 # build only when a source or pom is newer than what it builds (CI has usually just built)
-BENCH_CLASS="$ROOT/pcap-correlator/target/test-classes/io/socktrace/correlator/bench/CorrelateBenchmark.class"
 stale=false
-for built in "$AGENT" "$CORRELATOR" "$BENCH_CLASS"; do
-  if [[ ! -f $built ]] || [[ -n $(find "$ROOT"/{jfr-events,instrumentation,agent,pcap-correlator}/src "$ROOT"/pom.xml \
-      "$ROOT"/{jfr-events,instrumentation,agent,pcap-correlator}/pom.xml -newer "$built" -type f -print -quit) ]]; then
+for built in "$AGENT" "$CORRELATOR" "$BENCH"; do
+  if [[ ! -f $built ]] || [[ -n $(find "$ROOT"/{jfr-events,instrumentation,agent,pcap-correlator,benchmarks}/src "$ROOT"/pom.xml \
+      "$ROOT"/{jfr-events,instrumentation,agent,pcap-correlator,benchmarks}/pom.xml -newer "$built" -type f -print -quit) ]]; then
     stale=true
   fi
 done
 if $stale; then
-  echo "building agent and correlator (mvn -o package -DskipTests)" >&2
-  (cd "$ROOT" && mvn -B -q -o -pl agent,pcap-correlator -am package -DskipTests) >&2
+  echo "building agent, correlator and benchmarks (mvn -o package -DskipTests)" >&2
+  (cd "$ROOT" && mvn -B -q -o -pl agent,pcap-correlator,benchmarks -am package -DskipTests) >&2
 fi
 
 TMP=$(mktemp -d)
@@ -74,7 +75,7 @@ TCPDUMP_PID=$!
 for _ in $(seq 100); do grep -q "listening on" "$TMP/tcpdump.txt" && break; sleep 0.1; done
 grep -q "listening on" "$TMP/tcpdump.txt" || { cat "$TMP/tcpdump.txt" >&2; exit 1; }
 echo "generating: $CONNECTIONS connections x $EXCHANGES exchanges under the agent, tcpdump on lo" >&2
-"$JAVA" "-javaagent:$AGENT=recording=$JFR" -cp "$BENCH_CP" io.socktrace.correlator.bench.LoopbackLoad \
+"$JAVA" "-javaagent:$AGENT=recording=$JFR" -cp "$BENCH_CP" io.socktrace.correlator.jvm.LoopbackLoad \
     "$PORT" "$CONNECTIONS" "$EXCHANGES" 4 120 | tee "$TMP/load.txt" >&2
 sleep 1
 kill -INT "$TCPDUMP_PID"; wait "$TCPDUMP_PID" || true; TCPDUMP_PID=
@@ -90,7 +91,7 @@ editcap -r "$PCAP" "$PREFIX" "1-$PREFIX_PACKETS"
 RESULTS="$TMP/results"
 for ((round = 1; round <= ROUNDS; round++)); do
   echo "round $round/$ROUNDS: in-process" >&2
-  "$JAVA" -cp "$BENCH_CP" io.socktrace.correlator.bench.CorrelateBenchmark "$PCAP" "$JFR" "$REPS" | tee -a "$RESULTS" >&2
+  "$JAVA" -cp "$BENCH_CP" io.socktrace.bench.correlator.CorrelateBenchmark "$PCAP" "$JFR" "$REPS" | tee -a "$RESULTS" >&2
   echo "round $round/$ROUNDS: processes" >&2
   t0=$(now); "$JAVA" -jar "$CORRELATOR" correlate --pcap "$PCAP" --jfr "$JFR" >/dev/null; t1=$(now)
   echo "sample process-full $((t1 - t0)) $PACKETS" >> "$RESULTS"

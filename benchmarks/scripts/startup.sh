@@ -11,13 +11,13 @@
 # for hello-socket, and a fresh empty one for each hello-socket-cold run.
 # Prints each program's median and min-max ms without and with the agent, and the median added.
 # Builds nothing.
-# Usage: [JAVA_HOME=...] bench/startup.sh [--quick] [rounds]   (needs: mvn -B -DskipTests install)
+# Usage: [JAVA_HOME=...] benchmarks/scripts/startup.sh [--quick] [rounds]   (needs the jars and the agent's test classes: mvn -B -DskipTests package, which ./socktrace bench runs when they are stale)
 #        --quick: 3 rounds, for a CI smoke test
-#        EXTRA="-Xshare:off" bench/startup.sh   adds JVM options to every run, with and without the agent
-#        OLD_AGENT=/path/socktrace-agent.jar bench/startup.sh   also runs every program with that
+#        EXTRA="-Xshare:off" benchmarks/scripts/startup.sh   adds JVM options to every run, with and without the agent
+#        OLD_AGENT=/path/socktrace-agent.jar benchmarks/scripts/startup.sh   also runs every program with that
 #            (older) agent jar in the same rounds: a before/after comparison on one noisy machine
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ROUNDS=11
 if [[ "${1:-}" == "--quick" ]]; then ROUNDS=3; shift; fi
 ROUNDS=${1:-$ROUNDS}
@@ -26,7 +26,7 @@ TEST_CLASSES="$ROOT/agent/target/test-classes"
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JAVAC=${JAVA_HOME:+$JAVA_HOME/bin/}javac
 EXTRA=${EXTRA:-}
-[[ -f "$AGENT" ]] || { echo "no $AGENT: run mvn -B -DskipTests install first" >&2; exit 1; }
+[[ -f "$AGENT" ]] || { echo "no $AGENT: run mvn -B -DskipTests package first" >&2; exit 1; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 mkdir "$TMP/classes"

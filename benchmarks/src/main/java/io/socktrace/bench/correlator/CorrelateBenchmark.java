@@ -1,4 +1,4 @@
-package io.socktrace.correlator.bench;
+package io.socktrace.bench.correlator;
 
 import io.socktrace.correlator.Main;
 import io.socktrace.correlator.capture.CaptureReader;
@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * In-process half of bench/correlator.sh, not a test: times the correlator on a real capture and
+ * In-process half of benchmarks/scripts/correlator.sh: times the correlator on a real capture and
  * recording inside one JVM, so JVM start and JIT warm-up are out of the numbers. One warm-up pass
  * runs the three stages of {@code correlate --jfr} separately (recording read, capture read + flow
  * rebuild, join) and reports each, which says where the time goes; then {@code reps} passes time

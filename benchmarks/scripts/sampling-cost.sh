@@ -3,9 +3,9 @@
 # of this JVM) while only socktrace's periodic events run, at a 1 s period. Reports the CPU time
 # of JFR's periodic-task thread per sample, median of ROUNDS JVMs, and what that is as a share of
 # one core at the default 10 s period. Also the sampleCost field of NetworkStatistics (wall time).
-# Usage: bench/sampling-cost.sh [pairs] [seconds] [rounds]   (needs: mvn -B -DskipTests install; root for ulimit)
+# Usage: benchmarks/scripts/sampling-cost.sh [pairs] [seconds] [rounds]   (needs the jars and the agent's test classes: mvn -B -DskipTests package, which ./socktrace bench runs when they are stale; root for ulimit)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PAIRS=${1:-5000}; SECONDS_HELD=${2:-20}; ROUNDS=${3:-3}
 AGENT="$ROOT/agent/target/socktrace-agent.jar"
 CP="$ROOT/agent/target/test-classes"

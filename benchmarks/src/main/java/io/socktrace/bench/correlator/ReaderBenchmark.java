@@ -1,4 +1,4 @@
-package io.socktrace.correlator.bench;
+package io.socktrace.bench.correlator;
 
 import io.socktrace.correlator.capture.CaptureReader;
 import io.socktrace.correlator.capture.PacketCursor;
@@ -13,10 +13,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /**
- * Micro benchmark, not a test: writes a synthetic 1 M-packet pcap (10,000 interleaved flows of 100
+ * Micro benchmark: writes a synthetic 1 M-packet pcap (10,000 interleaved flows of 100
  * packets, Ethernet/IPv4/TCP with timestamps option, snap length 96), then prints packets/s for
  * parsing alone, for parsing plus flow tracking, and for {@code tcpdump -nn -r} on the same file.
- * Run: {@code java -cp target/classes:target/test-classes io.socktrace.correlator.bench.ReaderBenchmark [packets]}
+ * Run: {@code ./socktrace bench reader}, or with a packet count:
+ * {@code java -cp benchmarks/target/socktrace-benchmarks.jar:pcap-correlator/target/socktrace-correlator.jar io.socktrace.bench.correlator.ReaderBenchmark [packets]}
  */
 public final class ReaderBenchmark {
     private ReaderBenchmark() {

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # What capturing the opening stack costs: connection churn (connect, 1 byte each way, close) with
 # the agent recording, openingStacks=true against openingStacks=false, interleaved ROUNDS rounds.
-# Usage: bench/opening-stacks.sh [rounds] [seconds]     (needs: mvn -B -DskipTests install)
+# Usage: benchmarks/scripts/opening-stacks.sh [rounds] [seconds]     (needs the jars and the agent's test classes: mvn -B -DskipTests package, which ./socktrace bench runs when they are stale)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ROUNDS=${1:-5}; SECONDS_MEASURED=${2:-3}
 AGENT="$ROOT/agent/target/socktrace-agent.jar"
 CP="$ROOT/agent/target/test-classes"

@@ -11,10 +11,10 @@
 #   old-agent    the same with OLD_AGENT, an older agent jar (one that appended its boot jar), if given
 # Also prints how many application classes each configuration took from the archive, and whether
 # the JVM printed anything the plain run did not.
-# Usage: [JAVA_HOME=...] [OLD_AGENT=/path/socktrace-agent.jar] bench/startup-cds.sh [--quick] [rounds]
-#        (needs: mvn -B -DskipTests install; --quick: 3 rounds)
+# Usage: [JAVA_HOME=...] [OLD_AGENT=/path/socktrace-agent.jar] benchmarks/scripts/startup-cds.sh [--quick] [rounds]
+#        (needs the jars and the agent's test classes: mvn -B -DskipTests package, which ./socktrace bench runs when they are stale; --quick: 3 rounds)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ROUNDS=11
 if [[ "${1:-}" == "--quick" ]]; then ROUNDS=3; shift; fi
 ROUNDS=${1:-$ROUNDS}
@@ -24,7 +24,7 @@ NETTY="$ROOT/agent/target/it-libs/netty"
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 OLD_AGENT=${OLD_AGENT:-}
 for f in "$AGENT" "$TEST_CLASSES/io/socktrace/agent/it/programs/NettyEcho.class" "$NETTY"; do
-  [[ -e "$f" ]] || { echo "no $f: run mvn -B -DskipTests install (and the agent's test-compile) first" >&2; exit 1; }
+  [[ -e "$f" ]] || { echo "no $f: run mvn -B -DskipTests package first" >&2; exit 1; }
 done
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

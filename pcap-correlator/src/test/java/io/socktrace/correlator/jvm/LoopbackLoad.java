@@ -1,4 +1,4 @@
-package io.socktrace.correlator.bench;
+package io.socktrace.correlator.jvm;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Traffic for the correlator benchmark (bench/correlator.sh), run under the real agent while
+ * Traffic for ChunkEventReaderTest's recording and for the correlator benchmark
+ * (benchmarks/scripts/correlator.sh), run under the real agent while
  * tcpdump records loopback: many short-lived loopback connections, each doing a fixed number of
  * small request/response exchanges, then the client closes. Both ends live in this JVM, so the
  * recording holds a client and a server socket for every flow of the capture, and the join has
