@@ -115,7 +115,7 @@ public final class Instrumentations {
             try {
                 inst.retransformClasses(classes.toArray(new Class<?>[0]));
             } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
-                AgentLog.warn("could not instrument " + classes + ": " + e);
+                AgentLog.error("retransforming " + classes, e);
             }
         }
 
