@@ -27,22 +27,17 @@ import java.util.function.Consumer;
  */
 public final class Instrumentations {
 
-    static final String NIO_SOCKET_IMPL = "sun.nio.ch.NioSocketImpl";
-    static final String SOCKET = "java.net.Socket";
-    static final String SOCKET_CHANNEL = "sun.nio.ch.SocketChannelImpl";
-    static final String SERVER_SOCKET_CHANNEL = "sun.nio.ch.ServerSocketChannelImpl";
-    static final String ASYNC_SOCKET_CHANNEL = "sun.nio.ch.AsynchronousSocketChannelImpl";
-    static final String UNIX_ASYNC_SOCKET_CHANNEL = "sun.nio.ch.UnixAsynchronousSocketChannelImpl";
-    static final String ASYNC_SERVER_SOCKET_CHANNEL = "sun.nio.ch.AsynchronousServerSocketChannelImpl";
-    static final String UNIX_ASYNC_SERVER_SOCKET_CHANNEL = "sun.nio.ch.UnixAsynchronousServerSocketChannelImpl";
-    static final String PENDING_FUTURE = "sun.nio.ch.PendingFuture";
-    static final String NET = "sun.nio.ch.Net";
-    static final Set<String> TARGET_TYPES = Set.of(NIO_SOCKET_IMPL, SOCKET, SOCKET_CHANNEL, SERVER_SOCKET_CHANNEL,
-            ASYNC_SOCKET_CHANNEL, UNIX_ASYNC_SOCKET_CHANNEL, ASYNC_SERVER_SOCKET_CHANNEL, UNIX_ASYNC_SERVER_SOCKET_CHANNEL,
-            PENDING_FUTURE, NET);
-    /** The classes whose instances carry a connection: they get the field when it can be added. */
-    static final Set<String> CONNECTION_TYPES = Set.of(NIO_SOCKET_IMPL, SOCKET_CHANNEL, SERVER_SOCKET_CHANNEL,
-            ASYNC_SOCKET_CHANNEL, ASYNC_SERVER_SOCKET_CHANNEL);
+    /**
+     * The binary names of the classes {@link Weaver#INSTRUMENTATIONS} weaves, by their compile-time
+     * constants, so that reading them loads no instrumentation and no Byte Buddy type; a unit test
+     * checks the two lists agree.
+     */
+    static final Set<String> TARGET_TYPES = Set.of(NioSocketImplInstrumentation.CLASS_NAME, NetInstrumentation.CLASS_NAME,
+            SocketInstrumentation.CLASS_NAME, SocketChannelImplInstrumentation.CLASS_NAME,
+            ServerSocketChannelImplInstrumentation.CLASS_NAME, AsynchronousSocketChannelImplInstrumentation.CLASS_NAME,
+            UnixAsynchronousSocketChannelImplInstrumentation.CLASS_NAME,
+            AsynchronousServerSocketChannelImplInstrumentation.CLASS_NAME,
+            UnixAsynchronousServerSocketChannelImplInstrumentation.CLASS_NAME, PendingFutureInstrumentation.CLASS_NAME);
 
     private Instrumentations() {
     }
@@ -120,7 +115,7 @@ public final class Instrumentations {
             try {
                 inst.retransformClasses(classes.toArray(new Class<?>[0]));
             } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
-                AgentLog.warn("could not instrument " + classes + ": " + e);
+                AgentLog.error("retransforming " + classes, e);
             }
         }
 

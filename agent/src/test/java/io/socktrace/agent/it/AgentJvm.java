@@ -30,6 +30,14 @@ final class AgentJvm {
     static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     static final Pattern SOCKET_LINE = Pattern.compile("^   socket (\\S+) (\\S+):(\\d+) -> (\\S+):(\\d+)$", Pattern.MULTILINE);
     static final Pattern TARGET_LINE = Pattern.compile("^   target (\\S+) (\\S+):(\\d+)$", Pattern.MULTILINE);
+    /**
+     * What {@code AgentLog.error} prints for an exception the agent caught inside itself (advice,
+     * the runtime, weaving, the sampler): never expected, so every run through this class fails on
+     * one, even where the test's own assertions would pass. Warnings about the user's setup (bad
+     * options, no {@code jdk.jfr}) are plain {@code [socktrace]} lines without this prefix. The
+     * first ten errors of a JVM are always printed unless {@code log=off}, which no test uses.
+     */
+    static final Pattern INTERNAL_ERROR = Pattern.compile("^\\[socktrace\\] internal error #\\d+ .*$", Pattern.MULTILINE);
 
     private AgentJvm() {
     }
@@ -175,6 +183,7 @@ final class AgentJvm {
         }
         String stdout = Files.readString(out, StandardCharsets.UTF_8);
         String stderr = Files.readString(err, StandardCharsets.UTF_8);
+        assertNoInternalErrors(cmd, stderr);
         // an empty recording (the JVM died before writing it) reads as no events: the caller's
         // assertion on the exit code then says what happened, with the output
         List<RecordedEvent> events = recording != null && Files.exists(recording) && Files.size(recording) > 0
@@ -230,10 +239,19 @@ final class AgentJvm {
                 target.waitFor(10, TimeUnit.SECONDS);
             }
         }
+        assertNoInternalErrors(cmd, output.toString());
         List<RecordedEvent> events = Files.exists(recording) && Files.size(recording) > 0 ? RecordingFile.readAllEvents(recording) : List.of();
         Result result = new Result(target.exitValue(), output.toString(), "", events);
         result.command = cmd;
         return result;
+    }
+
+    /** Fails when {@code output} (a child JVM's stderr) has the agent's internal-error line. */
+    static void assertNoInternalErrors(List<String> cmd, String output) {
+        Matcher error = INTERNAL_ERROR.matcher(output);
+        if (error.find()) {
+            throw new AssertionError("the agent reported an internal error: " + error.group() + "\nin " + cmd + "\n" + output);
+        }
     }
 
     static Duration ms(long millis) {

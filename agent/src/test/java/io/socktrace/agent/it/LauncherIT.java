@@ -40,6 +40,7 @@ class LauncherIT {
         assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         String text = Files.readString(log);
         assertThat(p.exitValue()).as(text).isZero();
+        AgentJvm.assertNoInternalErrors(pb.command(), text); // the demo's JVMs ran the agent
         assertThat(text).contains("== read-timeout:", "what socktrace recorded")
                 .containsPattern("Receive +TIMED_OUT +took 5\\d\\d\\.\\d+ ms .*timeout 500 ms +\"Read timed out\"");
         assertThat(out.resolve("demo/read-timeout.jfr")).exists();

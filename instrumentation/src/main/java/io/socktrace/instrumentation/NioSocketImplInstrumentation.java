@@ -1,5 +1,11 @@
 package io.socktrace.instrumentation;
 
+import static net.bytebuddy.matcher.ElementMatchers.isProtected;
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+
 import io.socktrace.events.AcceptEvent;
 import io.socktrace.events.CloseEvent;
 import io.socktrace.events.ConnectEvent;
@@ -7,24 +13,45 @@ import io.socktrace.runtime.SocketTracer;
 import java.net.SocketAddress;
 import java.net.SocketImpl;
 import java.net.SocketOption;
+import java.util.List;
 import net.bytebuddy.asm.Advice;
 
 /**
- * Advice inlined into {@code sun.nio.ch.NioSocketImpl}, the implementation behind
- * {@code java.net.Socket} and {@code ServerSocket} since JDK 13. The bodies are copied into JDK
- * code, so they may only use {@code java.base} and the boot-visible runtime; each is one call into
- * {@link SocketTracer}, and an exit that ends an event also commits the event that call returns:
- * committed here, inside the JDK method, its stack trace starts at that method (as the JDK's own
- * socket events do) instead of two frames deep in socktrace, and JFR walks two frames fewer. The
- * installer refers to these classes by name and never loads them.
+ * {@code sun.nio.ch.NioSocketImpl}, the implementation behind {@code java.net.Socket} and
+ * {@code ServerSocket} since JDK 13 (same signatures in 17, 21 and 25). The advice bodies are
+ * copied into JDK code, so they may only use {@code java.base} and the boot-visible runtime; each
+ * is one call into {@link SocketTracer}, and an exit that ends an event also commits the event
+ * that call returns: committed here, inside the JDK method, its stack trace starts at that method
+ * (as the JDK's own socket events do) instead of two frames deep in socktrace, and JFR walks two
+ * frames fewer.
  */
-final class NioSocketImplAdvice {
+final class NioSocketImplInstrumentation extends JdkClassInstrumentation {
 
-    private NioSocketImplAdvice() {
+    static final String CLASS_NAME = "sun.nio.ch.NioSocketImpl";
+
+    NioSocketImplInstrumentation() {
+        super(CLASS_NAME, true);
+    }
+
+    @Override
+    List<Hook> hooks() {
+        return List.of(
+                hook(method("connect", 2).and(takesArgument(0, named("java.net.SocketAddress"))), "ConnectAdvice"),
+                hook(method("listen", 1), "ListenAdvice"),
+                hook(method("accept", 1).and(takesArgument(0, named("java.net.SocketImpl"))), "AcceptAdvice"),
+                hook(method("read", 3).and(takesArgument(0, byte[].class)).and(returns(int.class)), "ReadAdvice"),
+                hook(method("write", 3).and(takesArgument(0, byte[].class)), "WriteAdvice"),
+                hook(method("implWrite", 3).and(takesArgument(0, byte[].class)).and(returns(int.class)), "ImplWriteAdvice"),
+                hook(method("close", 0), "CloseAdvice"),
+                hook(method("shutdownInput", 0), "ShutdownInputAdvice"),
+                hook(method("shutdownOutput", 0), "ShutdownOutputAdvice"),
+                hook(method("setOption", 2).and(takesArgument(0, int.class)).and(isPublic()), "LegacyOptionAdvice"),
+                hook(method("setOption", 2).and(takesArgument(0, named("java.net.SocketOption"))).and(isProtected()),
+                        "OptionAdvice"));
     }
 
     /** {@code protected void connect(SocketAddress, int millis)}: every connect overload ends here. */
-    static final class Connect {
+    static final class ConnectAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static ConnectEvent enter(@Advice.This SocketImpl self, @Advice.Argument(0) SocketAddress remote,
                                   @Advice.Argument(1) int millis) {
@@ -40,20 +67,8 @@ final class NioSocketImplAdvice {
         }
     }
 
-    /**
-     * {@code sun.nio.ch.Net.localAddress(FileDescriptor)}, static: {@code NioSocketImpl.endConnect}
-     * asks the kernel for the local address of a new connection and keeps only the port; the
-     * runtime keeps the address for the connect's event instead of asking the kernel again.
-     */
-    static final class NetLocalAddress {
-        @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.Return java.net.InetSocketAddress local) {
-            SocketTracer.localAddressReturned(local);
-        }
-    }
-
     /** {@code protected void listen(int backlog)}. */
-    static final class Listen {
+    static final class ListenAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This SocketImpl self, @Advice.Argument(0) int backlog, @Advice.Thrown Throwable thrown) {
             SocketTracer.listened(self, backlog, thrown);
@@ -61,7 +76,7 @@ final class NioSocketImplAdvice {
     }
 
     /** {@code protected void accept(SocketImpl si)}: {@code this} listens, {@code si} is the new connection. */
-    static final class Accept {
+    static final class AcceptAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static AcceptEvent enter() {
             return SocketTracer.acceptBegin();
@@ -79,7 +94,7 @@ final class NioSocketImplAdvice {
     }
 
     /** {@code private int read(byte[], int, int)}: every stream read ends here. */
-    static final class Read {
+    static final class ReadAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static long enter() {
             return SocketTracer.receiveBegin();
@@ -96,7 +111,7 @@ final class NioSocketImplAdvice {
     }
 
     /** {@code private void write(byte[], int, int)}: every stream write. */
-    static final class Write {
+    static final class WriteAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static long enter(@Advice.This SocketImpl self) {
             return SocketTracer.sendBegin(self);
@@ -113,7 +128,7 @@ final class NioSocketImplAdvice {
     }
 
     /** {@code private int implWrite(byte[], int, int)}: the bytes each step of a write handed to the kernel. */
-    static final class ImplWrite {
+    static final class ImplWriteAdvice {
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.This SocketImpl self, @Advice.Return int n) {
             SocketTracer.written(self, n);
@@ -121,7 +136,7 @@ final class NioSocketImplAdvice {
     }
 
     /** {@code protected void close()}. */
-    static final class Close {
+    static final class CloseAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static CloseEvent enter(@Advice.This SocketImpl self) {
             return SocketTracer.closeBegin(self);
@@ -137,7 +152,7 @@ final class NioSocketImplAdvice {
     }
 
     /** {@code protected void shutdownInput()}. */
-    static final class ShutdownInput {
+    static final class ShutdownInputAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This SocketImpl self, @Advice.Thrown Throwable thrown) {
             SocketTracer.shutdown(self, true, thrown);
@@ -145,7 +160,7 @@ final class NioSocketImplAdvice {
     }
 
     /** {@code protected void shutdownOutput()}. */
-    static final class ShutdownOutput {
+    static final class ShutdownOutputAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This SocketImpl self, @Advice.Thrown Throwable thrown) {
             SocketTracer.shutdown(self, false, thrown);
@@ -153,7 +168,7 @@ final class NioSocketImplAdvice {
     }
 
     /** {@code public void setOption(int, Object)}: what {@code Socket.setTcpNoDelay} and friends call. */
-    static final class LegacyOption {
+    static final class LegacyOptionAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This SocketImpl self, @Advice.Argument(0) int option, @Advice.Argument(1) Object value,
                          @Advice.Thrown Throwable thrown) {
@@ -162,7 +177,7 @@ final class NioSocketImplAdvice {
     }
 
     /** {@code protected <T> void setOption(SocketOption<T>, T)}: what {@code Socket.setOption} calls. */
-    static final class Option {
+    static final class OptionAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This SocketImpl self, @Advice.Argument(0) SocketOption<?> option,
                          @Advice.Argument(1) Object value, @Advice.Thrown Throwable thrown) {

@@ -1,29 +1,52 @@
 package io.socktrace.instrumentation;
 
-import io.socktrace.events.AcceptEvent;
-import io.socktrace.events.CloseEvent;
+import static net.bytebuddy.matcher.ElementMatchers.isBridge;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
+
 import io.socktrace.events.ConnectEvent;
 import io.socktrace.runtime.ChannelTracer;
-import io.socktrace.runtime.SocketTracer;
 import java.net.SocketAddress;
-import java.net.SocketOption;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import java.util.List;
 import net.bytebuddy.asm.Advice;
 
 /**
- * Advice inlined into {@code sun.nio.ch.SocketChannelImpl} and {@code ServerSocketChannelImpl}
- * (what {@code SocketChannel.open()}, {@code ServerSocketChannel.open()} and their
- * {@code socket()} adaptors are). Each body is one call into {@link ChannelTracer}, plus the commit
- * of the event an exit returns (see {@link NioSocketImplAdvice} for why the advice commits).
+ * {@code sun.nio.ch.SocketChannelImpl}: what {@code SocketChannel.open()} returns, and, through its
+ * {@code socket()} adaptor, the blocking {@code blocking…} paths. The public {@code read}s and
+ * {@code write}s are hooked, not {@code implRead}/{@code implWrite} below them (JDK 25 has those,
+ * 17 does not). Each body is one call into {@link ChannelTracer}, plus the commit of the event an
+ * exit returns (see {@link NioSocketImplInstrumentation} for why the advice commits). Close,
+ * half-close and options are shared with the other channels ({@link ChannelAdvice}).
  */
-final class SocketChannelAdvice {
+final class SocketChannelImplInstrumentation extends JdkClassInstrumentation {
 
-    private SocketChannelAdvice() {
+    static final String CLASS_NAME = "sun.nio.ch.SocketChannelImpl";
+
+    SocketChannelImplInstrumentation() {
+        super(CLASS_NAME, true);
+    }
+
+    @Override
+    List<Hook> hooks() {
+        return List.of(
+                hook(method("connect", 1).and(returns(boolean.class)), "ConnectAdvice"),
+                hook(method("finishConnect", 0), "FinishConnectAdvice"),
+                hook(method("blockingConnect", 2), "BlockingConnectAdvice"),
+                hook(method("read", 1).and(returns(int.class)), "ReadAdvice"),
+                hook(method("read", 3).and(returns(long.class)), "ScatteringReadAdvice"),
+                hook(method("blockingRead", 4), "BlockingReadAdvice"),
+                hook(method("write", 1).and(returns(int.class)), "WriteAdvice"),
+                hook(method("write", 3).and(returns(long.class)), "GatheringWriteAdvice"),
+                hook(method("blockingWriteFully", 3), "BlockingWriteFullyAdvice"),
+                ChannelAdvice.hook(method("implCloseSelectableChannel", 0), "CloseAdvice"),
+                ChannelAdvice.hook(method("shutdownInput", 0), "ShutdownInputAdvice"),
+                ChannelAdvice.hook(method("shutdownOutput", 0), "ShutdownOutputAdvice"),
+                ChannelAdvice.hook(method("setOption", 2).and(not(isBridge())), "OptionAdvice"));
     }
 
     /** {@code public boolean connect(SocketAddress)}. */
-    static final class Connect {
+    static final class ConnectAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static ConnectEvent enter(@Advice.This Object self, @Advice.Argument(0) SocketAddress remote) {
             return ChannelTracer.connectBegin(self, remote);
@@ -40,7 +63,7 @@ final class SocketChannelAdvice {
     }
 
     /** {@code public boolean finishConnect()}. */
-    static final class FinishConnect {
+    static final class FinishConnectAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter() {
             ChannelTracer.finishConnectBegin();
@@ -56,7 +79,7 @@ final class SocketChannelAdvice {
     }
 
     /** {@code void blockingConnect(SocketAddress, long nanos)}: an adaptor's {@code Socket.connect}. */
-    static final class BlockingConnect {
+    static final class BlockingConnectAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static ConnectEvent enter(@Advice.This Object self, @Advice.Argument(0) SocketAddress remote, @Advice.Argument(1) long nanos) {
             return ChannelTracer.blockingConnectBegin(self, remote, nanos);
@@ -72,7 +95,7 @@ final class SocketChannelAdvice {
     }
 
     /** {@code public int read(ByteBuffer)}. */
-    static final class Read {
+    static final class ReadAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static long enter() {
             return ChannelTracer.receiveBegin();
@@ -89,7 +112,7 @@ final class SocketChannelAdvice {
     }
 
     /** {@code public long read(ByteBuffer[], int, int)}, the scattering read. */
-    static final class ScatteringRead {
+    static final class ScatteringReadAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static long enter() {
             return ChannelTracer.receiveBegin();
@@ -106,7 +129,7 @@ final class SocketChannelAdvice {
     }
 
     /** {@code int blockingRead(byte[], int, int, long nanos)}: an adaptor's {@code InputStream.read}. */
-    static final class BlockingRead {
+    static final class BlockingReadAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static long enter() {
             return ChannelTracer.receiveBegin();
@@ -123,7 +146,7 @@ final class SocketChannelAdvice {
     }
 
     /** {@code public int write(ByteBuffer)}. */
-    static final class Write {
+    static final class WriteAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static long enter(@Advice.This Object self) {
             return ChannelTracer.sendBegin(self);
@@ -140,7 +163,7 @@ final class SocketChannelAdvice {
     }
 
     /** {@code public long write(ByteBuffer[], int, int)}, the gathering write. */
-    static final class GatheringWrite {
+    static final class GatheringWriteAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static long enter(@Advice.This Object self) {
             return ChannelTracer.sendBegin(self);
@@ -158,7 +181,7 @@ final class SocketChannelAdvice {
     }
 
     /** {@code void blockingWriteFully(byte[], int, int)}: an adaptor's {@code OutputStream.write}. */
-    static final class BlockingWriteFully {
+    static final class BlockingWriteFullyAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static long enter(@Advice.This Object self) {
             return ChannelTracer.sendBegin(self);
@@ -168,90 +191,6 @@ final class SocketChannelAdvice {
         static void exit(@Advice.This Object self, @Advice.Enter long startNanos, @Advice.Argument(2) int length,
                          @Advice.Thrown Throwable thrown) {
             var recorded = ChannelTracer.writeFullyEnd(self, startNanos, length, thrown);
-            if (recorded != null) {
-                recorded.commit(); // here, so that the stack trace starts at this JDK method
-            }
-        }
-    }
-
-    /** {@code protected void implCloseSelectableChannel()}: the application's close of either channel type. */
-    static final class Close {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static CloseEvent enter(@Advice.This Object self) {
-            return ChannelTracer.closeBegin(self);
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Enter CloseEvent event) {
-            var recorded = ChannelTracer.closeEnd(self, event);
-            if (recorded != null) {
-                recorded.commit(); // here, so that the stack trace starts at this JDK method
-            }
-        }
-    }
-
-    /** {@code public SocketChannel shutdownInput()}. */
-    static final class ShutdownInput {
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Thrown Throwable thrown) {
-            ChannelTracer.shutdown(self, true, thrown);
-        }
-    }
-
-    /** {@code public SocketChannel shutdownOutput()}. */
-    static final class ShutdownOutput {
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Thrown Throwable thrown) {
-            ChannelTracer.shutdown(self, false, thrown);
-        }
-    }
-
-    /** {@code setOption(SocketOption, T)} on either channel type (the non-bridge method). */
-    static final class Option {
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Argument(0) SocketOption<?> option, @Advice.Argument(1) Object value,
-                         @Advice.Thrown Throwable thrown) {
-            SocketTracer.optionSet(self, option, value, thrown);
-        }
-    }
-
-    /** {@code ServerSocketChannel bind(SocketAddress, int backlog)}: bind and listen. */
-    static final class Bind {
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.FieldValue("localAddress") SocketAddress local,
-                         @Advice.Argument(1) int backlog, @Advice.Thrown Throwable thrown) {
-            ChannelTracer.bound(self, local, backlog, thrown);
-        }
-    }
-
-    /** {@code public SocketChannel accept()} on a ServerSocketChannel. */
-    static final class Accept {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static AcceptEvent enter() {
-            return ChannelTracer.acceptBegin();
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Enter AcceptEvent event, @Advice.Return SocketChannel accepted,
-                         @Advice.Thrown Throwable thrown) {
-            var recorded = ChannelTracer.acceptEnd(self, event, accepted, 0, thrown);
-            if (recorded != null) {
-                recorded.commit(); // here, so that the stack trace starts at this JDK method
-            }
-        }
-    }
-
-    /** {@code SocketChannel blockingAccept(long nanos)}: an adaptor's {@code ServerSocket.accept}. */
-    static final class BlockingAccept {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static AcceptEvent enter() {
-            return ChannelTracer.acceptBegin();
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.Enter AcceptEvent event, @Advice.Return SocketChannel accepted,
-                         @Advice.Argument(0) long nanos, @Advice.Thrown Throwable thrown) {
-            var recorded = ChannelTracer.acceptEnd(self, event, accepted, nanos, thrown);
             if (recorded != null) {
                 recorded.commit(); // here, so that the stack trace starts at this JDK method
             }
