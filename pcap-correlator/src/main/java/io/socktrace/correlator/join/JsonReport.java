@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The correlation as JSON, for scripts and other tools. Schema (stable; finding codes are
- * DESIGN.md's):
+ * The correlation as JSON, for scripts and other tools. Schema (stable; finding codes are those
+ * of the README's finding table, under "Lining a recording up with a packet capture"):
  * <pre>
  * { "clockOffsetNanos": long, "offsetSamples": int,
  *   "summary": { "connections": int, "unmatchedFlows": int (all of them; the list below stops at 1,000),
@@ -21,7 +21,9 @@ import java.util.TreeMap;
  *   "unmatchedFlows": [ { "client": {...}, "server": {...}, "zeekState": str,
  *       "firstPacketNanos": long, "packets": {...}, "bytes": {...} } ] }
  * </pre>
- * Written by hand: the correlator has no dependencies.
+ * Written by hand, without a JSON library: the report is small and flat, and the correlator's jar
+ * carries only what capture and JFR need (pcap4j with JNA, JMC's flightrecorder.writer, and
+ * socktrace's jfr-events for the event and field names).
  */
 public final class JsonReport {
 
