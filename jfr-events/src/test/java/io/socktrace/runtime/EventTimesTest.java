@@ -87,7 +87,7 @@ class EventTimesTest {
     void received_fastPath_timesTheReadFromItsStart() throws Exception {
         long start = System.nanoTime() - 30_000_000; // a read that has waited 30 ms
         long before = System.nanoTime();
-        ReceiveEvent event = Tracing.received(new Object(), start, 0, 1111, new SocketTimeoutException("Read timed out"));
+        ReceiveEvent event = TransferTracing.received(new Object(), start, 0, 1111, new SocketTimeoutException("Read timed out"));
         long after = System.nanoTime();
         assertThat(event).isNotNull();
         event.commit();
@@ -117,7 +117,7 @@ class EventTimesTest {
         state().setInt(null, -1);
         long start = System.nanoTime() - 30_000_000;
         long before = System.nanoTime();
-        ReceiveEvent event = Tracing.received(new Object(), start, 0, 2222, new SocketTimeoutException("Read timed out"));
+        ReceiveEvent event = TransferTracing.received(new Object(), start, 0, 2222, new SocketTimeoutException("Read timed out"));
         assertThat(event).isNotNull();
         event.commit();
         long after = System.nanoTime();
