@@ -117,7 +117,7 @@ public final class Correlation {
                     if (c.side() == JvmConnection.Side.CLIENT && c.localPort() <= 0) {
                         byRemotePort.computeIfAbsent(c.remotePort(), k -> new ArrayList<>(1)).add(slot);
                     } else {
-                        byPorts.computeIfAbsent(portKey(c.localPort(), c.remotePort()), k -> new ArrayList<>(1)).add(slot);
+                        byPorts.computeIfAbsent(TcpFlow.portKey(c.localPort(), c.remotePort()), k -> new ArrayList<>(1)).add(slot);
                     }
                 }
             }
@@ -125,7 +125,7 @@ public final class Correlation {
 
         /** Offers one finished flow; a {@code Consumer<TcpFlow>} for the flow tracker. */
         public void offer(TcpFlow f) {
-            List<Slot> candidates = byPorts.get(portKey(f.clientPort(), f.serverPort()));
+            List<Slot> candidates = byPorts.get(TcpFlow.portKey(f.clientPort(), f.serverPort()));
             List<Slot> portless = byRemotePort.get(f.serverPort());
             boolean held = false;
             for (JvmConnection.Side side : SIDES) {
@@ -135,7 +135,7 @@ public final class Correlation {
             if (reversed != null) {
                 // no handshake in the capture (it began mid-connection): the first packet's sender
                 // may be the server; a connection that knows its ends decides
-                List<Slot> reversedCandidates = byPorts.get(portKey(reversed.clientPort(), reversed.serverPort()));
+                List<Slot> reversedCandidates = byPorts.get(TcpFlow.portKey(reversed.clientPort(), reversed.serverPort()));
                 List<Slot> reversedPortless = byRemotePort.get(reversed.serverPort());
                 for (JvmConnection.Side side : SIDES) {
                     held |= place(reversed, side, reversedCandidates, reversedPortless);
@@ -179,7 +179,7 @@ public final class Correlation {
                 if (left == 0) {
                     holders.remove(displaced);
                 }
-                boolean again = place(displaced, side, byPorts.get(portKey(displaced.clientPort(), displaced.serverPort())),
+                boolean again = place(displaced, side, byPorts.get(TcpFlow.portKey(displaced.clientPort(), displaced.serverPort())),
                         byRemotePort.get(displaced.serverPort()));
                 if (!again && left == 0) {
                     unmatched(displaced);
@@ -249,10 +249,6 @@ public final class Correlation {
         Slot(JvmConnection connection) {
             this.connection = connection;
         }
-    }
-
-    private static long portKey(int a, int b) {
-        return a < b ? ((long) a << 32) | b : ((long) b << 32) | a;
     }
 
     /**

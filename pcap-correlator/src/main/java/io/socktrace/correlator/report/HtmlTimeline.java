@@ -4,6 +4,7 @@ import io.socktrace.correlator.capture.CaptureFormatException;
 import io.socktrace.correlator.capture.CaptureReader;
 import io.socktrace.correlator.capture.PacketCursor;
 import io.socktrace.correlator.capture.PacketKind;
+import io.socktrace.correlator.flow.PacketFacts;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.Finding;
@@ -72,6 +73,8 @@ public final class HtmlTimeline {
     static final int DURING_CALL = 1 << 9;
     static final int RETRANSMISSION = 1 << 10;
     static final int ZERO_WINDOW = 1 << 11;
+    /** The packet advertises a window ({@link PacketFacts#advertisesWindow}): it opens or closes a zero-window band. */
+    static final int ADVERTISES_WINDOW = 1 << 12;
 
     /** Outcomes (and Close initiators) that are not a failure of the call. */
     private static final Set<String> FINE = Set.of("CONNECTED", "ACCEPTED", "OK", "EOF", "PARTIAL", "WOULD_BLOCK",
@@ -114,16 +117,20 @@ public final class HtmlTimeline {
             lanes.add(lane);
             byJoined.put(j, lane);
         }
+        PacketFacts.Replays verdicts = new PacketFacts.Replays();
         try (CaptureReader reader = CaptureReader.open(capture, false)) {
             PacketCursor p = new PacketCursor();
             while (reader.next(p)) {
                 if (p.kind() != PacketKind.TCP) {
                     continue;
                 }
-                for (Correlation.Joined j : index.find(p)) {
+                List<Correlation.Joined> found = index.find(p);
+                // one segment of one flow, even when both of its ends were traced
+                int verdict = found.isEmpty() ? 0 : verdicts.see(found.get(0).flow, p);
+                for (Correlation.Joined j : found) {
                     Lane lane = byJoined.get(j);
                     if (lane != null) {
-                        lane.add(p, index.callAt(j, p.timestampNanos()));
+                        lane.add(p, index.place(j, p.timestampNanos()), verdict);
                     }
                 }
             }
@@ -143,9 +150,8 @@ public final class HtmlTimeline {
         long omitted;
         long omittedFrom = Long.MAX_VALUE;
         long omittedTo = Long.MIN_VALUE;
-        /** Per direction (0 this JVM, 1 the peer): first sequence number, and the highest one sent. */
+        /** Per direction (0 this JVM, 1 the peer): first sequence number. */
         final long[] isn = {-1, -1};
-        final long[] highest = {-1, -1};
 
         Lane(Correlation.Joined joined, long offset) {
             this.joined = joined;
@@ -156,7 +162,7 @@ public final class HtmlTimeline {
             }
         }
 
-        void add(PacketCursor p, JvmConnection.Call call) {
+        void add(PacketCursor p, PacketIndex.Placement placement, int verdict) {
             total++;
             TcpFlow f = joined.flow;
             boolean weAreClient = joined.connection.side() != JvmConnection.Side.SERVER;
@@ -171,23 +177,13 @@ public final class HtmlTimeline {
                 isn[1 - dir] = ack; // the other side not seen yet: its sequence space starts at what we acknowledge
             }
             int bits = flags | (dir == 1 ? FROM_PEER : 0);
-            long end = seq + p.payloadLength() + ((flags & (PacketCursor.SYN | PacketCursor.FIN)) != 0 ? 1 : 0);
-            if (p.payloadLength() > 0 && highest[dir] >= 0 && (int) (seq - highest[dir]) < 0) {
-                bits |= RETRANSMISSION;
-            }
-            if (highest[dir] < 0 || (int) ((end & 0xffffffffL) - highest[dir]) > 0) {
-                highest[dir] = end & 0xffffffffL;
-            }
-            if (p.window() == 0 && (flags & (PacketCursor.SYN | PacketCursor.RST)) == 0) {
-                bits |= ZERO_WINDOW;
-            }
+            bits |= (verdict & PacketFacts.RETRANSMISSION) != 0 ? RETRANSMISSION : 0;
+            bits |= (verdict & PacketFacts.ZERO_WINDOW) != 0 ? ZERO_WINDOW : 0;
+            bits |= (verdict & PacketFacts.ADVERTISES_WINDOW) != 0 ? ADVERTISES_WINDOW : 0;
             int callNumber = -1;
-            if (call != null) {
-                callNumber = callIndex.getOrDefault(call, -1);
-                long t = p.timestampNanos() - offset;
-                if (call.startNanos <= t && t <= call.endNanos()) {
-                    bits |= DURING_CALL;
-                }
+            if (placement != null) {
+                callNumber = callIndex.getOrDefault(placement.call, -1);
+                bits |= placement.during ? DURING_CALL : 0;
             }
             Packet packet = new Packet(p.timestampNanos(), bits, (seq - isn[dir]) & 0xffffffffL,
                     (ack - isn[1 - dir]) & 0xffffffffL, p.payloadLength(), p.window(), callNumber);
@@ -467,8 +463,6 @@ public final class HtmlTimeline {
                 Correlation.Joined j = lane.joined;
                 JvmConnection c = j.connection;
                 TcpFlow f = j.flow;
-                TcpFlow.Endpoint us = f == null ? null : c.side() == JvmConnection.Side.SERVER ? f.server() : f.client();
-                TcpFlow.Endpoint peer = f == null ? null : c.side() == JvmConnection.Side.SERVER ? f.client() : f.server();
                 b.append(comma).append("{\"id\": ").append(json(correlation.label(c)))
                         .append(", \"label\": ").append(json("#" + correlation.label(c) + " " + c.side().name().toLowerCase(Locale.ROOT) + " "
                                 + endpoint(c.localText(), c.localPort()) + " → "
@@ -483,7 +477,8 @@ public final class HtmlTimeline {
                         .append(", \"flow\": ").append(f != null)
                         .append(", \"isn\": [").append(lane.isn[0]).append(", ").append(lane.isn[1]).append(']')
                         // window scaling applies only when both SYNs carried the option
-                        .append(", \"scale\": [").append(scale(us, peer)).append(", ").append(scale(peer, us)).append(']')
+                        .append(", \"scale\": [").append(scale(f, c.side() != JvmConnection.Side.SERVER)).append(", ")
+                        .append(scale(f, c.side() == JvmConnection.Side.SERVER)).append(']')
                         .append(", \"packetsTotal\": ").append(lane.total)
                         .append(", \"omitted\": ").append(lane.omitted);
                 if (lane.omitted > 0) {
@@ -510,11 +505,9 @@ public final class HtmlTimeline {
             b.append("\n]}\n</script>\n");
         }
 
-        private static int scale(TcpFlow.Endpoint sender, TcpFlow.Endpoint receiver) {
-            if (sender == null || sender.windowScale() == PacketCursor.ABSENT || receiver.windowScale() == PacketCursor.ABSENT) {
-                return 0;
-            }
-            return sender.windowScale();
+        /** The window shift of the client's (or server's) segments after the handshake; 0 if unscaled. */
+        private static int scale(TcpFlow flow, boolean client) {
+            return flow == null ? 0 : Math.max(0, PacketFacts.windowShift(flow, client, 0));
         }
     }
 
