@@ -8,7 +8,6 @@ import io.socktrace.correlator.flow.PacketFacts;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.Finding;
-import io.socktrace.correlator.join.JsonReport;
 import io.socktrace.correlator.join.PacketIndex;
 import io.socktrace.correlator.jvm.JvmConnection;
 import java.io.IOException;

@@ -10,14 +10,11 @@ import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.Finding;
 import io.socktrace.correlator.join.PacketIndex;
-import io.socktrace.correlator.jvm.ChunkHeader;
 import io.socktrace.correlator.jvm.JvmConnection;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -57,7 +54,8 @@ import org.openjdk.jmc.flightrecorder.writer.api.Types;
  * both read the same instants.
  *
  * <p>The output is written to a temporary file beside it and moved into place at the end, so a
- * failure never leaves a half-written recording under the requested name.
+ * failure never leaves a half-written recording under the requested name. Copying chunks and
+ * their clock is {@link RecordingChunks}'; this class writes the packet events.
  */
 public final class PacketRecording {
 
@@ -81,7 +79,6 @@ public final class PacketRecording {
     static final long WINDOW_MARGIN_NANOS = 1_000_000_000L;
     /** Fewer bytes than this per event than can be encoded: type id alone takes 4, startTime 5+. */
     private static final int MIN_EVENT_BYTES = 16;
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final String[] FLAG_NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
 
     /** What {@link #write} did. */
@@ -103,15 +100,6 @@ public final class PacketRecording {
             this.packets = packets;
             this.packetsSkipped = packetsSkipped;
             this.packetsOfConnections = packetsOfConnections;
-        }
-    }
-
-    /** An I/O failure whose message already names the file and what went wrong. */
-    private static final class Problem extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        Problem(String message, Throwable cause) {
-            super(message, cause);
         }
     }
 
@@ -198,7 +186,7 @@ public final class PacketRecording {
         List<Path> outputs = outputs(out, recordings);
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < recordings.size(); i++) {
-            long[] span = span(recordings.get(i));
+            long[] span = RecordingChunks.span(recordings.get(i));
             long[] window = {span[0] - WINDOW_MARGIN_NANOS, span[1] + WINDOW_MARGIN_NANOS};
             results.add(write(outputs.get(i), List.of(recordings.get(i)), capture, strict, correlation, maxPackets,
                     PACKETS_PER_CHUNK, window));
@@ -210,23 +198,6 @@ public final class PacketRecording {
     private static String stem(Path recording) {
         String name = recording.getFileName().toString();
         return name.endsWith(".jfr") ? name.substring(0, name.length() - 4) : name;
-    }
-
-    /** First chunk's start to the latest chunk end of a recording, epoch ns, from the chunk headers. */
-    static long[] span(Path recording) throws IOException {
-        try (FileChannel source = FileChannel.open(recording, StandardOpenOption.READ)) {
-            long start = Long.MAX_VALUE;
-            long end = Long.MIN_VALUE;
-            // an unfinished chunk ends the walk: it is not copied either
-            for (ChunkHeader header = ChunkHeader.at(source, 0); header != null && header.complete(); header = header.next(source)) {
-                start = Math.min(start, header.startNanos());
-                end = Math.max(end, header.startNanos() + header.durationNanos());
-            }
-            if (start == Long.MAX_VALUE) {
-                throw new Problem(recording + ": no complete JFR chunk", null);
-            }
-            return new long[] {start, end};
-        }
     }
 
     private static Result write(Path out, List<Path> recordings, Path capture, boolean strict, Correlation correlation,
@@ -241,9 +212,9 @@ public final class PacketRecording {
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 int copied = 0;
-                TickBase base = null;
+                RecordingChunks.TickBase base = null;
                 for (Path recording : recordings) {
-                    TickBase first = copyChunks(recording, channel);
+                    RecordingChunks.TickBase first = RecordingChunks.copy(recording, channel);
                     base = base == null ? first : base;
                     copied += first.chunks;
                 }
@@ -260,10 +231,10 @@ public final class PacketRecording {
             }
             done = true;
             return result;
-        } catch (Problem e) {
+        } catch (RecordingChunks.Problem e) {
             throw e;
         } catch (IOException e) {
-            throw new Problem(out + ": cannot write: " + e, e);
+            throw new RecordingChunks.Problem(out + ": cannot write: " + e, e);
         } finally {
             if (!done) {
                 Files.deleteIfExists(temporary);
@@ -271,67 +242,8 @@ public final class PacketRecording {
         }
     }
 
-    /** The first chunk's clock: how its ticks map to epoch nanoseconds. */
-    static final class TickBase {
-        final long startNanos;
-        final long startTicks;
-        final long ticksPerSecond;
-        int chunks;
-
-        TickBase(long startNanos, long startTicks, long ticksPerSecond) {
-            this.startNanos = startNanos;
-            this.startTicks = startTicks;
-            this.ticksPerSecond = ticksPerSecond;
-        }
-
-        /** Ticks of the epoch-nanosecond time {@code nanos}. */
-        long ticks(long nanos) {
-            long delta = nanos - startNanos;
-            return ticksPerSecond == NANOS_PER_SECOND ? startTicks + delta
-                    : startTicks + Math.round(delta * (ticksPerSecond / (double) NANOS_PER_SECOND));
-        }
-    }
-
-    /**
-     * Appends the complete chunks of a recording and returns the clock of its first chunk, with
-     * the number of chunks copied. A recording whose last chunk is unfinished
-     * (still being written: its size field is 0 or runs past the end) loses only that chunk,
-     * since a later chunk appended after it could not be found by a reader.
-     */
-    static TickBase copyChunks(Path recording, FileChannel target) throws IOException {
-        try (FileChannel source = FileChannel.open(recording, StandardOpenOption.READ)) {
-            TickBase first = null;
-            for (ChunkHeader header = ChunkHeader.at(source, 0); header != null; header = header.next(source)) {
-                long position = header.position();
-                if (!header.hasMagic()) {
-                    throw new Problem(recording + ": not a JFR chunk at offset " + position, null);
-                }
-                long chunkSize = header.size();
-                if (!header.complete() || header.ticksPerSecond() <= 0) {
-                    break; // unfinished chunk
-                }
-                if (first == null) {
-                    first = new TickBase(header.startNanos(), header.startTicks(), header.ticksPerSecond());
-                }
-                long copied = 0;
-                while (copied < chunkSize) {
-                    long n = source.transferTo(position + copied, chunkSize - copied, target);
-                    if (n <= 0) {
-                        throw new Problem(recording + ": cannot copy the chunk at offset " + position, null);
-                    }
-                    copied += n;
-                }
-                first.chunks++;
-            }
-            if (first == null) {
-                throw new Problem(recording + ": no complete JFR chunk", null);
-            }
-            return first;
-        }
-    }
-
     private Result writePackets(Path capture, boolean strict, long maxPackets, FileChannel channel, int copied,
-                                TickBase base) throws IOException, CaptureFormatException {
+                                RecordingChunks.TickBase base) throws IOException, CaptureFormatException {
         // first pass: the time span (on the JVM's clock) of each chunk to write
         long offset = correlation.clockOffsetNanos;
         List<long[]> spans = new ArrayList<>();
@@ -454,13 +366,9 @@ public final class PacketRecording {
         return here;
     }
 
-    /**
-     * Finishes a chunk. The writer always declares 1 tick = 1 ns, the JVM's frequency on Linux;
-     * for a recording from a JVM that counted otherwise, the header gets that frequency instead
-     * (the ticks were written in it).
-     */
+    /** Finishes a chunk: checks that the writer kept its events, and gives it the first chunk's frequency. */
     private void closeChunk(Recording recording, OutputStream stream, FileChannel channel, long chunkStart,
-                                   long events, TickBase base) throws IOException {
+                                   long events, RecordingChunks.TickBase base) throws IOException {
         recording.close();
         stream.flush();
         // The writer merges the events into the chunk on a thread of its own and drops them silently
@@ -468,20 +376,15 @@ public final class PacketRecording {
         // empty one. Every event takes more than MIN_EVENT_BYTES, so a short chunk means lost events.
         long chunkBytes = channel.position() - chunkStart;
         if (chunkBytes < events * MIN_EVENT_BYTES) {
-            throw new Problem(out + ": the JFR writer lost the events of a chunk ("
+            throw new RecordingChunks.Problem(out + ": the JFR writer lost the events of a chunk ("
                     + events + " events in " + chunkBytes + " bytes; out of memory? give it a larger -Xmx or a lower "
                     + "--max-packet-events)", null);
         }
-        if (base.ticksPerSecond != NANOS_PER_SECOND) {
-            ByteBuffer frequency = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, base.ticksPerSecond);
-            while (frequency.hasRemaining()) {
-                channel.write(frequency, chunkStart + ChunkHeader.TICKS_PER_SECOND_OFFSET + frequency.position());
-            }
-        }
+        RecordingChunks.declareFrequency(channel, chunkStart, base);
     }
 
     /** Writes one packet event; true if it belongs to a connection of the JVM. */
-    private boolean writeEvent(Recording recording, Type packetType, PacketCursor p, long frame, TickBase base) {
+    private boolean writeEvent(Recording recording, Type packetType, PacketCursor p, long frame, RecordingChunks.TickBase base) {
         long captureTime = p.timestampNanos();
         long jvmTime = captureTime - correlation.clockOffsetNanos;
         List<Correlation.Joined> joined = joinedHere(p);

@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.socktrace.correlator.TestCaptures;
 import io.socktrace.correlator.join.Correlation;
-import io.socktrace.correlator.join.JsonReport;
 import io.socktrace.correlator.join.PacketIndex;
 import io.socktrace.correlator.jvm.JvmConnection;
 import java.nio.ByteBuffer;
@@ -216,11 +215,11 @@ class PacketVerdictsTest {
         assertThat(flow.get("zeroWindowSegments")).isEqualTo(connection.get("zeroWindowSegments"));
 
         // the flow without a connection, as the text report lists it
-        assertThat(unjoined.report()).contains(", retransmits " + retransmissions + "/0, zero window from server 0.500 s ("
+        assertThat(TextReport.of(unjoined)).contains(", retransmits " + retransmissions + "/0, zero window from server 0.500 s ("
                 + zeroWindows + " segments)");
         // the connection's findings: two episodes (packets 6 and 11), 460 + 40 ms; the SYN sent twice;
         // of the client's three retransmissions one carried data (100 B), 270 ms after it was first sent
-        String report = joined.report();
+        String report = TextReport.of(joined);
         assertThat(report).contains("ZERO_WINDOW: send blocked 280.0 ms while the peer advertised a zero window for 500.0 ms (2 times)")
                 .contains("RETRANSMISSION: the SYN was sent 2 times, 1000.0 ms lost before the handshake; "
                         + "we sent 1 segment (100 B) again, 270.0 ms lost waiting");

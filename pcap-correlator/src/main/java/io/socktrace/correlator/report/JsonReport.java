@@ -1,6 +1,8 @@
-package io.socktrace.correlator.join;
+package io.socktrace.correlator.report;
 
 import io.socktrace.correlator.flow.TcpFlow;
+import io.socktrace.correlator.join.Correlation;
+import io.socktrace.correlator.join.Finding;
 import io.socktrace.correlator.jvm.JvmConnection;
 import java.util.Map;
 import java.util.TreeMap;
