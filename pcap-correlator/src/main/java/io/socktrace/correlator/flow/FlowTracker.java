@@ -136,8 +136,7 @@ public final class FlowTracker {
     }
 
     private static void update(TcpFlow flow, PacketCursor p, long now) {
-        boolean fromClient = p.sourcePort() == flow.clientPort && p.sourceLow() == flow.clientLow
-                && p.sourceHigh() == flow.clientHigh;
+        boolean fromClient = flow.fromClient(p);
         TcpFlow.Endpoint sender = fromClient ? flow.client : flow.server;
         TcpFlow.Endpoint receiver = fromClient ? flow.server : flow.client;
         if (flow.firstPacketNanos == TcpFlow.NONE) {
