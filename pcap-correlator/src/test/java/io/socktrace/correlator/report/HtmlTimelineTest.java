@@ -405,6 +405,16 @@ class HtmlTimelineTest {
     }
 
     @Test
+    void chromium_drawsOneZeroWindowBandPerEpisode() throws Exception {
+        // the script opens and closes bands on the segments the correlator says advertise a window
+        Correlation.Joined slow = withFinding("ZERO_WINDOW");
+        String lane = section(dumpDom(demoPage), slow.connection.connectionId());
+        int episodes = slow.flow.client().zeroWindowEpisodes() + slow.flow.server().zeroWindowEpisodes();
+        assertThat(episodes).isPositive();
+        assertThat(Pattern.compile("class=\"zw\"").matcher(lane).results().count()).isEqualTo(episodes);
+    }
+
+    @Test
     void chromium_showsMarkupFromTheRecordingAsText() throws Exception {
         Path page = dir.resolve("crafted-chromium.html");
         synthetic(page, syntheticRecording());
