@@ -1,5 +1,7 @@
 package io.socktrace.agent;
 
+import io.socktrace.events.EventFields;
+import io.socktrace.events.EventNames;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -22,6 +24,11 @@ import jdk.jfr.consumer.RecordingFile;
  * the connections first appear, each event with its time, outcome, duration, bytes and the first
  * application frame of its stack. What {@code jfr print} shows, cut down to what answers "what
  * happened to this connection, and where in my code".
+ *
+ * <p>Event and field names come from {@link EventNames} and {@link EventFields}, so a rename there
+ * is a compile error here. Only their compile-time constants, which javac copies into this class:
+ * the jfr-events classes are not on this jar's class path (they live in the nested boot jar), so
+ * a method or a list of theirs would fail at run time; {@link Watch} likewise.
  */
 final class Summary {
 
@@ -33,7 +40,7 @@ final class Summary {
         try (RecordingFile recording = new RecordingFile(file)) {
             while (recording.hasMoreEvents()) {
                 RecordedEvent e = recording.readEvent();
-                if (e.getEventType().getName().startsWith("socktrace.")) {
+                if (e.getEventType().getName().startsWith(EventNames.PREFIX)) {
                     events.add(e);
                 }
             }
@@ -44,9 +51,9 @@ final class Summary {
         events.sort(Comparator.comparing(RecordedEvent::getStartTime));
         Map<Long, List<RecordedEvent>> byConnection = new LinkedHashMap<>();
         for (RecordedEvent e : events) {
-            long id = e.hasField("connectionId") ? e.getLong("connectionId") : 0;
-            if (e.getEventType().getName().equals("socktrace.Accept") && id == 0) {
-                id = e.getLong("listenerId"); // a failed accept belongs to its listener
+            long id = e.hasField(EventFields.CONNECTION_ID) ? e.getLong(EventFields.CONNECTION_ID) : 0;
+            if (e.getEventType().getName().equals(EventNames.ACCEPT) && id == 0) {
+                id = e.getLong(EventFields.LISTENER_ID); // a failed accept belongs to its listener
             }
             byConnection.computeIfAbsent(id, k -> new ArrayList<>()).add(e);
         }
@@ -69,7 +76,7 @@ final class Summary {
     /** The event that best names the connection: one with both endpoints filled in. */
     private static RecordedEvent describing(List<RecordedEvent> events) {
         for (RecordedEvent e : events) {
-            if (e.hasField("port") && e.getInt("port") > 0 && e.getInt("localPort") > 0) {
+            if (e.hasField(EventFields.PORT) && e.getInt(EventFields.PORT) > 0 && e.getInt(EventFields.LOCAL_PORT) > 0) {
                 return e;
             }
         }
@@ -77,16 +84,16 @@ final class Summary {
     }
 
     static String endpoints(RecordedEvent e) {
-        if (!e.hasField("port")) {
+        if (!e.hasField(EventFields.PORT)) {
             return "";
         }
-        String local = endpoint(e.getString("localAddress"), e.getInt("localPort"));
-        if (e.getEventType().getName().equals("socktrace.Listen")) {
+        String local = endpoint(e.getString(EventFields.LOCAL_ADDRESS), e.getInt(EventFields.LOCAL_PORT));
+        if (e.getEventType().getName().equals(EventNames.LISTEN)) {
             return "listening on " + local;
         }
-        String remote = endpoint(e.getString("address"), e.getInt("port"));
-        String host = e.getString("host");
-        return local + " -> " + remote + (host != null && !host.equals(e.getString("address")) ? " (" + host + ")" : "");
+        String remote = endpoint(e.getString(EventFields.ADDRESS), e.getInt(EventFields.PORT));
+        String host = e.getString(EventFields.HOST);
+        return local + " -> " + remote + (host != null && !host.equals(e.getString(EventFields.ADDRESS)) ? " (" + host + ")" : "");
     }
 
     /** {@code 127.0.0.1:8080}, {@code [::1]:8080} (an IPv6 address in brackets, as capture tools write it), {@code ?:8080}. */
@@ -106,34 +113,34 @@ final class Summary {
 
     /** An event in one line without its time: name, outcome, duration, bytes, message, application frame. */
     static String body(RecordedEvent e) {
-        String name = e.getEventType().getName().substring("socktrace.".length());
+        String name = e.getEventType().getName().substring(EventNames.PREFIX.length());
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%-12s", name));
-        for (String field : new String[] {"outcome", "initiator", "kind", "option"}) {
+        for (String field : new String[] {EventFields.OUTCOME, EventFields.INITIATOR, EventFields.KIND, EventFields.OPTION}) {
             if (e.hasField(field) && e.getString(field) != null) {
                 b.append(' ').append(e.getString(field));
             }
         }
-        if (e.hasField("value")) {
-            b.append('=').append(e.getString("value"));
+        if (e.hasField(EventFields.VALUE)) {
+            b.append('=').append(e.getString(EventFields.VALUE));
         }
         if (!e.getDuration().isZero()) {
             b.append(String.format(Locale.ROOT, "  took %.3f ms", e.getDuration().toNanos() / 1e6));
         }
-        appendIf(b, e, "bytesRead", " read ", " B");
-        appendIf(b, e, "bytesWritten", " written ", " B");
-        appendIf(b, e, "unreadBytes", " unread ", " B");
-        if (e.hasField("closeWaitTime") && e.getDuration("closeWaitTime").toNanos() > 0) {
-            b.append(String.format(Locale.ROOT, " closeWait %.1f ms", e.getDuration("closeWaitTime").toNanos() / 1e6));
+        appendIf(b, e, EventFields.BYTES_READ, " read ", " B");
+        appendIf(b, e, EventFields.BYTES_WRITTEN, " written ", " B");
+        appendIf(b, e, EventFields.UNREAD_BYTES, " unread ", " B");
+        if (e.hasField(EventFields.CLOSE_WAIT_TIME) && e.getDuration(EventFields.CLOSE_WAIT_TIME).toNanos() > 0) {
+            b.append(String.format(Locale.ROOT, " closeWait %.1f ms", e.getDuration(EventFields.CLOSE_WAIT_TIME).toNanos() / 1e6));
         }
-        if (e.hasField("timeout") && e.getDuration("timeout").toMillis() > 0) {
-            b.append(" timeout ").append(e.getDuration("timeout").toMillis()).append(" ms");
+        if (e.hasField(EventFields.TIMEOUT) && e.getDuration(EventFields.TIMEOUT).toMillis() > 0) {
+            b.append(" timeout ").append(e.getDuration(EventFields.TIMEOUT).toMillis()).append(" ms");
         }
-        if (e.hasField("backlog")) {
-            b.append(" backlog ").append(e.getInt("backlog"));
+        if (e.hasField(EventFields.BACKLOG)) {
+            b.append(" backlog ").append(e.getInt(EventFields.BACKLOG));
         }
-        if (e.hasField("exceptionMessage") && e.getString("exceptionMessage") != null) {
-            b.append("  \"").append(printable(e.getString("exceptionMessage"))).append('"');
+        if (e.hasField(EventFields.EXCEPTION_MESSAGE) && e.getString(EventFields.EXCEPTION_MESSAGE) != null) {
+            b.append("  \"").append(printable(e.getString(EventFields.EXCEPTION_MESSAGE))).append('"');
         }
         String frame = applicationFrame(e.getStackTrace());
         if (frame != null) {

@@ -1,6 +1,8 @@
 package io.socktrace.agent;
 
 import com.sun.tools.attach.VirtualMachine;
+import io.socktrace.events.EventFields;
+import io.socktrace.events.EventNames;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,9 +29,9 @@ import jdk.management.jfr.RemoteRecordingStream;
 final class Watch {
 
     /** What a person watching wants to see go by; the periodic kernel samples are left to recordings. */
-    static final List<String> EVENTS = List.of("socktrace.Connect", "socktrace.Accept", "socktrace.Listen", "socktrace.Receive",
-            "socktrace.Send", "socktrace.Reset", "socktrace.Close", "socktrace.Shutdown", "socktrace.CloseWaitLeak",
-            "socktrace.Leak");
+    static final List<String> EVENTS = List.of(EventNames.CONNECT, EventNames.ACCEPT, EventNames.LISTEN, EventNames.RECEIVE,
+            EventNames.SEND, EventNames.RESET, EventNames.CLOSE, EventNames.SHUTDOWN, EventNames.CLOSE_WAIT_LEAK,
+            EventNames.LEAK);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT);
 
     private Watch() {
@@ -56,7 +58,7 @@ final class Watch {
                 stream.enable(event).withStackTrace();
             }
             stream.onEvent(e -> {
-                if (e.getEventType().getName().startsWith("socktrace.") && !ownConnection(e)) {
+                if (e.getEventType().getName().startsWith(EventNames.PREFIX) && !ownConnection(e)) {
                     out.println(line(e));
                     out.flush();
                 }
@@ -85,7 +87,7 @@ final class Watch {
     /** {@code 12:00:01.234  4  Connect CONNECTED took 0.2 ms  127.0.0.1:40000 -> [::1]:8080  [main]  at App.main:12}. */
     static String line(RecordedEvent e) {
         Instant t = e.getStartTime();
-        String id = e.hasField("connectionId") ? String.valueOf(e.getLong("connectionId")) : "-";
+        String id = e.hasField(EventFields.CONNECTION_ID) ? String.valueOf(e.getLong(EventFields.CONNECTION_ID)) : "-";
         return LocalTime.ofInstant(t, ZoneId.systemDefault()).format(TIME) + "  " + String.format(Locale.ROOT, "%-5s", id)
                 + Summary.body(e) + "  " + Summary.endpoints(e) + Summary.threadOf(e);
     }

@@ -7,11 +7,12 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /** One call to accept on a listening socket: how long it blocked and whom it accepted. */
-@Name("socktrace.Accept")
+@Name(EventNames.ACCEPT)
 @Label("Socket Accept")
 @Description("Time blocked in accept, the listening address and the accepted peer")
-@StackTrace(true)
-public class AcceptEvent extends ConnectionEvent {
+// No stack by default, as in socktrace.jfc (SettingsFiles): an accept's stack is the server's accept loop, the same for every connection; settings=profile records it
+@StackTrace(false)
+public final class AcceptEvent extends ConnectionEvent {
 
     @Label("Listener Id")
     @Description("Connection id of the listening socket")

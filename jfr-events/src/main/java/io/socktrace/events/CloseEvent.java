@@ -8,11 +8,12 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /** The application closed a connection: who closed first, and what the kernel will do next. */
-@Name("socktrace.Close")
+@Name(EventNames.CLOSE)
 @Label("Socket Close")
 @Description("A connection was closed by the application, with who closed first and the totals")
-@StackTrace(true)
-public class CloseEvent extends ConnectionEvent {
+// No stack by default, as in socktrace.jfc (SettingsFiles): the Close's connectionId leads to its Connect's stack; settings=profile records it
+@StackTrace(false)
+public final class CloseEvent extends ConnectionEvent {
 
     @Label("Initiator")
     @Description("LOCAL (we closed first), PEER (peer closed first), ABORT (RST sent) or AFTER_ERROR")

@@ -8,11 +8,11 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /** A connection the peer closed long ago that the application still has not closed: a CLOSE_WAIT leak. */
-@Name("socktrace.CloseWaitLeak")
+@Name(EventNames.CLOSE_WAIT_LEAK)
 @Label("Close Wait Leak")
 @Description("The peer closed this connection (end of stream read) at least closeWaitTimeout ago and the application has not closed it")
 @StackTrace(false)
-public class CloseWaitLeakEvent extends ConnectionEvent {
+public final class CloseWaitLeakEvent extends ConnectionEvent {
 
     @Label("Close Wait Time")
     @Description("Time since the end of stream was read: how long this socket has been in CLOSE_WAIT")

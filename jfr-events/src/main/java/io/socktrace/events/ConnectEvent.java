@@ -7,11 +7,11 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /** One connect attempt, from the call until established or failed. */
-@Name("socktrace.Connect")
+@Name(EventNames.CONNECT)
 @Label("Socket Connect")
 @Description("A connect from the call until the connection was established or the attempt failed")
 @StackTrace(true)
-public class ConnectEvent extends ConnectionEvent {
+public final class ConnectEvent extends ConnectionEvent {
 
     @Label("Timeout")
     @Description("The connect timeout the application gave; 0 means none")

@@ -16,7 +16,7 @@ import jdk.jfr.Relational;
  */
 @MetadataDefinition
 @Relational
-@Name("socktrace.ConnectionId")
+@Name(EventNames.CONNECTION_ID_ANNOTATION)
 @Label("Connection Id")
 @Description("Identifies one socket of this process")
 @Retention(RetentionPolicy.RUNTIME)

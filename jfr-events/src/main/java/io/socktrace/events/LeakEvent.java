@@ -8,11 +8,11 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /** A socket that became unreachable without close(): the descriptor was only reclaimed by the garbage collector. */
-@Name("socktrace.Leak")
+@Name(EventNames.LEAK)
 @Label("Socket Leak")
 @Description("A socket object became unreachable without being closed")
 @StackTrace(false)
-public class LeakEvent extends ConnectionEvent {
+public final class LeakEvent extends ConnectionEvent {
 
     @Label("Age")
     @Description("Time from connect, accept or listen until the garbage collector found the socket unreachable")

@@ -6,11 +6,11 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
 /** A socket started listening. */
-@Name("socktrace.Listen")
+@Name(EventNames.LISTEN)
 @Label("Socket Listen")
 @Description("A socket was bound and started listening")
 @StackTrace(true)
-public class ListenEvent extends ConnectionEvent {
+public final class ListenEvent extends ConnectionEvent {
 
     @Label("Backlog")
     @Description("The accept-queue length the application asked for")

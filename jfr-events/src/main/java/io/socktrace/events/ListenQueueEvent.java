@@ -7,12 +7,12 @@ import jdk.jfr.Period;
 import jdk.jfr.StackTrace;
 
 /** The accept queue of one of this JVM's listening sockets: connections the kernel completed that accept has not taken yet. */
-@Name("socktrace.ListenQueue")
+@Name(EventNames.LISTEN_QUEUE)
 @Label("Listen Queue")
 @Description("Accept-queue length of a listening socket of this JVM against its backlog")
 @Period("10 s")
 @StackTrace(false)
-public class ListenQueueEvent extends ConnectionEvent {
+public final class ListenQueueEvent extends ConnectionEvent {
 
     @Label("Queue Length")
     @Description("Connections established by the kernel and waiting for accept")

@@ -9,13 +9,13 @@ import jdk.jfr.Period;
 import jdk.jfr.StackTrace;
 
 /** Descriptors, this JVM's connections by kernel state, and the host's TCP counters since the previous sample. */
-@Name("socktrace.NetworkStatistics")
+@Name(EventNames.NETWORK_STATISTICS)
 @Label("Network Statistics")
 @Description("Open file descriptors against the limit, this JVM's connections by kernel state, and host TCP counter deltas")
 @Category({"socktrace", "Socket"})
 @Period("10 s")
 @StackTrace(false)
-public class NetworkStatisticsEvent extends Event {
+public final class NetworkStatisticsEvent extends Event {
 
     @Label("Open File Descriptors")
     @Description("Descriptors this process has open (all kinds, not only sockets)")

@@ -8,11 +8,11 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /** A read that blocked for at least the receive threshold, or that failed. */
-@Name("socktrace.Receive")
+@Name(EventNames.RECEIVE)
 @Label("Socket Receive")
 @Description("A read that blocked for at least the receive threshold, or that failed")
 @StackTrace(true)
-public class ReceiveEvent extends ConnectionEvent {
+public final class ReceiveEvent extends ConnectionEvent {
 
     @Label("Bytes Read")
     @DataAmount
@@ -39,6 +39,4 @@ public class ReceiveEvent extends ConnectionEvent {
     @Description("Message of the exception the application got, if the operation failed")
     public String exceptionMessage;
 
-    /** Start of the read on the agent's clock; not a recorded field. */
-    public transient long startNanos;
 }

@@ -8,11 +8,11 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /** The application learnt that the connection was aborted: a reset or a broken pipe. */
-@Name("socktrace.Reset")
+@Name(EventNames.RESET)
 @Label("Connection Reset")
 @Description("An operation failed because the connection was aborted: connection reset or broken pipe")
 @StackTrace(true)
-public class ResetEvent extends ConnectionEvent {
+public final class ResetEvent extends ConnectionEvent {
 
     @Label("Kind")
     @Description("CONNECTION_RESET or BROKEN_PIPE")

@@ -8,11 +8,11 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /** A write that blocked for at least the send threshold, or that failed. */
-@Name("socktrace.Send")
+@Name(EventNames.SEND)
 @Label("Socket Send")
 @Description("A write that blocked for at least the send threshold, or that failed")
 @StackTrace(true)
-public class SendEvent extends ConnectionEvent {
+public final class SendEvent extends ConnectionEvent {
 
     @Label("Bytes Written")
     @DataAmount
@@ -43,6 +43,4 @@ public class SendEvent extends ConnectionEvent {
     @Description("Non-blocking writes that returned less than asked during this stall (0 for a blocking write)")
     public long shortWrites;
 
-    /** Start of the write on the agent's clock; not a recorded field. */
-    public transient long startNanos;
 }

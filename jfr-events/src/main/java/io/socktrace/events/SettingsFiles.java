@@ -28,25 +28,25 @@ public final class SettingsFiles {
      * says otherwise: "profile" only in a capture session, "never" not at all.
      */
     private static final String[][] EVENTS = {
-        {"socktrace.Connect", "0 ms"},
+        {EventNames.CONNECT, "0 ms"},
         // an accept's stack is the server's accept loop, the same for every connection, and a
         // stack costs ~4 us at churn depth: recorded in a capture session only
-        {"socktrace.Accept", "0 ms", "profile"},
-        {"socktrace.Listen", null},
-        {"socktrace.Receive", "0 ms"},
-        {"socktrace.Send", "0 ms"},
-        {"socktrace.Reset", null},
+        {EventNames.ACCEPT, "0 ms", "profile"},
+        {EventNames.LISTEN, null},
+        {EventNames.RECEIVE, "0 ms"},
+        {EventNames.SEND, "0 ms"},
+        {EventNames.RESET, null},
         // every close, twice per connection: the two stacks were ~40 % of the agent's cost in
         // connection churn; the Close's connectionId leads to its Connect's stack
-        {"socktrace.Close", "0 ms", "profile"},
-        {"socktrace.Shutdown", null},
-        {"socktrace.SocketOption", null},
+        {EventNames.CLOSE, "0 ms", "profile"},
+        {EventNames.SHUTDOWN, null},
+        {EventNames.SOCKET_OPTION, null},
         // found by the agent's monitor thread, whose stack means nothing: they carry the opening stack
-        {"socktrace.CloseWaitLeak", null, "never"},
-        {"socktrace.Leak", null, "never"},
-        {"socktrace.TcpInfo", "period:10 s"},
-        {"socktrace.ListenQueue", "period:10 s"},
-        {"socktrace.NetworkStatistics", "period:10 s"},
+        {EventNames.CLOSE_WAIT_LEAK, null, "never"},
+        {EventNames.LEAK, null, "never"},
+        {EventNames.TCP_INFO, "period:10 s"},
+        {EventNames.LISTEN_QUEUE, "period:10 s"},
+        {EventNames.NETWORK_STATISTICS, "period:10 s"},
     };
 
     /**

@@ -6,11 +6,11 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
 /** A half-close: the application shut down one direction of a connection. */
-@Name("socktrace.Shutdown")
+@Name(EventNames.SHUTDOWN)
 @Label("Socket Shutdown")
 @Description("The application shut down the input or the output of a connection")
 @StackTrace(true)
-public class ShutdownEvent extends ConnectionEvent {
+public final class ShutdownEvent extends ConnectionEvent {
 
     @Label("Shutdown Input")
     @Description("The read side was shut down (shutdownInput)")

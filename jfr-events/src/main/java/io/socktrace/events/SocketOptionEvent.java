@@ -6,11 +6,11 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
 /** The application set a socket option. */
-@Name("socktrace.SocketOption")
+@Name(EventNames.SOCKET_OPTION)
 @Label("Socket Option")
 @Description("The application set a socket option")
 @StackTrace(true)
-public class SocketOptionEvent extends ConnectionEvent {
+public final class SocketOptionEvent extends ConnectionEvent {
 
     @Label("Option")
     @Description("The option's name, e.g. TCP_NODELAY, SO_LINGER, SO_TIMEOUT, TCP_KEEPIDLE")

@@ -9,12 +9,12 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /** The kernel's view of one of this JVM's connections, from /proc/net/tcp and /proc/net/tcp6. */
-@Name("socktrace.TcpInfo")
+@Name(EventNames.TCP_INFO)
 @Label("TCP Info")
 @Description("Kernel state and queues of a connection of this JVM that is not idle and established")
 @Period("10 s")
 @StackTrace(false)
-public class TcpInfoEvent extends ConnectionEvent {
+public final class TcpInfoEvent extends ConnectionEvent {
 
     @Label("State")
     @Description("Kernel TCP state, e.g. ESTABLISHED, CLOSE_WAIT, FIN_WAIT2, SYN_SENT")

@@ -2,6 +2,11 @@ package io.socktrace.correlator.join;
 
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.jvm.JvmConnection;
+import io.socktrace.events.EventNames;
+import io.socktrace.runtime.CloseInitiator;
+import io.socktrace.runtime.ConnectOutcome;
+import io.socktrace.runtime.ReceiveOutcome;
+import io.socktrace.runtime.ResetKind;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -90,22 +95,22 @@ public final class Correlation {
         TcpFlow.Endpoint us = c.side() == JvmConnection.Side.CLIENT ? f.client() : f.server();
         TcpFlow.Endpoint peer = c.side() == JvmConnection.Side.CLIENT ? f.server() : f.client();
         JvmConnection.Call connect = c.connect();
-        if (connect != null && "REFUSED".equals(connect.outcome)) {
+        if (connect != null && ConnectOutcome.REFUSED.name().equals(connect.outcome)) {
             String after = peer.rstNanos() != TcpFlow.NONE && f.firstSynNanos() != TcpFlow.NONE
                     ? " " + micros(peer.rstNanos() - f.lastSynNanos()) + " after the SYN" : "";
             j.findings.add(new Finding("REFUSED", "refused: RST/ACK" + after + "; the connect failed after "
                     + millis(connect.durationNanos) + " (" + f.connState() + ")"));
         }
-        if (connect != null && "TIMED_OUT".equals(connect.outcome)) {
+        if (connect != null && ConnectOutcome.TIMED_OUT.name().equals(connect.outcome)) {
             j.findings.add(new Finding("SYN_TIMEOUT", f.synCount() + " SYN" + (f.synCount() == 1 ? "" : "s") + ", "
                     + (f.synAckNanos() == TcpFlow.NONE ? "no answer" : "answered late") + ", connect gave up after "
                     + millis(connect.durationNanos) + " (" + f.connState() + ")"));
         }
-        JvmConnection.Call resetCall = first(c, "Reset");
+        JvmConnection.Call resetCall = first(c, EventNames.RESET);
         if (resetCall != null) {
             long rst = peer.rstNanos() == TcpFlow.NONE ? TcpFlow.NONE : peer.rstNanos() - clockOffsetNanos;
             boolean peerFinFirst = peer.finNanos() != TcpFlow.NONE && (rst == TcpFlow.NONE || peer.finNanos() <= peer.rstNanos());
-            if ("BROKEN_PIPE".equals(resetCall.outcome) && peerFinFirst && us.payloadAfterPeerFin() > 0) {
+            if (ResetKind.BROKEN_PIPE.name().equals(resetCall.outcome) && peerFinFirst && us.payloadAfterPeerFin() > 0) {
                 // only when the capture shows our data after the peer's FIN: a peer that closed with
                 // our data unread resets too, and that is PEER_RESET
                 j.findings.add(new Finding("WRITE_AFTER_PEER_CLOSE", "the peer closed (FIN), we wrote "
@@ -113,7 +118,7 @@ public final class Correlation {
             } else if (rst != TcpFlow.NONE) {
                 j.findings.add(new Finding("PEER_RESET", "peer reset: RST arrived " + millis(resetCall.endNanos() - rst)
                         + " before the failed call returned"));
-            } else if (us.rstNanos() != TcpFlow.NONE && !"ABORT".equals(c.closeInitiator())) {
+            } else if (us.rstNanos() != TcpFlow.NONE && !CloseInitiator.ABORT.name().equals(c.closeInitiator())) {
                 // no RST came from the peer: this host sent it (the kernel gave up on the connection,
                 // a local firewall, or another thread's abortive close), not the server
                 j.findings.add(new Finding("LOCAL_ABORT", "the app saw a reset but the RST was ours: it left this host "
@@ -121,7 +126,7 @@ public final class Correlation {
                         + "and none came from the peer"));
             }
         }
-        if ("ABORT".equals(c.closeInitiator()) && us.rstNanos() != TcpFlow.NONE) {
+        if (CloseInitiator.ABORT.name().equals(c.closeInitiator()) && us.rstNanos() != TcpFlow.NONE) {
             long after = us.rstNanos() - clockOffsetNanos - c.close().startNanos;
             j.findings.add(new Finding("LOCAL_ABORT", "the RST was ours: closed with SO_LINGER 0 or with unread input, RST sent "
                     + (Math.abs(after) < 1_000_000L ? "at close()" : millis(after) + " after close()")));
@@ -139,7 +144,7 @@ public final class Correlation {
                             + millis(us.finNanos() - waitingSince) + " later"
                     : "the peer closed (FIN) and ours followed " + millis(us.finNanos() - peer.finNanos()) + " later"));
         }
-        JvmConnection.Call timedOut = firstWithOutcome(c, "Receive", "TIMED_OUT");
+        JvmConnection.Call timedOut = firstWithOutcome(c, EventNames.RECEIVE, ReceiveOutcome.TIMED_OUT.name());
         if (timedOut != null) {
             j.findings.add(new Finding("READ_TIMEOUT", "read timed out after " + millis(timedOut.durationNanos)
                     + "; the peer had sent " + peer.payloadBytes() + " bytes in all"));
@@ -160,7 +165,7 @@ public final class Correlation {
         if (peer.zeroWindowNanos() > 0) {
             long blocked = 0;
             for (JvmConnection.Call call : c.calls()) {
-                if (call.event.equals("Send") && call.endNanos() >= peer.firstZeroWindowNanos() - clockOffsetNanos
+                if (call.is(EventNames.SEND) && call.endNanos() >= peer.firstZeroWindowNanos() - clockOffsetNanos
                         && call.startNanos <= peer.lastZeroWindowNanos() - clockOffsetNanos) {
                     blocked = Math.max(blocked, call.durationNanos);
                 }
@@ -173,7 +178,7 @@ public final class Correlation {
         if (c.side() == JvmConnection.Side.CLIENT && peer.slowestAnswerNanos() >= PEER_SLOW_NANOS && !peer.slowestAnswerRetransmitted()) {
             long longestRead = 0;
             for (JvmConnection.Call call : c.calls()) {
-                if (call.event.equals("Receive")) {
+                if (call.is(EventNames.RECEIVE)) {
                     longestRead = Math.max(longestRead, call.durationNanos);
                 }
             }
@@ -192,7 +197,7 @@ public final class Correlation {
         TcpFlow f = j.flow;
         JvmConnection.Call connect = j.connection.connect();
         List<String> parts = new ArrayList<>(3);
-        if (f.synCount() > 1 && f.synAckNanos() != TcpFlow.NONE && (connect == null || "CONNECTED".equals(connect.outcome))) {
+        if (f.synCount() > 1 && f.synAckNanos() != TcpFlow.NONE && (connect == null || ConnectOutcome.CONNECTED.name().equals(connect.outcome))) {
             parts.add("the SYN was sent " + f.synCount() + " times, " + millis(f.lastSynNanos() - f.firstSynNanos())
                     + " lost before the handshake");
         }
@@ -222,7 +227,7 @@ public final class Correlation {
 
     private static JvmConnection.Call first(JvmConnection c, String event) {
         for (JvmConnection.Call call : c.calls()) {
-            if (call.event.equals(event)) {
+            if (call.is(event)) {
                 return call;
             }
         }
@@ -231,7 +236,7 @@ public final class Correlation {
 
     private static JvmConnection.Call firstWithOutcome(JvmConnection c, String event, String outcome) {
         for (JvmConnection.Call call : c.calls()) {
-            if (call.event.equals(event) && outcome.equals(call.outcome)) {
+            if (call.is(event) && outcome.equals(call.outcome)) {
                 return call;
             }
         }

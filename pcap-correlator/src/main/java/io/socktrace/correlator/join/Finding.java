@@ -1,8 +1,9 @@
 package io.socktrace.correlator.join;
 
 /**
- * One conclusion about a connection, with a stable code (DESIGN.md's finding codes; JSON carries
- * the code) and a one-line explanation with the numbers behind it.
+ * One conclusion about a connection, with a stable code (the codes of the finding table in the
+ * README's "Lining a recording up with a packet capture"; JSON carries the code) and a one-line
+ * explanation with the numbers behind it.
  */
 public final class Finding {
 

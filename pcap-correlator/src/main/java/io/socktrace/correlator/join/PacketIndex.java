@@ -3,6 +3,7 @@ package io.socktrace.correlator.join;
 import io.socktrace.correlator.capture.PacketCursor;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.jvm.JvmConnection;
+import io.socktrace.events.EventNames;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -94,7 +95,7 @@ public final class PacketIndex {
         JvmConnection.Call during = null;
         JvmConnection.Call before = null;
         for (JvmConnection.Call call : j.connection.calls()) {
-            if (call.event.equals("SocketOption")) {
+            if (call.is(EventNames.SOCKET_OPTION)) {
                 continue; // setting an option moves no packet; "after SocketOption" would only hide the call that did
             }
             if (call.startNanos <= t && t <= call.endNanos()) {
@@ -134,7 +135,7 @@ public final class PacketIndex {
 
     private static JvmConnection.Call firstCall(JvmConnection c) {
         for (JvmConnection.Call call : c.calls()) {
-            if (!call.event.equals("SocketOption")) {
+            if (!call.is(EventNames.SOCKET_OPTION)) {
                 return call;
             }
         }

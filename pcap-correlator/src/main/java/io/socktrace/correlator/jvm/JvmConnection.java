@@ -1,6 +1,7 @@
 package io.socktrace.correlator.jvm;
 
 import io.socktrace.correlator.capture.Addresses;
+import io.socktrace.events.EventNames;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +18,11 @@ public final class JvmConnection {
 
     /** One recorded call on the connection. */
     public static final class Call {
+        /** The event's name without {@link EventNames#PREFIX}, as reports print it: {@code Connect}. */
         public final String event;
         public final long startNanos;
         public final long durationNanos;
+        /** What the event recorded as its result: its outcome, or Close's initiator, Reset's kind, TcpInfo's state. */
         public final String outcome;
         public final long bytes;
         public final String exceptionMessage;
@@ -35,6 +38,12 @@ public final class JvmConnection {
 
         public long endNanos() {
             return startNanos + durationNanos;
+        }
+
+        /** Whether this call is the event named {@code eventName} (an {@link EventNames} constant). */
+        public boolean is(String eventName) {
+            return eventName.length() == EventNames.PREFIX.length() + event.length()
+                    && eventName.startsWith(EventNames.PREFIX) && eventName.endsWith(event);
         }
 
         @Override

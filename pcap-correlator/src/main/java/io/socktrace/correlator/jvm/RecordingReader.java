@@ -1,5 +1,7 @@
 package io.socktrace.correlator.jvm;
 
+import io.socktrace.events.EventFields;
+import io.socktrace.events.EventNames;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -38,9 +40,7 @@ public final class RecordingReader {
      * The agent's events that belong to one socket (they carry connectionId). Not socktrace.Packet,
      * the correlator's own packet events (correlate --jfr-out): captured packets, not calls of the JVM.
      */
-    private static final List<String> CONNECTION_EVENTS = List.of("socktrace.Connect", "socktrace.Accept", "socktrace.Listen",
-            "socktrace.Receive", "socktrace.Send", "socktrace.Reset", "socktrace.Close", "socktrace.Shutdown",
-            "socktrace.SocketOption", "socktrace.CloseWaitLeak", "socktrace.Leak", "socktrace.TcpInfo", "socktrace.ListenQueue");
+    private static final List<String> CONNECTION_EVENTS = EventNames.CONNECTION_EVENTS;
 
     private RecordingReader() {
     }
@@ -111,15 +111,15 @@ public final class RecordingReader {
         public void event(ChunkEventReader.Event e) {
             Fields fields = fieldsByType.get(e.fieldNames());
             if (fields == null) {
-                fields = e.fieldNames().contains("connectionId") ? new Fields(e.fieldNames()) : NO_CONNECTION;
+                fields = e.fieldNames().contains(EventFields.CONNECTION_ID) ? new Fields(e.fieldNames()) : NO_CONNECTION;
                 fieldsByType.put(e.fieldNames(), fields);
             }
             if (fields == NO_CONNECTION) {
                 return;
             }
-            long id = e.number("connectionId");
-            String event = e.typeName().substring("socktrace.".length());
-            if (event.equals("Accept") && id == 0) {
+            long id = e.number(EventFields.CONNECTION_ID);
+            String event = e.typeName().substring(EventNames.PREFIX.length());
+            if (e.typeName().equals(EventNames.ACCEPT) && id == 0) {
                 return; // an accept that failed belongs to no connection
             }
             add(byId.computeIfAbsent(id, JvmConnection::new), e, event, fields);
@@ -267,20 +267,20 @@ public final class RecordingReader {
 
         Fields(Set<String> names) {
             String outcome = null;
-            for (String candidate : new String[] {"outcome", "initiator", "kind", "state"}) {
+            for (String candidate : new String[] {EventFields.OUTCOME, EventFields.INITIATOR, EventFields.KIND, EventFields.STATE}) {
                 if (names.contains(candidate)) {
                     outcome = candidate;
                     break;
                 }
             }
             outcomeField = outcome;
-            bytesRead = names.contains("bytesRead");
-            bytesWritten = names.contains("bytesWritten");
-            exceptionMessage = names.contains("exceptionMessage");
-            port = names.contains("port") && names.contains("address");
-            localPort = names.contains("localPort") && names.contains("localAddress");
-            host = names.contains("host");
-            communityId = names.contains("communityId");
+            bytesRead = names.contains(EventFields.BYTES_READ);
+            bytesWritten = names.contains(EventFields.BYTES_WRITTEN);
+            exceptionMessage = names.contains(EventFields.EXCEPTION_MESSAGE);
+            port = names.contains(EventFields.PORT) && names.contains(EventFields.ADDRESS);
+            localPort = names.contains(EventFields.LOCAL_PORT) && names.contains(EventFields.LOCAL_ADDRESS);
+            host = names.contains(EventFields.HOST);
+            communityId = names.contains(EventFields.COMMUNITY_ID);
         }
     }
 
@@ -288,16 +288,17 @@ public final class RecordingReader {
         long start = e.startNanos();
         long duration = e.durationNanos();
         String outcome = f.outcomeField == null ? null : e.string(f.outcomeField);
-        long bytes = f.bytesRead && event.equals("Receive") ? e.number("bytesRead")
-                : f.bytesWritten && event.equals("Send") ? e.number("bytesWritten") : 0;
-        String message = f.exceptionMessage ? e.string("exceptionMessage") : null;
+        String type = e.typeName();
+        long bytes = f.bytesRead && type.equals(EventNames.RECEIVE) ? e.number(EventFields.BYTES_READ)
+                : f.bytesWritten && type.equals(EventNames.SEND) ? e.number(EventFields.BYTES_WRITTEN) : 0;
+        String message = f.exceptionMessage ? e.string(EventFields.EXCEPTION_MESSAGE) : null;
         JvmConnection.Call call = new JvmConnection.Call(event, start, duration, outcome, bytes, message);
         c.calls.add(call);
         if (f.port) {
-            int port = (int) e.number("port");
+            int port = (int) e.number(EventFields.PORT);
             if (port > 0) {
                 c.remotePort = port;
-                String literal = e.string("address");
+                String literal = e.string(EventFields.ADDRESS);
                 if (literal != null && !literal.equals(c.remoteLiteral)) {
                     c.remoteAddress = address(literal, c.remoteAddress);
                     c.remoteLiteral = literal;
@@ -305,10 +306,10 @@ public final class RecordingReader {
             }
         }
         if (f.localPort) {
-            int localPort = (int) e.number("localPort");
+            int localPort = (int) e.number(EventFields.LOCAL_PORT);
             if (localPort > 0) {
                 c.localPort = localPort;
-                String literal = e.string("localAddress");
+                String literal = e.string(EventFields.LOCAL_ADDRESS);
                 if (literal != null && !literal.equals(c.localLiteral)) {
                     c.localAddress = address(literal, c.localAddress);
                     c.localLiteral = literal;
@@ -316,33 +317,33 @@ public final class RecordingReader {
             }
         }
         if (f.host && c.host == null) {
-            c.host = e.string("host");
+            c.host = e.string(EventFields.HOST);
         }
         if (f.communityId) {
-            String communityId = e.string("communityId");
+            String communityId = e.string(EventFields.COMMUNITY_ID);
             if (communityId != null) {
                 c.communityId = communityId;
             }
         }
-        switch (event) {
-            case "Connect":
+        switch (type) {
+            case EventNames.CONNECT:
                 c.side = JvmConnection.Side.CLIENT;
                 c.connect = call;
                 c.thread = e.threadName();
                 break;
-            case "Accept":
+            case EventNames.ACCEPT:
                 c.side = JvmConnection.Side.SERVER;
                 c.accept = call;
                 c.thread = e.threadName();
                 break;
-            case "Listen":
+            case EventNames.LISTEN:
                 c.side = JvmConnection.Side.LISTENER;
                 break;
-            case "Close":
+            case EventNames.CLOSE:
                 c.close = call;
-                c.closeInitiator = "initiator".equals(f.outcomeField) ? outcome : null;
-                c.bytesRead = e.number("bytesRead");
-                c.bytesWritten = e.number("bytesWritten");
+                c.closeInitiator = EventFields.INITIATOR.equals(f.outcomeField) ? outcome : null;
+                c.bytesRead = e.number(EventFields.BYTES_READ);
+                c.bytesWritten = e.number(EventFields.BYTES_WRITTEN);
                 break;
             default:
                 break;

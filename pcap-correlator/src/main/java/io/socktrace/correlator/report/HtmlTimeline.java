@@ -10,6 +10,12 @@ import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.Finding;
 import io.socktrace.correlator.join.PacketIndex;
 import io.socktrace.correlator.jvm.JvmConnection;
+import io.socktrace.events.EventNames;
+import io.socktrace.runtime.AcceptOutcome;
+import io.socktrace.runtime.CloseInitiator;
+import io.socktrace.runtime.ConnectOutcome;
+import io.socktrace.runtime.ReceiveOutcome;
+import io.socktrace.runtime.SendOutcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -76,10 +82,12 @@ public final class HtmlTimeline {
     static final int ADVERTISES_WINDOW = 1 << 12;
 
     /** Outcomes (and Close initiators) that are not a failure of the call. */
-    private static final Set<String> FINE = Set.of("CONNECTED", "ACCEPTED", "OK", "EOF", "PARTIAL", "WOULD_BLOCK",
-            "LOCAL", "PEER", "AFTER_ERROR");
+    private static final Set<String> FINE = Set.of(ConnectOutcome.CONNECTED.name(), AcceptOutcome.ACCEPTED.name(),
+            ReceiveOutcome.OK.name(), ReceiveOutcome.EOF.name(), SendOutcome.PARTIAL.name(), SendOutcome.WOULD_BLOCK.name(),
+            CloseInitiator.LOCAL.name(), CloseInitiator.PEER.name(), CloseInitiator.AFTER_ERROR.name());
     /** Events that are a problem by themselves, whatever their fields say. */
-    private static final Set<String> ALWAYS_FAILED = Set.of("Reset", "CloseWaitLeak", "Leak");
+    private static final Set<String> ALWAYS_FAILED = Set.of(EventNames.simpleName(EventNames.RESET),
+            EventNames.simpleName(EventNames.CLOSE_WAIT_LEAK), EventNames.simpleName(EventNames.LEAK));
 
     private HtmlTimeline() {
     }

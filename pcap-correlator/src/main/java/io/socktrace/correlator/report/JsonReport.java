@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The correlation as JSON, for scripts and other tools. Schema (stable; finding codes are
- * DESIGN.md's):
+ * The correlation as JSON, for scripts and other tools. Schema (stable; finding codes are those
+ * of the README's finding table, under "Lining a recording up with a packet capture"):
  * <pre>
  * { "clockOffsetNanos": long, "offsetSamples": int,
  *   "summary": { "connections": int, "unmatchedFlows": int (all of them; the list below stops at 1,000),
@@ -28,7 +28,9 @@ import java.util.TreeMap;
  * The per-flow objects are null for a connection without packets. {@code retransmissions} and
  * {@code zeroWindowSegments} count the segments each side sent that
  * {@link io.socktrace.correlator.flow.PacketFacts} gives that verdict, as the packet outputs mark
- * them. Written by hand: a JSON library would be the jar's largest part for this one page.
+ * them. Written by hand, without a JSON library: the report is small and flat, and the
+ * correlator's jar carries only what capture and JFR need (pcap4j with JNA, JMC's
+ * flightrecorder.writer, and socktrace's jfr-events for the event and field names).
  */
 public final class JsonReport {
 

@@ -11,6 +11,8 @@ import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.Finding;
 import io.socktrace.correlator.join.PacketIndex;
 import io.socktrace.correlator.jvm.JvmConnection;
+import io.socktrace.events.EventNames;
+import io.socktrace.events.PacketFields;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -60,7 +62,7 @@ import org.openjdk.jmc.flightrecorder.writer.api.Types;
 public final class PacketRecording {
 
     /** Event type name of one packet. */
-    public static final String EVENT_NAME = "socktrace.Packet";
+    public static final String EVENT_NAME = EventNames.PACKET;
     /** Default limit on packet events; Mission Control gets slow well before the writer does. */
     public static final long DEFAULT_MAX_PACKETS = 1_000_000L;
     /** Packets per written chunk: bounds the writer's in-memory buffer to a few megabytes. */
@@ -422,26 +424,26 @@ public final class PacketRecording {
                 : (verdict & PacketFacts.ZERO_WINDOW) != 0;
         recording.writeEvent(packetType.asValue(e -> e
                 .putField("startTime", base.ticks(jvmTime))
-                .putField("connectionId", connectionId)
-                .putField("direction", direction)
-                .putField("sourceAddress", src)
-                .putField("sourcePort", p.sourcePort())
-                .putField("destinationAddress", dst)
-                .putField("destinationPort", p.destinationPort())
-                .putField("flags", flagText(flags))
-                .putField("sequence", p.sequence() & 0xFFFF_FFFFL)
-                .putField("acknowledgement", (flags & PacketCursor.ACK) != 0 ? p.acknowledgement() & 0xFFFF_FFFFL : 0L)
-                .putField("window", window)
-                .putField("windowScaled", scaled)
-                .putField("payloadLength", p.payloadLength())
-                .putField("zeroWindow", zeroWindow)
-                .putField("retransmission", retransmission)
-                .putField("javaEvent", javaEvent)
-                .putField("finding", finding)
-                .putField("peerConnectionId", peerConnectionId)
-                .putField("peerJavaEvent", peerJavaEvent)
-                .putField("frameNumber", frame)
-                .putField("captureTime", base.ticks(captureTime))));
+                .putField(PacketFields.CONNECTION_ID, connectionId)
+                .putField(PacketFields.DIRECTION, direction)
+                .putField(PacketFields.SOURCE_ADDRESS, src)
+                .putField(PacketFields.SOURCE_PORT, p.sourcePort())
+                .putField(PacketFields.DESTINATION_ADDRESS, dst)
+                .putField(PacketFields.DESTINATION_PORT, p.destinationPort())
+                .putField(PacketFields.FLAGS, flagText(flags))
+                .putField(PacketFields.SEQUENCE, p.sequence() & 0xFFFF_FFFFL)
+                .putField(PacketFields.ACKNOWLEDGEMENT, (flags & PacketCursor.ACK) != 0 ? p.acknowledgement() & 0xFFFF_FFFFL : 0L)
+                .putField(PacketFields.WINDOW, window)
+                .putField(PacketFields.WINDOW_SCALED, scaled)
+                .putField(PacketFields.PAYLOAD_LENGTH, p.payloadLength())
+                .putField(PacketFields.ZERO_WINDOW, zeroWindow)
+                .putField(PacketFields.RETRANSMISSION, retransmission)
+                .putField(PacketFields.JAVA_EVENT, javaEvent)
+                .putField(PacketFields.FINDING, finding)
+                .putField(PacketFields.PEER_CONNECTION_ID, peerConnectionId)
+                .putField(PacketFields.PEER_JAVA_EVENT, peerJavaEvent)
+                .putField(PacketFields.FRAME_NUMBER, frame)
+                .putField(PacketFields.CAPTURE_TIME, base.ticks(captureTime))));
         return primary != null;
     }
 
@@ -498,7 +500,7 @@ public final class PacketRecording {
         Type relational = recording.registerAnnotationType("jdk.jfr.Relational", b -> b
                 .addAnnotation(Types.JDK.ANNOTATION_LABEL, "Relation")
                 .addAnnotation(Types.JDK.ANNOTATION_DESCRIPTION, "A relation to another event"));
-        Type connectionIdAnnotation = recording.registerAnnotationType("socktrace.ConnectionId", b -> b
+        Type connectionIdAnnotation = recording.registerAnnotationType(EventNames.CONNECTION_ID_ANNOTATION, b -> b
                 .addAnnotation(relational)
                 .addAnnotation(Types.JDK.ANNOTATION_LABEL, "Connection Id")
                 .addAnnotation(Types.JDK.ANNOTATION_DESCRIPTION, "Identifies one socket of this process"));
@@ -515,45 +517,45 @@ public final class PacketRecording {
                 .addField("startTime", Types.Builtin.LONG, f -> f
                         .addAnnotation(Types.JDK.ANNOTATION_TIMESTAMP, "TICKS")
                         .addAnnotation(Types.JDK.ANNOTATION_LABEL, "Start Time"))
-                .addField("connectionId", Types.Builtin.LONG, f -> f
+                .addField(PacketFields.CONNECTION_ID, Types.Builtin.LONG, f -> f
                         .addAnnotation(connectionIdAnnotation)
                         .addAnnotation(Types.JDK.ANNOTATION_LABEL, "Connection Id")
                         .addAnnotation(Types.JDK.ANNOTATION_DESCRIPTION,
                                 "The traced connection this packet belongs to (the client's end when both ends were traced); 0 if none"))
-                .addField("direction", Types.Builtin.STRING, f -> label(f, "Direction",
+                .addField(PacketFields.DIRECTION, Types.Builtin.STRING, f -> label(f, "Direction",
                         "sent or received as seen by that connection; client->server or server->client for a flow of no traced connection"))
-                .addField("sourceAddress", Types.Builtin.STRING, f -> label(f, "Source Address", "IP address of the sender"))
-                .addField("sourcePort", Types.Builtin.INT, f -> label(f, "Source Port", "TCP port of the sender"))
-                .addField("destinationAddress", Types.Builtin.STRING, f -> label(f, "Destination Address", "IP address of the receiver"))
-                .addField("destinationPort", Types.Builtin.INT, f -> label(f, "Destination Port", "TCP port of the receiver"))
-                .addField("flags", Types.Builtin.STRING, f -> label(f, "Flags", "TCP flags set, e.g. SYN,ACK or RST,ACK"))
-                .addField("sequence", Types.Builtin.LONG, f -> label(f, "Sequence Number", "Raw 32-bit sequence number"))
-                .addField("acknowledgement", Types.Builtin.LONG, f -> label(f, "Acknowledgement Number",
+                .addField(PacketFields.SOURCE_ADDRESS, Types.Builtin.STRING, f -> label(f, "Source Address", "IP address of the sender"))
+                .addField(PacketFields.SOURCE_PORT, Types.Builtin.INT, f -> label(f, "Source Port", "TCP port of the sender"))
+                .addField(PacketFields.DESTINATION_ADDRESS, Types.Builtin.STRING, f -> label(f, "Destination Address", "IP address of the receiver"))
+                .addField(PacketFields.DESTINATION_PORT, Types.Builtin.INT, f -> label(f, "Destination Port", "TCP port of the receiver"))
+                .addField(PacketFields.FLAGS, Types.Builtin.STRING, f -> label(f, "Flags", "TCP flags set, e.g. SYN,ACK or RST,ACK"))
+                .addField(PacketFields.SEQUENCE, Types.Builtin.LONG, f -> label(f, "Sequence Number", "Raw 32-bit sequence number"))
+                .addField(PacketFields.ACKNOWLEDGEMENT, Types.Builtin.LONG, f -> label(f, "Acknowledgement Number",
                         "Raw 32-bit acknowledgement number; 0 without the ACK flag"))
-                .addField("window", Types.Builtin.LONG, f -> label(f, "Window",
+                .addField(PacketFields.WINDOW, Types.Builtin.LONG, f -> label(f, "Window",
                         "Receive window the sender advertised, scaled when both SYNs offered window scaling")
                         .addAnnotation(dataAmount, "BYTES"))
-                .addField("windowScaled", Types.Builtin.BOOLEAN, f -> label(f, "Window Scaled",
+                .addField(PacketFields.WINDOW_SCALED, Types.Builtin.BOOLEAN, f -> label(f, "Window Scaled",
                         "Whether the window is scaled; if not, it is the raw 16-bit header value"))
-                .addField("payloadLength", Types.Builtin.INT, f -> label(f, "Payload Length", "TCP payload bytes on the wire")
+                .addField(PacketFields.PAYLOAD_LENGTH, Types.Builtin.INT, f -> label(f, "Payload Length", "TCP payload bytes on the wire")
                         .addAnnotation(dataAmount, "BYTES"))
-                .addField("zeroWindow", Types.Builtin.BOOLEAN, f -> label(f, "Zero Window",
+                .addField(PacketFields.ZERO_WINDOW, Types.Builtin.BOOLEAN, f -> label(f, "Zero Window",
                         "The sender advertised a zero receive window: it could not take more data"))
-                .addField("retransmission", Types.Builtin.BOOLEAN, f -> label(f, "Retransmission",
+                .addField(PacketFields.RETRANSMISSION, Types.Builtin.BOOLEAN, f -> label(f, "Retransmission",
                         "The segment resends data (or a SYN) its sender had sent before"))
-                .addField("javaEvent", Types.Builtin.STRING, f -> label(f, "Java Event",
+                .addField(PacketFields.JAVA_EVENT, Types.Builtin.STRING, f -> label(f, "Java Event",
                         "The socktrace call of that connection under way when the packet was seen, e.g. Send BROKEN_PIPE, "
                                 + "or after the last call that had ended"))
-                .addField("finding", Types.Builtin.STRING, f -> label(f, "Finding",
+                .addField(PacketFields.FINDING, Types.Builtin.STRING, f -> label(f, "Finding",
                         "Finding codes of the connection, e.g. REFUSED or PEER_RESET; empty if none"))
-                .addField("peerConnectionId", Types.Builtin.LONG, f -> label(f, "Peer Connection Id",
+                .addField(PacketFields.PEER_CONNECTION_ID, Types.Builtin.LONG, f -> label(f, "Peer Connection Id",
                         "The traced connection at the server's end when both ends were traced in this recording; 0 if none")
                         .addAnnotation(connectionIdAnnotation))
-                .addField("peerJavaEvent", Types.Builtin.STRING, f -> label(f, "Peer Java Event",
+                .addField(PacketFields.PEER_JAVA_EVENT, Types.Builtin.STRING, f -> label(f, "Peer Java Event",
                         "The call under way at the server's end when both ends were traced"))
-                .addField("frameNumber", Types.Builtin.LONG, f -> label(f, "Frame Number",
+                .addField(PacketFields.FRAME_NUMBER, Types.Builtin.LONG, f -> label(f, "Frame Number",
                         "Number of the packet in the capture, counting from 1 as Wireshark does"))
-                .addField("captureTime", Types.Builtin.LONG, f -> label(f, "Capture Time",
+                .addField(PacketFields.CAPTURE_TIME, Types.Builtin.LONG, f -> label(f, "Capture Time",
                         "Time stamp of the packet in the capture, on the capture's clock")
                         .addAnnotation(Types.JDK.ANNOTATION_TIMESTAMP, "TICKS")));
     }

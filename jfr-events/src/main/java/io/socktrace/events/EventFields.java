@@ -1,0 +1,107 @@
+package io.socktrace.events;
+
+/**
+ * The field names of socktrace's events, declared once for every reader: a JFR field is named
+ * after the Java field that declares it, which no annotation can take from a constant, so
+ * {@code SchemaTest} checks both ways that every field of every event class has its constant
+ * here and every constant names a field. A field renamed in an event class fails that test
+ * instead of leaving readers asking for a field that no longer exists. Where events share a
+ * meaning they share a name ({@code bytesRead} on Receive, Close, Reset, Leak).
+ */
+public final class EventFields {
+
+    // every connection event (ConnectionEvent)
+    public static final String CONNECTION_ID = "connectionId";
+    public static final String HOST = "host";
+    public static final String ADDRESS = "address";
+    public static final String PORT = "port";
+    public static final String LOCAL_ADDRESS = "localAddress";
+    public static final String LOCAL_PORT = "localPort";
+
+    // the result of a call
+    /** Connect, Accept, Receive and Send: a name of ConnectOutcome, AcceptOutcome, ReceiveOutcome or SendOutcome. */
+    public static final String OUTCOME = "outcome";
+    /** Close: a name of CloseInitiator. */
+    public static final String INITIATOR = "initiator";
+    /** Reset: a name of ResetKind. */
+    public static final String KIND = "kind";
+    /** Reset: a name of Operation. */
+    public static final String OPERATION = "operation";
+    public static final String EXCEPTION_CLASS = "exceptionClass";
+    public static final String EXCEPTION_MESSAGE = "exceptionMessage";
+    public static final String TIMEOUT = "timeout";
+    public static final String BLOCKING = "blocking";
+    public static final String COMMUNITY_ID = "communityId";
+
+    // accept and listen
+    public static final String LISTENER_ID = "listenerId";
+    public static final String LISTEN_ADDRESS = "listenAddress";
+    public static final String LISTEN_PORT = "listenPort";
+    public static final String BACKLOG = "backlog";
+    public static final String EFFECTIVE_BACKLOG = "effectiveBacklog";
+    public static final String QUEUE_LENGTH = "queueLength";
+    public static final String FULL = "full";
+
+    // data
+    public static final String BYTES_READ = "bytesRead";
+    public static final String BYTES_WRITTEN = "bytesWritten";
+    public static final String BYTES_REQUESTED = "bytesRequested";
+    public static final String UNREAD_BYTES = "unreadBytes";
+    public static final String SHORT_WRITES = "shortWrites";
+    public static final String END_OF_STREAM = "endOfStream";
+    public static final String END_OF_STREAM_SEEN = "endOfStreamSeen";
+
+    // close, shutdown, options
+    public static final String CLOSE_WAIT_TIME = "closeWaitTime";
+    public static final String LIFETIME = "lifetime";
+    public static final String LINGER = "linger";
+    public static final String HALF_CLOSE = "halfClose";
+    public static final String TCP_STATE_AFTER = "tcpStateAfter";
+    public static final String SHUTDOWN_INPUT = "shutdownInput";
+    public static final String SHUTDOWN_OUTPUT = "shutdownOutput";
+    public static final String OPTION = "option";
+    public static final String VALUE = "value";
+    public static final String SUCCEEDED = "succeeded";
+    public static final String CONNECTION_AGE = "connectionAge";
+
+    // leaks
+    public static final String AGE = "age";
+    public static final String LISTENING = "listening";
+    public static final String OPENING_STACK = "openingStack";
+
+    // the kernel's view of one connection (TcpInfo; rtt and totalRetransmits on Close too)
+    /** TcpInfo: the kernel's TCP state, e.g. ESTABLISHED. */
+    public static final String STATE = "state";
+    public static final String SEND_QUEUE = "sendQueue";
+    public static final String RECEIVE_QUEUE = "receiveQueue";
+    public static final String RETRANSMIT_TIMEOUTS = "retransmitTimeouts";
+    public static final String TIMER = "timer";
+    public static final String TIMER_EXPIRES = "timerExpires";
+    public static final String RTT = "rtt";
+    public static final String TOTAL_RETRANSMITS = "totalRetransmits";
+
+    // the process and the host (NetworkStatistics)
+    public static final String OPEN_FILE_DESCRIPTORS = "openFileDescriptors";
+    public static final String MAX_FILE_DESCRIPTORS = "maxFileDescriptors";
+    public static final String TRACKED_SOCKETS = "trackedSockets";
+    public static final String ESTABLISHED = "established";
+    public static final String SYN_SENT = "synSent";
+    public static final String SYN_RECEIVED = "synReceived";
+    public static final String FIN_WAIT1 = "finWait1";
+    public static final String FIN_WAIT2 = "finWait2";
+    public static final String TIME_WAIT = "timeWait";
+    public static final String CLOSE_WAIT = "closeWait";
+    public static final String LAST_ACK = "lastAck";
+    public static final String CLOSING = "closing";
+    public static final String LISTEN_OVERFLOWS = "listenOverflows";
+    public static final String LISTEN_DROPS = "listenDrops";
+    public static final String RETRANSMITTED_SEGMENTS = "retransmittedSegments";
+    public static final String ESTABLISHED_RESETS = "establishedResets";
+    public static final String RESETS_SENT = "resetsSent";
+    public static final String ACTIVE_OPENS = "activeOpens";
+    public static final String PASSIVE_OPENS = "passiveOpens";
+    public static final String SAMPLE_COST = "sampleCost";
+
+    private EventFields() {
+    }
+}
