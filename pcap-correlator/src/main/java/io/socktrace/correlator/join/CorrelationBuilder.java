@@ -151,24 +151,26 @@ public final class CorrelationBuilder {
             recordings.add(String.valueOf(c.recording()));
         }
         Correlation result = new Correlation(offset, samples, unmatchedCount, recordings.size() > 1);
-        result.undecodablePackets = undecodablePackets;
+        java.util.Set<TcpFlow> acceptedFlows = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Slot s : slots) {
             result.connections.add(new Correlation.Joined(s.connection, s.flow));
             if (s.flow != null && s.connection.side() == JvmConnection.Side.SERVER) {
-                result.acceptedFlows.add(s.flow);
+                acceptedFlows.add(s.flow);
             }
         }
+        List<JvmConnection> listeners = new ArrayList<>();
         for (JvmConnection c : jvm) {
             if (c.side() == JvmConnection.Side.LISTENER) {
-                result.listeners.add(c);
+                listeners.add(c);
             }
         }
         unmatched.sort(Comparator.comparingLong(TcpFlow::firstPacketNanos));
         result.unmatchedFlows.addAll(unmatched);
+        FindingRules rules = new FindingRules(offset, listeners, acceptedFlows, undecodablePackets);
         for (Correlation.Joined j : result.connections) {
-            result.explain(j);
+            rules.explain(j);
         }
-        result.connections.sort(Comparator.comparingInt((Correlation.Joined j) -> Correlation.severity(j)).reversed()
+        result.connections.sort(Comparator.comparingInt((Correlation.Joined j) -> FindingRules.severity(j)).reversed()
                 .thenComparingLong(j -> j.connection.firstNanos()));
         return result;
     }

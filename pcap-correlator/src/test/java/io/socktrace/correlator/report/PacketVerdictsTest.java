@@ -143,9 +143,9 @@ class PacketVerdictsTest {
         for (JsonNode p : lane.get("packets")) {
             int bits = p.get(1).asInt();
             JsonNode call = calls.get(p.get(6).asInt());
-            String placement = ((bits & HtmlTimeline.DURING_CALL) != 0 ? "during " : "after ")
+            String placement = ((bits & TimelineLane.DURING_CALL) != 0 ? "during " : "after ")
                     + call.get(2).asText() + " " + call.get(3).asText();
-            verdicts.add(verdict((bits & HtmlTimeline.RETRANSMISSION) != 0, (bits & HtmlTimeline.ZERO_WINDOW) != 0, placement));
+            verdicts.add(verdict((bits & TimelineLane.RETRANSMISSION) != 0, (bits & TimelineLane.ZERO_WINDOW) != 0, placement));
         }
         assertThat(verdicts).containsExactlyElementsOf(EXPECTED);
     }
