@@ -50,6 +50,11 @@ public final class PacketFacts {
         return (flags & PacketCursor.ACK) != 0 && (flags & (PacketCursor.SYN | PacketCursor.RST)) == 0;
     }
 
+    /** Whether the segment advertises a zero window: a verdict that needs no memory of the flow. */
+    public static boolean zeroWindow(PacketCursor p) {
+        return advertisesWindow(p.tcpFlags()) && p.window() == 0;
+    }
+
     /**
      * The shift that turns the raw window of a segment from the client (or the server) into bytes,
      * or -1 when the window is not scaled: scaling is on only when both SYNs offered it (RFC 7323),
@@ -104,7 +109,7 @@ public final class PacketFacts {
             }
             if (advertisesWindow(flags)) {
                 verdict |= ADVERTISES_WINDOW;
-                if (p.window() == 0) {
+                if (zeroWindow(p)) {
                     verdict |= windowZero ? ZERO_WINDOW : ZERO_WINDOW | ZERO_WINDOW_START;
                     windowZero = true;
                 } else {

@@ -98,7 +98,7 @@ public final class PacketIndex {
             if (call.is(EventNames.SOCKET_OPTION)) {
                 continue; // setting an option moves no packet; "after SocketOption" would only hide the call that did
             }
-            if (call.startNanos <= t && t <= call.endNanos()) {
+            if (spans(call, t)) {
                 // the innermost (latest started) call that spans the packet
                 if (during == null || call.startNanos >= during.startNanos) {
                     during = call;
@@ -130,7 +130,12 @@ public final class PacketIndex {
             }
             return new Placement(call, true);
         }
-        return new Placement(call, call.startNanos <= t && t <= call.endNanos());
+        return new Placement(call, spans(call, t));
+    }
+
+    /** The call was under way at {@code t} (JVM clock), its first and last nanosecond included. */
+    private static boolean spans(JvmConnection.Call call, long t) {
+        return call.startNanos <= t && t <= call.endNanos();
     }
 
     private static JvmConnection.Call firstCall(JvmConnection c) {

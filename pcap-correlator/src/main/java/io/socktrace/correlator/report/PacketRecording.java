@@ -420,8 +420,7 @@ public final class PacketRecording {
         long peerConnectionId = peer == null ? 0 : peer.connection.connectionId();
         int verdict = flow == null ? 0 : verdicts.see(flow, p);
         boolean retransmission = (verdict & PacketFacts.RETRANSMISSION) != 0;
-        boolean zeroWindow = flow == null ? PacketFacts.advertisesWindow(flags) && p.window() == 0
-                : (verdict & PacketFacts.ZERO_WINDOW) != 0;
+        boolean zeroWindow = flow == null ? PacketFacts.zeroWindow(p) : (verdict & PacketFacts.ZERO_WINDOW) != 0;
         recording.writeEvent(packetType.asValue(e -> e
                 .putField("startTime", base.ticks(jvmTime))
                 .putField(PacketFields.CONNECTION_ID, connectionId)
