@@ -10,7 +10,7 @@ import java.util.Map;
  * {@link FlowTracker} (whose counts feed the findings, the text report and the JSON), the
  * timeline, the annotated pcapng and the JFR packet events, so a packet gets one verdict
  * everywhere. The second-pass outputs replay a flow's packets through a {@link Sender} per side
- * exactly as the tracker did; a flow's packets are the same set in both passes (its 4-tuple
+ * ({@link Replays}) exactly as the tracker did; a flow's packets are the same set in both passes (its 4-tuple
  * between its first and last packet).
  *
  * <p><b>Zero window.</b> A segment advertises a window when it carries ACK and neither SYN nor
@@ -121,18 +121,17 @@ public final class PacketFacts {
     }
 
     /** Both sides of one flow, for an output that replays the flow's packets. */
-    public static final class Replay {
+    private static final class Replay {
         private final TcpFlow flow;
         private final Sender client = new Sender();
         private final Sender server = new Sender();
 
-        /** Replays the packets of {@code flow}. */
-        public Replay(TcpFlow flow) {
+        Replay(TcpFlow flow) {
             this.flow = flow;
         }
 
         /** The verdict bits on the flow's next packet (one the flow {@link TcpFlow#carries}). */
-        public int see(PacketCursor p) {
+        int see(PacketCursor p) {
             return (flow.fromClient(p) ? client : server).see(p);
         }
     }

@@ -54,11 +54,6 @@ public final class ChunkHeader {
         return new ChunkHeader(header, position, fileSize);
     }
 
-    /** The header at the start of a chunk already in memory (a mapped chunk). */
-    public static ChunkHeader of(ByteBuffer chunk, long position, long fileSize) {
-        return new ChunkHeader(chunk.duplicate().order(ByteOrder.BIG_ENDIAN), position, fileSize);
-    }
-
     /** The next chunk's header, or null at the end; call only on a {@link #complete} chunk. */
     public ChunkHeader next(FileChannel channel) throws IOException {
         return at(channel, end());
