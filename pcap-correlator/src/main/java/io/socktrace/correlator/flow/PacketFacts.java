@@ -137,9 +137,8 @@ public final class PacketFacts {
     }
 
     /**
-     * One {@link Replay} per flow, for an output that reads a capture again. Ask once per packet:
-     * a packet of a connection traced at both ends belongs to two joined connections but is one
-     * segment of one flow.
+     * One {@link Replay} per flow, for an output that reads a capture again. Ask once per packet
+     * and flow: each call counts as the flow's next packet.
      */
     public static final class Replays {
         private final Map<TcpFlow, Replay> byFlow = new IdentityHashMap<>();

@@ -1,6 +1,7 @@
 package io.socktrace.correlator.join;
 
 import io.socktrace.correlator.capture.PacketCursor;
+import io.socktrace.correlator.flow.PacketFacts;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.jvm.JvmConnection;
 import io.socktrace.events.EventNames;
@@ -145,6 +146,15 @@ public final class PacketIndex {
             }
         }
         return null;
+    }
+
+    /**
+     * The verdict bits ({@link PacketFacts}) on a packet of the joined connections {@link #find}
+     * gave, 0 for none. Asked once: a packet of a connection traced at both ends belongs to two
+     * joined connections but is one segment of one flow.
+     */
+    public static int verdict(PacketFacts.Replays verdicts, List<Correlation.Joined> found, PacketCursor p) {
+        return found.isEmpty() ? 0 : verdicts.see(found.get(0).flow, p);
     }
 
     /** The listed flow without a JVM connection that this packet belongs to, or null. */

@@ -164,8 +164,7 @@ public final class AnnotatedPcapng {
                 comments.clear();
                 if (packet.kind() == PacketKind.TCP) {
                     List<Correlation.Joined> found = index.find(packet);
-                    // one segment of one flow, even when both of its ends were traced
-                    int verdict = found.isEmpty() ? 0 : verdicts.see(found.get(0).flow, packet);
+                    int verdict = PacketIndex.verdict(verdicts, found, packet);
                     for (Correlation.Joined joined : found) {
                         comments.add(utf8(comment(joined, packet, verdict), MAX_OPTION_LENGTH));
                     }

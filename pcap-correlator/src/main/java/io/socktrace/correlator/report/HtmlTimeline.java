@@ -101,8 +101,7 @@ public final class HtmlTimeline {
                     continue;
                 }
                 List<Correlation.Joined> found = index.find(p);
-                // one segment of one flow, even when both of its ends were traced
-                int verdict = found.isEmpty() ? 0 : verdicts.see(found.get(0).flow, p);
+                int verdict = PacketIndex.verdict(verdicts, found, p);
                 for (Correlation.Joined j : found) {
                     TimelineLane lane = byJoined.get(j);
                     if (lane != null) {
