@@ -19,15 +19,12 @@ import java.io.OutputStream;
 import java.lang.reflect.Field;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmc.flightrecorder.writer.api.Recording;
@@ -226,11 +223,7 @@ public final class PacketRecording {
                 result = new PacketRecording(out, correlation, packetsPerChunk, window == null ? null : stem(recordings.get(0)), window)
                         .writePackets(capture, strict, maxPackets, channel, copied, base);
             }
-            try {
-                Files.move(temporary, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, out, StandardCopyOption.REPLACE_EXISTING);
-            }
+            OutputFile.moveIntoPlace(temporary, out);
             done = true;
             return result;
         } catch (RecordingChunks.Problem e) {
