@@ -1,7 +1,7 @@
 package io.socktrace.correlator;
 
 import io.socktrace.correlator.flow.TcpFlow;
-import io.socktrace.correlator.join.Correlation;
+import io.socktrace.correlator.join.CorrelationBuilder;
 import io.socktrace.correlator.jvm.JvmConnection;
 import io.socktrace.correlator.jvm.RecordingReader;
 import java.nio.file.Path;
@@ -35,7 +35,7 @@ final class BackgroundRecordings {
     private final int maxWaiting;
     private final FutureTask<List<JvmConnection>> reading;
     private final ArrayDeque<TcpFlow> waiting = new ArrayDeque<>();
-    private Correlation.Builder joiner;
+    private CorrelationBuilder joiner;
 
     /** A recording could not be read; {@link #getCause()} says which and why. */
     static final class Failed extends RuntimeException {
@@ -102,7 +102,7 @@ final class BackgroundRecordings {
      * Waits for the recordings and joins every flow still waiting; call after the capture's last
      * flow.
      */
-    Correlation.Builder finish() throws RecordingReader.RecordingException {
+    CorrelationBuilder finish() throws RecordingReader.RecordingException {
         try {
             if (joiner == null) {
                 joinWaiting();
@@ -127,7 +127,7 @@ final class BackgroundRecordings {
     }
 
     private void joinWaiting() {
-        joiner = new Correlation.Builder(connections());
+        joiner = new CorrelationBuilder(connections());
         while (!waiting.isEmpty()) {
             joiner.offer(waiting.poll());
         }

@@ -14,12 +14,14 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import io.socktrace.correlator.join.Correlation;
-import io.socktrace.correlator.join.JsonReport;
+import io.socktrace.correlator.join.CorrelationBuilder;
+import io.socktrace.correlator.report.JsonReport;
 import io.socktrace.correlator.join.PacketIndex;
 import io.socktrace.correlator.report.AnnotatedPcapng;
 import io.socktrace.correlator.jvm.RecordingReader;
 import io.socktrace.correlator.report.HtmlTimeline;
 import io.socktrace.correlator.report.PacketRecording;
+import io.socktrace.correlator.report.TextReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -237,7 +239,7 @@ public final class Main {
             }
         }, idleTimeoutNanos);
         CaptureStatistics statistics;
-        Correlation.Builder joiner = null;
+        CorrelationBuilder joiner = null;
         try (CaptureReader reader = CaptureReader.open(path, strict)) {
             PacketCursor packet = new PacketCursor();
             while (reader.next(packet)) {
@@ -280,7 +282,7 @@ public final class Main {
         }
         if (joiner != null) {
             Correlation correlation = joiner.build();
-            out.print(correlation.report());
+            out.print(TextReport.of(correlation));
             out.println();
             if (json != null) {
                 try {

@@ -24,7 +24,7 @@ class BackgroundRecordingsTest {
     void offer_anyNumberWaiting_joinsAsTheDirectJoinDoes() throws Exception {
         Path jfr = fixture("demo/demo.jfr");
         List<TcpFlow> flows = flows(fixture("demo/demo.pcap"));
-        String direct = Correlation.of(RecordingReader.read(jfr), flows).report();
+        String direct = io.socktrace.correlator.report.TextReport.of(Correlation.of(RecordingReader.read(jfr), flows));
         assertThat(flows).hasSize(24);
 
         for (int maxWaiting : new int[] {0, 1, 5, 1000}) {
@@ -32,7 +32,7 @@ class BackgroundRecordingsTest {
             for (TcpFlow flow : flows) {
                 background.offer(flow);
             }
-            assertThat(background.finish().build().report()).as("at most %d waiting", maxWaiting).isEqualTo(direct);
+            assertThat(io.socktrace.correlator.report.TextReport.of(background.finish().build())).as("at most %d waiting", maxWaiting).isEqualTo(direct);
         }
     }
 

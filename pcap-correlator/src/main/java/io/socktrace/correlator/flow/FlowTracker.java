@@ -136,8 +136,7 @@ public final class FlowTracker {
     }
 
     private static void update(TcpFlow flow, PacketCursor p, long now) {
-        boolean fromClient = p.sourcePort() == flow.clientPort && p.sourceLow() == flow.clientLow
-                && p.sourceHigh() == flow.clientHigh;
+        boolean fromClient = flow.fromClient(p);
         TcpFlow.Endpoint sender = fromClient ? flow.client : flow.server;
         TcpFlow.Endpoint receiver = fromClient ? flow.server : flow.client;
         if (flow.firstPacketNanos == TcpFlow.NONE) {
@@ -184,25 +183,25 @@ public final class FlowTracker {
             if (ack) {
                 acknowledge(sender, receiver, p.acknowledgement(), p.payloadLength() == 0 && !syn && !fin, now);
             }
+            int highestBefore = sender.sent.highestEnd();
+            int verdict = sender.sent.see(p);
             long sentBefore = sender.payloadBytes;
-            countSequence(sender, receiver, p, syn, fin, now);
+            countSequence(sender, receiver, p, syn, verdict, highestBefore, now);
             if (receiver.finNanos != TcpFlow.NONE) {
                 sender.payloadAfterPeerFin += sender.payloadBytes - sentBefore;
             }
-            if (!syn) {
-                if (p.window() == 0) {
-                    sender.zeroWindowSegments++;
-                    if (sender.firstZeroWindowNanos == TcpFlow.NONE) {
-                        sender.firstZeroWindowNanos = now;
-                    }
-                    sender.lastZeroWindowNanos = now;
-                    if (sender.zeroWindowSince == TcpFlow.NONE) {
-                        sender.zeroWindowSince = now;
-                        sender.zeroWindowEpisodes++;
-                    }
-                } else {
-                    closeZeroWindow(sender, now);
+            if ((verdict & PacketFacts.ZERO_WINDOW) != 0) {
+                sender.zeroWindowSegments++;
+                if (sender.firstZeroWindowNanos == TcpFlow.NONE) {
+                    sender.firstZeroWindowNanos = now;
                 }
+                sender.lastZeroWindowNanos = now;
+                if ((verdict & PacketFacts.ZERO_WINDOW_START) != 0) {
+                    sender.zeroWindowSince = now;
+                    sender.zeroWindowEpisodes++;
+                }
+            } else if ((verdict & PacketFacts.ADVERTISES_WINDOW) != 0) {
+                closeZeroWindow(sender, now);
             }
         }
         if (fin && sender.finNanos == TcpFlow.NONE) {
@@ -219,7 +218,7 @@ public final class FlowTracker {
      * covering the receiver's latest data is when the sender's kernel took the request.
      */
     private static void acknowledge(TcpFlow.Endpoint sender, TcpFlow.Endpoint receiver, int ack, boolean pureAck, long now) {
-        if (!receiver.sequenceKnown || ack - receiver.highestSequence < 0) {
+        if (!receiver.sent.sequenceKnown() || ack - receiver.sent.highestEnd() < 0) {
             return;
         }
         receiver.unackedSinceNanos = TcpFlow.NONE;
@@ -230,49 +229,40 @@ public final class FlowTracker {
     }
 
     /**
-     * Counts new and retransmitted payload, the time lost to retransmissions, and the turn-taking
-     * delay: how long after the other side's last data this side answered with data of its own.
-     * Sequence numbers wrap at 2^32: comparisons use the sign of the 32-bit difference.
+     * Counts new and retransmitted payload ({@link PacketFacts} decides which), the time lost to
+     * retransmissions, and the turn-taking delay: how long after the other side's last data this
+     * side answered with data of its own. {@code highestBefore} is the sender's highest sequence
+     * before this segment; sequence numbers wrap at 2^32, so differences are compared by sign.
      */
-    private static void countSequence(TcpFlow.Endpoint sender, TcpFlow.Endpoint receiver, PacketCursor p, boolean syn, boolean fin,
-            long now) {
+    private static void countSequence(TcpFlow.Endpoint sender, TcpFlow.Endpoint receiver, PacketCursor p, boolean syn,
+            int verdict, int highestBefore, long now) {
         int length = p.payloadLength();
-        int dataStart = p.sequence() + (syn ? 1 : 0);
-        int dataEnd = dataStart + length;
-        int end = dataEnd + (fin ? 1 : 0);
-        if (!sender.sequenceKnown) {
-            sender.sequenceKnown = true;
-            sender.highestSequence = end;
-            sender.payloadBytes += length;
-            if (length > 0) {
-                newData(sender, receiver, now);
-            }
+        boolean retransmission = (verdict & PacketFacts.RETRANSMISSION) != 0;
+        if (retransmission) {
+            sender.retransmissions++;
+        }
+        if (length == 0) {
             return;
         }
-        if (length > 0) {
-            if (dataStart - sender.highestSequence < 0) {
-                // time lost: from the first send of the oldest unacknowledged data (or from the
-                // previous retransmission of this episode) to this retransmission
-                long since = sender.lastRetransmitNanos != TcpFlow.NONE ? sender.lastRetransmitNanos : sender.unackedSinceNanos;
-                if (since != TcpFlow.NONE && now > since) {
-                    sender.retransmitWaitNanos += now - since;
-                }
-                sender.lastRetransmitNanos = now;
-                sender.retransmittedSegments++;
-                int fresh = dataEnd - sender.highestSequence;
-                if (fresh > 0) {
-                    sender.payloadBytes += fresh;
-                    sender.retransmittedBytes += length - fresh;
-                } else {
-                    sender.retransmittedBytes += length;
-                }
-            } else {
-                sender.payloadBytes += length;
-                newData(sender, receiver, now);
+        if (retransmission) {
+            // time lost: from the first send of the oldest unacknowledged data (or from the
+            // previous retransmission of this episode) to this retransmission
+            long since = sender.lastRetransmitNanos != TcpFlow.NONE ? sender.lastRetransmitNanos : sender.unackedSinceNanos;
+            if (since != TcpFlow.NONE && now > since) {
+                sender.retransmitWaitNanos += now - since;
             }
-        }
-        if (end - sender.highestSequence > 0) {
-            sender.highestSequence = end;
+            sender.lastRetransmitNanos = now;
+            sender.retransmittedSegments++;
+            int fresh = p.sequence() + (syn ? 1 : 0) + length - highestBefore; // a retransmission's sender was known
+            if (fresh > 0) {
+                sender.payloadBytes += fresh;
+                sender.retransmittedBytes += length - fresh;
+            } else {
+                sender.retransmittedBytes += length;
+            }
+        } else {
+            sender.payloadBytes += length;
+            newData(sender, receiver, now);
         }
     }
 

@@ -89,6 +89,14 @@ public final class TcpFlow {
         return serverPort;
     }
 
+    /**
+     * The unordered pair of two ports as one key (lower port in the high half): how the joiners
+     * and indexes look a flow up by a packet's or a connection's ports, whichever way they run.
+     */
+    public static long portKey(int a, int b) {
+        return a < b ? ((long) a << 32) | b : ((long) b << 32) | a;
+    }
+
     /** True if the packet travels on this flow's 4-tuple, either way. */
     public boolean carries(PacketCursor p) {
         int sp = p.sourcePort();
@@ -289,10 +297,10 @@ public final class TcpFlow {
                 .append(", syn ").append(flow.synCount())
                 .append(", fin ").append(sides(flow.client().finNanos() != TcpFlow.NONE, flow.server().finNanos() != TcpFlow.NONE))
                 .append(", rst ").append(sides(flow.client().rstNanos() != TcpFlow.NONE, flow.server().rstNanos() != TcpFlow.NONE));
-        long retransmitted = flow.client().retransmittedSegments() + flow.server().retransmittedSegments();
+        long retransmitted = flow.client().retransmissions() + flow.server().retransmissions();
         if (retransmitted > 0) {
-            line.append(", retransmits ").append(flow.client().retransmittedSegments())
-                    .append('/').append(flow.server().retransmittedSegments());
+            line.append(", retransmits ").append(flow.client().retransmissions())
+                    .append('/').append(flow.server().retransmissions());
         }
         appendZeroWindow(line, "client", flow.client());
         appendZeroWindow(line, "server", flow.server());
@@ -302,7 +310,9 @@ public final class TcpFlow {
     private static void appendZeroWindow(StringBuilder line, String side, TcpFlow.Endpoint endpoint) {
         if (endpoint.zeroWindowSegments() > 0) {
             line.append(", zero window from ").append(side)
-                    .append(String.format(java.util.Locale.ROOT, " %.3f s", endpoint.zeroWindowNanos() / 1e9));
+                    .append(String.format(java.util.Locale.ROOT, " %.3f s", endpoint.zeroWindowNanos() / 1e9))
+                    .append(" (").append(endpoint.zeroWindowSegments()).append(" segment")
+                    .append(endpoint.zeroWindowSegments() == 1 ? ")" : "s)");
         }
     }
 
@@ -340,8 +350,9 @@ public final class TcpFlow {
         long zeroWindowSince = NONE;
         long finNanos = NONE;
         long rstNanos = NONE;
-        int highestSequence;
-        boolean sequenceKnown;
+        /** What the verdicts remember of this side's segments: highest sequence, window state. */
+        final PacketFacts.Sender sent = new PacketFacts.Sender();
+        long retransmissions;
         long unackedSinceNanos = NONE;
         long lastRetransmitNanos = NONE;
         long retransmitWaitNanos;
@@ -376,7 +387,15 @@ public final class TcpFlow {
             return payloadAfterPeerFin;
         }
 
-        /** Segments carrying payload that started below the highest sequence already sent. */
+        /**
+         * Segments {@link PacketFacts} calls retransmissions: data, SYN or FIN sent again. The SYNs
+         * are also in {@link TcpFlow#synCount()}; {@link #retransmittedSegments()} counts the data.
+         */
+        public long retransmissions() {
+            return retransmissions;
+        }
+
+        /** Retransmissions ({@link PacketFacts}) that carried payload. */
         public long retransmittedSegments() {
             return retransmittedSegments;
         }
@@ -442,7 +461,7 @@ public final class TcpFlow {
             return timestamps;
         }
 
-        /** Segments (not SYN, not RST) in which this side advertised a zero window. */
+        /** Segments in which this side advertised a zero window ({@link PacketFacts#ZERO_WINDOW}). */
         public long zeroWindowSegments() {
             return zeroWindowSegments;
         }

@@ -92,8 +92,7 @@ final class ChunkEventReader {
         void event(Event event);
     }
 
-    private static final int CHUNK_MAGIC = 0x464c5200; // "FLR\0"
-    private static final int HEADER_BYTES = 68;
+    private static final int HEADER_BYTES = ChunkHeader.SIZE;
     private static final int FLAG_COMPRESSED_TICKS = 1 << 2;
     private static final long METADATA_TYPE = 0;
     private static final long CHECKPOINT_TYPE = 1;
@@ -135,19 +134,14 @@ final class ChunkEventReader {
     static void read(Path file, Set<String> chosen, Handler handler) throws IOException, Unsupported, Damaged, SeveralJvms {
         ChunkEventReader reader = new ChunkEventReader(chosen, handler);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long length = channel.size();
-            long start = 0;
-            while (start + HEADER_BYTES <= length) {
-                MappedByteBuffer header = channel.map(FileChannel.MapMode.READ_ONLY, start, HEADER_BYTES);
-                long size = header.getLong(8);
-                if (size < HEADER_BYTES || size > length - start) {
-                    throw new Damaged(start, "chunk size " + size);
+            for (ChunkHeader header = ChunkHeader.at(channel, 0); header != null; header = header.next(channel)) {
+                if (!header.complete()) {
+                    throw new Damaged(header.position(), "chunk size " + header.size());
                 }
-                if (size > Integer.MAX_VALUE) {
-                    throw new Unsupported("a chunk of " + size + " bytes");
+                if (header.size() > Integer.MAX_VALUE) {
+                    throw new Unsupported("a chunk of " + header.size() + " bytes");
                 }
-                reader.chunk(channel.map(FileChannel.MapMode.READ_ONLY, start, size), start);
-                start += size;
+                reader.chunk(channel.map(FileChannel.MapMode.READ_ONLY, header.position(), header.size()), header);
             }
         }
     }
@@ -223,29 +217,30 @@ final class ChunkEventReader {
     /** The metadata id the clock above was taken with; -1 before the first chunk. */
     private long clockMetadataId = -1;
 
-    private void chunk(MappedByteBuffer chunk, long start) throws Unsupported, Damaged, SeveralJvms {
+    private void chunk(MappedByteBuffer chunk, ChunkHeader header) throws Unsupported, Damaged, SeveralJvms {
+        long start = header.position();
         buffer = chunk;
         chunkStart = start;
         limit = chunk.capacity();
         strings.clear();
         threads.clear();
         try {
-            if (chunk.getInt(0) != CHUNK_MAGIC) {
+            if (!header.hasMagic()) {
                 throw new Damaged(start, "no chunk header");
             }
-            int major = chunk.getShort(4);
+            int major = header.major();
             if (major != 2) {
-                throw new Unsupported("format version " + major + "." + chunk.getShort(6));
+                throw new Unsupported("format version " + major + "." + header.minor());
             }
-            long metadataPosition = chunk.getLong(24);
-            long chunkStartNanos = chunk.getLong(32);
-            long chunkStartTicks = chunk.getLong(48);
-            long ticksPerSecond = chunk.getLong(56);
-            if ((chunk.get(67) & FLAG_COMPRESSED_TICKS) != 0) {
+            long metadataPosition = header.metadataPosition();
+            long chunkStartNanos = header.startNanos();
+            long chunkStartTicks = header.startTicks();
+            long ticksPerSecond = header.ticksPerSecond();
+            if ((header.flags() & FLAG_COMPRESSED_TICKS) != 0) {
                 throw new Unsupported("compressed ticks");
             }
             if (ticksPerSecond <= 0) {
-                throw new Damaged(start + 56, "ticks per second " + ticksPerSecond);
+                throw new Damaged(start + ChunkHeader.TICKS_PER_SECOND_OFFSET, "ticks per second " + ticksPerSecond);
             }
             if (metadataPosition < HEADER_BYTES || metadataPosition >= limit) {
                 throw new Damaged(start + 24, "metadata position " + metadataPosition);

@@ -5,8 +5,10 @@ import io.socktrace.events.EventNames;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -203,30 +205,26 @@ public final class RecordingReader {
      * checked first and a bad file named with the byte offset where it goes wrong.
      */
     static void checkChunks(Path file) throws RecordingException {
-        try (java.io.RandomAccessFile in = new java.io.RandomAccessFile(file.toFile(), "r")) {
-            long length = in.length();
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            long length = in.size();
             long position = 0;
             int chunks = 0;
             while (position < length) {
-                if (length - position < CHUNK_HEADER_BYTES) {
+                ChunkHeader header = ChunkHeader.at(in, position);
+                if (header == null) {
                     throw new RecordingException(file + ": not a readable JFR recording (" + (length - position)
                             + " stray bytes at byte " + position + ")", null);
                 }
-                in.seek(position);
-                int magic = in.readInt();
-                if (magic != CHUNK_MAGIC) {
+                if (!header.hasMagic()) {
                     throw new RecordingException(file + ": not a readable JFR recording (no chunk header at byte " + position
                             + (chunks == 0 ? ": not a JFR file" : "") + ")", null);
                 }
-                in.readShort(); // major version
-                in.readShort(); // minor version
-                long size = in.readLong();
-                if (size < CHUNK_HEADER_BYTES || size > length - position) {
+                if (!header.complete()) {
                     throw new RecordingException(file + ": not a readable JFR recording (the chunk at byte " + position
-                            + " says " + size + " bytes but the file has " + (length - position)
+                            + " says " + header.size() + " bytes but the file has " + (length - position)
                             + " from there: cut off, or still being written)", null);
                 }
-                position += size;
+                position = header.end();
                 chunks++;
             }
             if (chunks == 0) {
@@ -237,8 +235,6 @@ public final class RecordingReader {
         }
     }
 
-    private static final int CHUNK_MAGIC = 0x464c5200; // "FLR\0"
-    private static final int CHUNK_HEADER_BYTES = 68;
 
     /** Marks an event type without connectionId (an older or foreign event of the same name). */
     private static final Fields NO_CONNECTION = new Fields();

@@ -4,6 +4,7 @@ import io.socktrace.correlator.capture.CaptureFormatException;
 import io.socktrace.correlator.capture.CaptureReader;
 import io.socktrace.correlator.capture.PacketCursor;
 import io.socktrace.correlator.capture.PacketKind;
+import io.socktrace.correlator.flow.PacketFacts;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.Finding;
@@ -14,10 +15,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,7 +44,9 @@ import java.util.Map;
  * connection's findings; on every other packet of the connection the short form
  * {@code socktrace connection 12: after Connect CONNECTED}. "during" means the packet crossed the
  * wire while that call was running, "after" that it was the last recorded call before the packet
- * (calls below the recording's thresholds are not recorded).
+ * (calls below the recording's thresholds are not recorded); {@link PacketIndex#place} decides.
+ * A packet that {@link PacketFacts} calls a retransmission or a zero-window advertisement says so
+ * after the call, in both forms: {@code during Send OK (retransmission, zero window)}.
  */
 public final class AnnotatedPcapng {
 
@@ -114,11 +115,7 @@ public final class AnnotatedPcapng {
                  CaptureReader reader = CaptureReader.open(capture, strict)) {
                 summary = new Copier(reader, channel, index, String.valueOf(capture.getFileName())).copy();
             }
-            try {
-                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
+            OutputFile.moveIntoPlace(temporary, absolute);
             done = true;
             return summary;
         } finally {
@@ -135,6 +132,7 @@ public final class AnnotatedPcapng {
         private final PacketIndex index;
         private final String captureName;
         private final Map<Correlation.Joined, ConnectionState> states = new IdentityHashMap<>();
+        private final PacketFacts.Replays verdicts = new PacketFacts.Replays();
         private final List<byte[]> comments = new ArrayList<>(2);
 
         /** Interface ids restart in each input section; the output has one section, so they are offset. */
@@ -159,8 +157,10 @@ public final class AnnotatedPcapng {
                 declareInterfaces();
                 comments.clear();
                 if (packet.kind() == PacketKind.TCP) {
-                    for (Correlation.Joined joined : index.find(packet)) {
-                        comments.add(utf8(comment(joined, packet), MAX_OPTION_LENGTH));
+                    List<Correlation.Joined> found = index.find(packet);
+                    int verdict = PacketIndex.verdict(verdicts, found, packet);
+                    for (Correlation.Joined joined : found) {
+                        comments.add(utf8(comment(joined, packet, verdict), MAX_OPTION_LENGTH));
                     }
                 }
                 if (!comments.isEmpty()) {
@@ -261,24 +261,12 @@ public final class AnnotatedPcapng {
             output.putInt(length);
         }
 
-        private String comment(Correlation.Joined j, PacketCursor packet) {
+        private String comment(Correlation.Joined j, PacketCursor packet, int verdict) {
             ConnectionState state = states.computeIfAbsent(j, k -> new ConnectionState());
             boolean control = (packet.tcpFlags() & (PacketCursor.SYN | PacketCursor.FIN | PacketCursor.RST)) != 0;
-            boolean episodeStart = false;
-            if ((packet.tcpFlags() & (PacketCursor.SYN | PacketCursor.RST)) == 0) {
-                // SYN windows are never scaled and a RST's window means nothing: neither is a zero window
-                boolean zero = packet.window() == 0;
-                if (j.flow.fromClient(packet)) {
-                    episodeStart = zero && !state.clientWindowZero;
-                    state.clientWindowZero = zero;
-                } else {
-                    episodeStart = zero && !state.serverWindowZero;
-                    state.serverWindowZero = zero;
-                }
-            }
-            boolean matters = !state.seen || control || episodeStart;
+            boolean matters = !state.seen || control || (verdict & PacketFacts.ZERO_WINDOW_START) != 0;
             state.seen = true;
-            String call = describeCall(j, packet.timestampNanos());
+            String call = describeCall(j, packet.timestampNanos()) + verdictText(verdict);
             if (!matters) {
                 return "socktrace connection " + index.correlation().label(j.connection) + ": " + call;
             }
@@ -294,23 +282,29 @@ public final class AnnotatedPcapng {
         }
 
         private String describeCall(Correlation.Joined j, long packetNanos) {
-            JvmConnection.Call call = index.callAt(j, packetNanos);
-            if (call == null) {
+            PacketIndex.Placement placement = index.place(j, packetNanos);
+            if (placement == null) {
                 return "before its first recorded call";
             }
-            long t = packetNanos - index.correlation().clockOffsetNanos;
-            String when = call.startNanos <= t && t <= call.endNanos() ? "during " : "after ";
-            return when + call.event + (call.outcome == null ? "" : " " + call.outcome);
+            return (placement.during ? "during " : "after ") + placement.callText();
         }
     }
 
     /** Per joined connection: what the comments so far have said. Lives as long as the copy. */
     private static final class ConnectionState {
         boolean seen;
-        boolean clientWindowZero;
-        boolean serverWindowZero;
         String header;
         String codes;
+    }
+
+    /** " (retransmission, zero window)" for a packet with those verdicts; empty for one with neither. */
+    static String verdictText(int verdict) {
+        boolean retransmission = (verdict & PacketFacts.RETRANSMISSION) != 0;
+        boolean zeroWindow = (verdict & PacketFacts.ZERO_WINDOW) != 0;
+        if (!retransmission && !zeroWindow) {
+            return "";
+        }
+        return retransmission && zeroWindow ? " (retransmission, zero window)" : retransmission ? " (retransmission)" : " (zero window)";
     }
 
     /** "socktrace connection 12 (client 127.0.0.1:41522 -> 127.0.0.1:32963, thread main)", endpoints as on the wire. */

@@ -4,18 +4,12 @@ import io.socktrace.correlator.capture.CaptureFormatException;
 import io.socktrace.correlator.capture.CaptureReader;
 import io.socktrace.correlator.capture.PacketCursor;
 import io.socktrace.correlator.capture.PacketKind;
+import io.socktrace.correlator.flow.PacketFacts;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.Finding;
-import io.socktrace.correlator.join.JsonReport;
 import io.socktrace.correlator.join.PacketIndex;
 import io.socktrace.correlator.jvm.JvmConnection;
-import io.socktrace.events.EventNames;
-import io.socktrace.runtime.AcceptOutcome;
-import io.socktrace.runtime.CloseInitiator;
-import io.socktrace.runtime.ConnectOutcome;
-import io.socktrace.runtime.ReceiveOutcome;
-import io.socktrace.runtime.SendOutcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,14 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -54,11 +45,10 @@ import java.util.TreeMap;
  *
  * <p><b>Size.</b> At most {@link #MAX_LANES} connections get a lane (worst first, the order of
  * {@link Correlation#connections}); the rest are listed in a table. Per lane at most
- * {@link #MAX_PACKETS_PER_LANE} packets are drawn: the first {@link #HEAD_PACKETS}, the last
- * {@link #TAIL_PACKETS}, and in between the SYN, FIN, RST and zero-window packets (up to
- * {@link #MIDDLE_PACKETS}), since those are what a finding is about; the lane says how many were
- * left out and shades the stretch they came from. Memory and output grow with the lanes, not
- * with the capture.
+ * {@link TimelineLane#MAX_PACKETS_PER_LANE} packets are drawn, chosen by {@link TimelineLane}:
+ * the first and the last ones, and in between the SYN, FIN, RST and zero-window packets, since
+ * those are what a finding is about; the lane says how many were left out and shades the stretch
+ * they came from. Memory and output grow with the lanes, not with the capture.
  *
  * <p><b>Text.</b> Addresses, host names, thread names and exception messages come from the
  * recording and may contain markup; all of it is escaped, in HTML and in the embedded JSON.
@@ -67,25 +57,6 @@ public final class HtmlTimeline {
 
     /** Connections beyond this many get a table row instead of a lane. */
     public static final int MAX_LANES = 300;
-    /** Most packets drawn for one connection. */
-    public static final int MAX_PACKETS_PER_LANE = 2000;
-    static final int HEAD_PACKETS = 1000;
-    static final int TAIL_PACKETS = 500;
-    static final int MIDDLE_PACKETS = MAX_PACKETS_PER_LANE - HEAD_PACKETS - TAIL_PACKETS;
-
-    /** Bits above the TCP flags in a packet's {@code bits} field of the embedded JSON. */
-    static final int FROM_PEER = 1 << 8;
-    static final int DURING_CALL = 1 << 9;
-    static final int RETRANSMISSION = 1 << 10;
-    static final int ZERO_WINDOW = 1 << 11;
-
-    /** Outcomes (and Close initiators) that are not a failure of the call. */
-    private static final Set<String> FINE = Set.of(ConnectOutcome.CONNECTED.name(), AcceptOutcome.ACCEPTED.name(),
-            ReceiveOutcome.OK.name(), ReceiveOutcome.EOF.name(), SendOutcome.PARTIAL.name(), SendOutcome.WOULD_BLOCK.name(),
-            CloseInitiator.LOCAL.name(), CloseInitiator.PEER.name(), CloseInitiator.AFTER_ERROR.name());
-    /** Events that are a problem by themselves, whatever their fields say. */
-    private static final Set<String> ALWAYS_FAILED = Set.of(EventNames.simpleName(EventNames.RESET),
-            EventNames.simpleName(EventNames.CLOSE_WAIT_LEAK), EventNames.simpleName(EventNames.LEAK));
 
     private HtmlTimeline() {
     }
@@ -112,26 +83,29 @@ public final class HtmlTimeline {
      */
     public static String render(PacketIndex index, Path capture, List<Path> recordings) throws IOException, CaptureFormatException {
         Correlation correlation = index.correlation();
-        List<Lane> lanes = new ArrayList<>();
-        Map<Correlation.Joined, Lane> byJoined = new IdentityHashMap<>();
+        List<TimelineLane> lanes = new ArrayList<>();
+        Map<Correlation.Joined, TimelineLane> byJoined = new IdentityHashMap<>();
         for (Correlation.Joined j : correlation.connections) {
             if (lanes.size() == MAX_LANES) {
                 break;
             }
-            Lane lane = new Lane(j, correlation.clockOffsetNanos);
+            TimelineLane lane = new TimelineLane(j, correlation.clockOffsetNanos);
             lanes.add(lane);
             byJoined.put(j, lane);
         }
+        PacketFacts.Replays verdicts = new PacketFacts.Replays();
         try (CaptureReader reader = CaptureReader.open(capture, false)) {
             PacketCursor p = new PacketCursor();
             while (reader.next(p)) {
                 if (p.kind() != PacketKind.TCP) {
                     continue;
                 }
-                for (Correlation.Joined j : index.find(p)) {
-                    Lane lane = byJoined.get(j);
+                List<Correlation.Joined> found = index.find(p);
+                int verdict = PacketIndex.verdict(verdicts, found, p);
+                for (Correlation.Joined j : found) {
+                    TimelineLane lane = byJoined.get(j);
                     if (lane != null) {
-                        lane.add(p, index.callAt(j, p.timestampNanos()));
+                        lane.add(p, index.place(j, p.timestampNanos()), verdict);
                     }
                 }
             }
@@ -139,151 +113,24 @@ public final class HtmlTimeline {
         return new Page(correlation, lanes, capture, recordings).render();
     }
 
-    /** One connection's drawing data, gathered during the second pass. */
-    static final class Lane {
-        final Correlation.Joined joined;
-        final long offset;
-        final Map<JvmConnection.Call, Integer> callIndex = new IdentityHashMap<>();
-        final List<Packet> head = new ArrayList<>();
-        final List<Packet> middle = new ArrayList<>();
-        final ArrayDeque<Packet> tail = new ArrayDeque<>();
-        long total;
-        long omitted;
-        long omittedFrom = Long.MAX_VALUE;
-        long omittedTo = Long.MIN_VALUE;
-        /** Per direction (0 this JVM, 1 the peer): first sequence number, and the highest one sent. */
-        final long[] isn = {-1, -1};
-        final long[] highest = {-1, -1};
-
-        Lane(Correlation.Joined joined, long offset) {
-            this.joined = joined;
-            this.offset = offset;
-            List<JvmConnection.Call> calls = joined.connection.calls();
-            for (int i = 0; i < calls.size(); i++) {
-                callIndex.put(calls.get(i), i);
-            }
-        }
-
-        void add(PacketCursor p, JvmConnection.Call call) {
-            total++;
-            TcpFlow f = joined.flow;
-            boolean weAreClient = joined.connection.side() != JvmConnection.Side.SERVER;
-            int dir = f.fromClient(p) == weAreClient ? 0 : 1;
-            int flags = p.tcpFlags() & 0xff;
-            long seq = p.sequence() & 0xffffffffL;
-            long ack = p.acknowledgement() & 0xffffffffL;
-            if (isn[dir] < 0) {
-                isn[dir] = seq;
-            }
-            if ((flags & PacketCursor.ACK) != 0 && isn[1 - dir] < 0) {
-                isn[1 - dir] = ack; // the other side not seen yet: its sequence space starts at what we acknowledge
-            }
-            int bits = flags | (dir == 1 ? FROM_PEER : 0);
-            long end = seq + p.payloadLength() + ((flags & (PacketCursor.SYN | PacketCursor.FIN)) != 0 ? 1 : 0);
-            if (p.payloadLength() > 0 && highest[dir] >= 0 && (int) (seq - highest[dir]) < 0) {
-                bits |= RETRANSMISSION;
-            }
-            if (highest[dir] < 0 || (int) ((end & 0xffffffffL) - highest[dir]) > 0) {
-                highest[dir] = end & 0xffffffffL;
-            }
-            if (p.window() == 0 && (flags & (PacketCursor.SYN | PacketCursor.RST)) == 0) {
-                bits |= ZERO_WINDOW;
-            }
-            int callNumber = -1;
-            if (call != null) {
-                callNumber = callIndex.getOrDefault(call, -1);
-                long t = p.timestampNanos() - offset;
-                if (call.startNanos <= t && t <= call.endNanos()) {
-                    bits |= DURING_CALL;
-                }
-            }
-            Packet packet = new Packet(p.timestampNanos(), bits, (seq - isn[dir]) & 0xffffffffL,
-                    (ack - isn[1 - dir]) & 0xffffffffL, p.payloadLength(), p.window(), callNumber);
-            if (head.size() < HEAD_PACKETS) {
-                head.add(packet);
-                return;
-            }
-            boolean special = (flags & (PacketCursor.SYN | PacketCursor.FIN | PacketCursor.RST)) != 0 || (bits & ZERO_WINDOW) != 0;
-            if (special && middle.size() < MIDDLE_PACKETS) {
-                middle.add(packet);
-                return;
-            }
-            tail.addLast(packet);
-            if (tail.size() > TAIL_PACKETS) {
-                Packet dropped = tail.removeFirst();
-                omitted++;
-                omittedFrom = Math.min(omittedFrom, dropped.nanos);
-                omittedTo = Math.max(omittedTo, dropped.nanos);
-            }
-        }
-
-        /** The packets kept, in capture order. */
-        List<Packet> packets() {
-            List<Packet> all = new ArrayList<>(head.size() + middle.size() + tail.size());
-            all.addAll(head);
-            all.addAll(middle);
-            all.addAll(tail);
-            all.sort(Comparator.comparingLong(packet -> packet.nanos));
-            return all;
-        }
-
-        /** Earliest time of the lane on the capture clock (calls shifted), packets included. */
-        long first() {
-            long first = joined.connection.calls().isEmpty() ? Long.MAX_VALUE : joined.connection.firstNanos() + offset;
-            first = joined.flow == null ? first : Math.min(first, joined.flow.firstPacketNanos());
-            return first == Long.MAX_VALUE ? 0 : first; // nothing recorded and no packets: an empty lane at the start
-        }
-
-        long last() {
-            long last = joined.connection.calls().isEmpty() ? Long.MIN_VALUE : joined.connection.lastNanos() + offset;
-            last = joined.flow == null ? last : Math.max(last, joined.flow.lastPacketNanos());
-            return last == Long.MIN_VALUE ? first() : last;
-        }
-    }
-
-    /** One packet as drawn; sequence numbers relative to each side's first. */
-    static final class Packet {
-        final long nanos;
-        final int bits;
-        final long seq;
-        final long ack;
-        final int length;
-        final int window;
-        final int call;
-
-        Packet(long nanos, int bits, long seq, long ack, int length, int window, int call) {
-            this.nanos = nanos;
-            this.bits = bits;
-            this.seq = seq;
-            this.ack = ack;
-            this.length = length;
-            this.window = window;
-            this.call = call;
-        }
-    }
-
-    static boolean failed(JvmConnection.Call call) {
-        return ALWAYS_FAILED.contains(call.event) || (call.outcome != null && !FINE.contains(call.outcome));
-    }
-
     /** Builds the page text; separate from the capture pass so it is plain string work. */
     private static final class Page {
         private final Correlation correlation;
-        private final List<Lane> lanes;
+        private final List<TimelineLane> lanes;
         private final Path capture;
         private final List<Path> recordings;
         private final long start;
         private final long end;
         private final StringBuilder b = new StringBuilder(64 * 1024);
 
-        Page(Correlation correlation, List<Lane> lanes, Path capture, List<Path> recordings) {
+        Page(Correlation correlation, List<TimelineLane> lanes, Path capture, List<Path> recordings) {
             this.correlation = correlation;
             this.lanes = lanes;
             this.capture = capture;
             this.recordings = recordings;
             long first = Long.MAX_VALUE;
             long last = Long.MIN_VALUE;
-            for (Lane lane : lanes) {
+            for (TimelineLane lane : lanes) {
                 first = Math.min(first, lane.first());
                 last = Math.max(last, lane.last());
             }
@@ -313,7 +160,7 @@ public final class HtmlTimeline {
                     + "window for all lanes, click a row to go to its lane</small></h2>"
                     + "<div class=\"track\"><svg id=\"overview-svg\" class=\"chart\"></svg></div></section>\n");
             b.append("<main id=\"lanes\">\n");
-            for (Lane lane : lanes) {
+            for (TimelineLane lane : lanes) {
                 lane(lane);
             }
             b.append("</main>\n");
@@ -374,7 +221,7 @@ public final class HtmlTimeline {
                     .append("<div id=\"legend\"></div>\n</nav>\n");
         }
 
-        private void lane(Lane lane) {
+        private void lane(TimelineLane lane) {
             Correlation.Joined j = lane.joined;
             JvmConnection c = j.connection;
             TcpFlow f = j.flow;
@@ -471,12 +318,10 @@ public final class HtmlTimeline {
                     .append(", \"clockOffset\": ").append(correlation.clockOffsetNanos)
                     .append(", \"lanes\": [");
             String comma = "\n";
-            for (Lane lane : lanes) {
+            for (TimelineLane lane : lanes) {
                 Correlation.Joined j = lane.joined;
                 JvmConnection c = j.connection;
                 TcpFlow f = j.flow;
-                TcpFlow.Endpoint us = f == null ? null : c.side() == JvmConnection.Side.SERVER ? f.server() : f.client();
-                TcpFlow.Endpoint peer = f == null ? null : c.side() == JvmConnection.Side.SERVER ? f.client() : f.server();
                 b.append(comma).append("{\"id\": ").append(json(correlation.label(c)))
                         .append(", \"label\": ").append(json("#" + correlation.label(c) + " " + c.side().name().toLowerCase(Locale.ROOT) + " "
                                 + endpoint(c.localText(), c.localPort()) + " → "
@@ -491,7 +336,8 @@ public final class HtmlTimeline {
                         .append(", \"flow\": ").append(f != null)
                         .append(", \"isn\": [").append(lane.isn[0]).append(", ").append(lane.isn[1]).append(']')
                         // window scaling applies only when both SYNs carried the option
-                        .append(", \"scale\": [").append(scale(us, peer)).append(", ").append(scale(peer, us)).append(']')
+                        .append(", \"scale\": [").append(scale(f, c.side() != JvmConnection.Side.SERVER)).append(", ")
+                        .append(scale(f, c.side() == JvmConnection.Side.SERVER)).append(']')
                         .append(", \"packetsTotal\": ").append(lane.total)
                         .append(", \"omitted\": ").append(lane.omitted);
                 if (lane.omitted > 0) {
@@ -502,12 +348,12 @@ public final class HtmlTimeline {
                 for (JvmConnection.Call call : c.calls()) {
                     b.append(inner).append('[').append(call.startNanos + lane.offset - start).append(", ").append(call.durationNanos)
                             .append(", ").append(json(call.event)).append(", ").append(json(call.outcome)).append(", ").append(call.bytes)
-                            .append(", ").append(json(call.exceptionMessage)).append(", ").append(failed(call) ? 1 : 0).append(']');
+                            .append(", ").append(json(call.exceptionMessage)).append(", ").append(TimelineLane.failed(call) ? 1 : 0).append(']');
                     inner = ", ";
                 }
                 b.append("],\n \"packets\": [");
                 inner = "";
-                for (Packet p : lane.packets()) {
+                for (TimelineLane.Packet p : lane.packets()) {
                     b.append(inner).append('[').append(p.nanos - start).append(',').append(p.bits).append(',').append(p.seq).append(',')
                             .append(p.ack).append(',').append(p.length).append(',').append(p.window).append(',').append(p.call).append(']');
                     inner = ",";
@@ -518,11 +364,9 @@ public final class HtmlTimeline {
             b.append("\n]}\n</script>\n");
         }
 
-        private static int scale(TcpFlow.Endpoint sender, TcpFlow.Endpoint receiver) {
-            if (sender == null || sender.windowScale() == PacketCursor.ABSENT || receiver.windowScale() == PacketCursor.ABSENT) {
-                return 0;
-            }
-            return sender.windowScale();
+        /** The window shift of the client's (or server's) segments after the handshake; 0 if unscaled. */
+        private static int scale(TcpFlow flow, boolean client) {
+            return flow == null ? 0 : Math.max(0, PacketFacts.windowShift(flow, client, 0));
         }
     }
 

@@ -5,6 +5,7 @@ import io.socktrace.correlator.capture.CaptureFormatException;
 import io.socktrace.correlator.capture.CaptureReader;
 import io.socktrace.correlator.capture.PacketCursor;
 import io.socktrace.correlator.capture.PacketKind;
+import io.socktrace.correlator.flow.PacketFacts;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.Finding;
@@ -16,21 +17,14 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmc.flightrecorder.writer.api.Recording;
@@ -59,7 +53,8 @@ import org.openjdk.jmc.flightrecorder.writer.api.Types;
  * both read the same instants.
  *
  * <p>The output is written to a temporary file beside it and moved into place at the end, so a
- * failure never leaves a half-written recording under the requested name.
+ * failure never leaves a half-written recording under the requested name. Copying chunks and
+ * their clock is {@link RecordingChunks}'; this class writes the packet events.
  */
 public final class PacketRecording {
 
@@ -79,18 +74,11 @@ public final class PacketRecording {
      * still a 4-byte LEB128 number in every event.
      */
     static final long TYPE_ID_BASE = 1L << 27;
-    /** How far a packet may fall before its connection's first call and still be put in it. */
-    static final long CLOCK_TOLERANCE_NANOS = 1_000_000L;
     /** Packets this long before a recording starts or after it ends still go into its file. */
     static final long WINDOW_MARGIN_NANOS = 1_000_000_000L;
-    private static final byte[] CHUNK_MAGIC = {'F', 'L', 'R', 0};
-    private static final int CHUNK_HEADER_SIZE = 68;
-    private static final int TICKS_PER_SECOND_OFFSET = 56;
     /** Fewer bytes than this per event than can be encoded: type id alone takes 4, startTime 5+. */
     private static final int MIN_EVENT_BYTES = 16;
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final String[] FLAG_NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
-    private static final int NO_DATA_FLAGS = PacketCursor.SYN | PacketCursor.FIN | PacketCursor.RST;
 
     /** What {@link #write} did. */
     public static final class Result {
@@ -114,23 +102,11 @@ public final class PacketRecording {
         }
     }
 
-    /** An I/O failure whose message already names the file and what went wrong. */
-    private static final class Problem extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        Problem(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
     private final Path out;
     private final Correlation correlation;
     private final int packetsPerChunk;
     private final PacketIndex index;
-    /** Flows no JVM connection was joined to, keyed like {@link PacketIndex} by their ports. */
-    private final Map<Long, List<TcpFlow>> unmatchedByPorts = new HashMap<>();
-    /** Per flow: highest sequence end sent by client and by server, and which of them are known. */
-    private final Map<TcpFlow, int[]> sequences = new IdentityHashMap<>();
+    private final PacketFacts.Replays verdicts = new PacketFacts.Replays();
     private final String[] flagTexts = new String[256];
 
     /**
@@ -147,9 +123,6 @@ public final class PacketRecording {
         this.correlation = correlation;
         this.packetsPerChunk = packetsPerChunk;
         this.index = PacketIndex.of(correlation);
-        for (TcpFlow f : correlation.unmatchedFlows) {
-            unmatchedByPorts.computeIfAbsent(portKey(f.clientPort(), f.serverPort()), k -> new ArrayList<>(1)).add(f);
-        }
     }
 
     /**
@@ -212,7 +185,7 @@ public final class PacketRecording {
         List<Path> outputs = outputs(out, recordings);
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < recordings.size(); i++) {
-            long[] span = span(recordings.get(i));
+            long[] span = RecordingChunks.span(recordings.get(i));
             long[] window = {span[0] - WINDOW_MARGIN_NANOS, span[1] + WINDOW_MARGIN_NANOS};
             results.add(write(outputs.get(i), List.of(recordings.get(i)), capture, strict, correlation, maxPackets,
                     PACKETS_PER_CHUNK, window));
@@ -224,34 +197,6 @@ public final class PacketRecording {
     private static String stem(Path recording) {
         String name = recording.getFileName().toString();
         return name.endsWith(".jfr") ? name.substring(0, name.length() - 4) : name;
-    }
-
-    /** First chunk's start to the latest chunk end of a recording, epoch ns, from the chunk headers. */
-    static long[] span(Path recording) throws IOException {
-        try (FileChannel source = FileChannel.open(recording, StandardOpenOption.READ)) {
-            long size = source.size();
-            long position = 0;
-            long start = Long.MAX_VALUE;
-            long end = Long.MIN_VALUE;
-            ByteBuffer header = ByteBuffer.allocate(CHUNK_HEADER_SIZE).order(ByteOrder.BIG_ENDIAN);
-            while (size - position >= CHUNK_HEADER_SIZE) {
-                header.clear();
-                while (header.hasRemaining() && source.read(header, position + header.position()) > 0) {
-                    // the chunk header
-                }
-                long chunkSize = header.getLong(8);
-                if (chunkSize < CHUNK_HEADER_SIZE || chunkSize > size - position) {
-                    break; // unfinished: not copied either
-                }
-                start = Math.min(start, header.getLong(32));
-                end = Math.max(end, header.getLong(32) + header.getLong(40));
-                position += chunkSize;
-            }
-            if (start == Long.MAX_VALUE) {
-                throw new Problem(recording + ": no complete JFR chunk", null);
-            }
-            return new long[] {start, end};
-        }
     }
 
     private static Result write(Path out, List<Path> recordings, Path capture, boolean strict, Correlation correlation,
@@ -266,9 +211,9 @@ public final class PacketRecording {
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 int copied = 0;
-                TickBase base = null;
+                RecordingChunks.TickBase base = null;
                 for (Path recording : recordings) {
-                    TickBase first = copyChunks(recording, channel);
+                    RecordingChunks.TickBase first = RecordingChunks.copy(recording, channel);
                     base = base == null ? first : base;
                     copied += first.chunks;
                 }
@@ -278,17 +223,13 @@ public final class PacketRecording {
                 result = new PacketRecording(out, correlation, packetsPerChunk, window == null ? null : stem(recordings.get(0)), window)
                         .writePackets(capture, strict, maxPackets, channel, copied, base);
             }
-            try {
-                Files.move(temporary, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, out, StandardCopyOption.REPLACE_EXISTING);
-            }
+            OutputFile.moveIntoPlace(temporary, out);
             done = true;
             return result;
-        } catch (Problem e) {
+        } catch (RecordingChunks.Problem e) {
             throw e;
         } catch (IOException e) {
-            throw new Problem(out + ": cannot write: " + e, e);
+            throw new RecordingChunks.Problem(out + ": cannot write: " + e, e);
         } finally {
             if (!done) {
                 Files.deleteIfExists(temporary);
@@ -296,77 +237,8 @@ public final class PacketRecording {
         }
     }
 
-    /** The first chunk's clock: how its ticks map to epoch nanoseconds. */
-    static final class TickBase {
-        final long startNanos;
-        final long startTicks;
-        final long ticksPerSecond;
-        int chunks;
-
-        TickBase(long startNanos, long startTicks, long ticksPerSecond) {
-            this.startNanos = startNanos;
-            this.startTicks = startTicks;
-            this.ticksPerSecond = ticksPerSecond;
-        }
-
-        /** Ticks of the epoch-nanosecond time {@code nanos}. */
-        long ticks(long nanos) {
-            long delta = nanos - startNanos;
-            return ticksPerSecond == NANOS_PER_SECOND ? startTicks + delta
-                    : startTicks + Math.round(delta * (ticksPerSecond / (double) NANOS_PER_SECOND));
-        }
-    }
-
-    /**
-     * Appends the complete chunks of a recording and returns the clock of its first chunk, with
-     * the number of chunks copied. A recording whose last chunk is unfinished
-     * (still being written: its size field is 0 or runs past the end) loses only that chunk,
-     * since a later chunk appended after it could not be found by a reader.
-     */
-    static TickBase copyChunks(Path recording, FileChannel target) throws IOException {
-        try (FileChannel source = FileChannel.open(recording, StandardOpenOption.READ)) {
-            long size = source.size();
-            long position = 0;
-            TickBase first = null;
-            ByteBuffer header = ByteBuffer.allocate(CHUNK_HEADER_SIZE).order(ByteOrder.BIG_ENDIAN);
-            while (size - position >= CHUNK_HEADER_SIZE) {
-                header.clear();
-                while (header.hasRemaining() && source.read(header, position + header.position()) > 0) {
-                    // read the magic, version and chunk size
-                }
-                for (int i = 0; i < CHUNK_MAGIC.length; i++) {
-                    if (header.get(i) != CHUNK_MAGIC[i]) {
-                        throw new Problem(recording + ": not a JFR chunk at offset " + position, null);
-                    }
-                }
-                long chunkSize = header.getLong(8);
-                long ticksPerSecond = header.getLong(56);
-                if (chunkSize < CHUNK_HEADER_SIZE || chunkSize > size - position || ticksPerSecond <= 0) {
-                    break; // unfinished chunk
-                }
-                if (first == null) {
-                    first = new TickBase(header.getLong(32), header.getLong(48), ticksPerSecond);
-                }
-                long copied = 0;
-                while (copied < chunkSize) {
-                    long n = source.transferTo(position + copied, chunkSize - copied, target);
-                    if (n <= 0) {
-                        throw new Problem(recording + ": cannot copy the chunk at offset " + position, null);
-                    }
-                    copied += n;
-                }
-                position += chunkSize;
-                first.chunks++;
-            }
-            if (first == null) {
-                throw new Problem(recording + ": no complete JFR chunk", null);
-            }
-            return first;
-        }
-    }
-
     private Result writePackets(Path capture, boolean strict, long maxPackets, FileChannel channel, int copied,
-                                TickBase base) throws IOException, CaptureFormatException {
+                                RecordingChunks.TickBase base) throws IOException, CaptureFormatException {
         // first pass: the time span (on the JVM's clock) of each chunk to write
         long offset = correlation.clockOffsetNanos;
         List<long[]> spans = new ArrayList<>();
@@ -412,7 +284,16 @@ public final class PacketRecording {
             long frame = 0;
             while (written < maxPackets && reader.next(p)) {
                 frame++;
-                if (p.kind() != PacketKind.TCP || !selected(p, p.timestampNanos() - correlation.clockOffsetNanos)) {
+                if (p.kind() != PacketKind.TCP) {
+                    continue;
+                }
+                if (!selected(p, p.timestampNanos() - correlation.clockOffsetNanos)) {
+                    // a flow of no connection that starts before this file's window: its verdicts
+                    // count from its first packet, as in the other outputs
+                    TcpFlow unmatched = index.find(p).isEmpty() ? index.unmatchedFlow(p) : null;
+                    if (unmatched != null) {
+                        verdicts.see(unmatched, p);
+                    }
                     continue;
                 }
                 if (written % packetsPerChunk == 0) {
@@ -480,13 +361,9 @@ public final class PacketRecording {
         return here;
     }
 
-    /**
-     * Finishes a chunk. The writer always declares 1 tick = 1 ns, the JVM's frequency on Linux;
-     * for a recording from a JVM that counted otherwise, the header gets that frequency instead
-     * (the ticks were written in it).
-     */
+    /** Finishes a chunk: checks that the writer kept its events, and gives it the first chunk's frequency. */
     private void closeChunk(Recording recording, OutputStream stream, FileChannel channel, long chunkStart,
-                                   long events, TickBase base) throws IOException {
+                                   long events, RecordingChunks.TickBase base) throws IOException {
         recording.close();
         stream.flush();
         // The writer merges the events into the chunk on a thread of its own and drops them silently
@@ -494,20 +371,15 @@ public final class PacketRecording {
         // empty one. Every event takes more than MIN_EVENT_BYTES, so a short chunk means lost events.
         long chunkBytes = channel.position() - chunkStart;
         if (chunkBytes < events * MIN_EVENT_BYTES) {
-            throw new Problem(out + ": the JFR writer lost the events of a chunk ("
+            throw new RecordingChunks.Problem(out + ": the JFR writer lost the events of a chunk ("
                     + events + " events in " + chunkBytes + " bytes; out of memory? give it a larger -Xmx or a lower "
                     + "--max-packet-events)", null);
         }
-        if (base.ticksPerSecond != NANOS_PER_SECOND) {
-            ByteBuffer frequency = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putLong(0, base.ticksPerSecond);
-            while (frequency.hasRemaining()) {
-                channel.write(frequency, chunkStart + TICKS_PER_SECOND_OFFSET + frequency.position());
-            }
-        }
+        RecordingChunks.declareFrequency(channel, chunkStart, base);
     }
 
     /** Writes one packet event; true if it belongs to a connection of the JVM. */
-    private boolean writeEvent(Recording recording, Type packetType, PacketCursor p, long frame, TickBase base) {
+    private boolean writeEvent(Recording recording, Type packetType, PacketCursor p, long frame, RecordingChunks.TickBase base) {
         long captureTime = p.timestampNanos();
         long jvmTime = captureTime - correlation.clockOffsetNanos;
         List<Correlation.Joined> joined = joinedHere(p);
@@ -523,16 +395,15 @@ public final class PacketRecording {
                 peer = j;
             }
         }
-        TcpFlow flow = primary != null ? primary.flow : unmatchedFlow(p);
+        TcpFlow flow = primary != null ? primary.flow : index.unmatchedFlow(p);
         boolean fromClient = flow != null && flow.fromClient(p);
         String direction = primary != null
                 ? (fromClient == (primary.connection.side() == JvmConnection.Side.CLIENT) ? "sent" : "received")
                 : flow != null ? (fromClient ? "client->server" : "server->client") : "";
         int flags = p.tcpFlags() & 0xff;
-        boolean syn = (flags & PacketCursor.SYN) != 0;
-        // scaling is on only when both SYNs offered it, and never applies to a SYN's own window
-        boolean scaled = flow != null && !syn && flow.client().windowScale() >= 0 && flow.server().windowScale() >= 0;
-        long window = scaled ? (long) p.window() << (fromClient ? flow.client() : flow.server()).windowScale() : p.window();
+        int shift = flow == null ? -1 : PacketFacts.windowShift(flow, fromClient, flags);
+        boolean scaled = shift >= 0;
+        long window = scaled ? (long) p.window() << shift : p.window();
         String src = Addresses.format(p.sourceHigh(), p.sourceLow());
         String dst = Addresses.format(p.destinationHigh(), p.destinationLow());
         String javaEvent = primary == null ? "" : call(primary, captureTime);
@@ -540,8 +411,9 @@ public final class PacketRecording {
         String finding = findings(primary, peer);
         long connectionId = primary == null ? 0 : primary.connection.connectionId();
         long peerConnectionId = peer == null ? 0 : peer.connection.connectionId();
-        boolean retransmission = flow != null && retransmission(flow, fromClient, p);
-        boolean zeroWindow = p.window() == 0 && (flags & NO_DATA_FLAGS) == 0;
+        int verdict = flow == null ? 0 : verdicts.see(flow, p);
+        boolean retransmission = (verdict & PacketFacts.RETRANSMISSION) != 0;
+        boolean zeroWindow = flow == null ? PacketFacts.zeroWindow(p) : (verdict & PacketFacts.ZERO_WINDOW) != 0;
         recording.writeEvent(packetType.asValue(e -> e
                 .putField("startTime", base.ticks(jvmTime))
                 .putField(PacketFields.CONNECTION_ID, connectionId)
@@ -567,35 +439,13 @@ public final class PacketRecording {
         return primary != null;
     }
 
-    /** The flow of a packet that no JVM connection was joined to, or null. */
-    private TcpFlow unmatchedFlow(PacketCursor p) {
-        List<TcpFlow> candidates = unmatchedByPorts.get(portKey(p.sourcePort(), p.destinationPort()));
-        if (candidates != null) {
-            long t = p.timestampNanos();
-            for (TcpFlow f : candidates) {
-                if (t >= f.firstPacketNanos() && t <= f.lastPacketNanos() && f.carries(p)) {
-                    return f;
-                }
-            }
-        }
-        return null;
-    }
-
-    /** The Java call under way when the packet crossed the wire ("Send BROKEN_PIPE"), or the last one before it. */
+    /** The Java call under way when the packet crossed the wire ("Send BROKEN_PIPE"), or "after" the last one before it. */
     private String call(Correlation.Joined j, long captureTime) {
-        JvmConnection.Call call = index.callAt(j, captureTime);
-        long t = captureTime - correlation.clockOffsetNanos;
-        if (call == null) {
-            // before the first call: a SYN that the offset (estimated over all handshakes) puts a few
-            // microseconds ahead of its connect still belongs to it
-            List<JvmConnection.Call> calls = j.connection.calls();
-            if (calls.isEmpty() || calls.get(0).startNanos - t > CLOCK_TOLERANCE_NANOS) {
-                return "";
-            }
-            call = calls.get(0);
+        PacketIndex.Placement placement = index.place(j, captureTime);
+        if (placement == null) {
+            return "";
         }
-        String text = call.outcome == null ? call.event : call.event + " " + call.outcome;
-        return t <= call.endNanos() ? text : "after " + text;
+        return placement.during ? placement.callText() : "after " + placement.callText();
     }
 
     /** The finding codes of the connection, then those of its other end that differ, comma-separated. */
@@ -613,30 +463,6 @@ public final class PacketRecording {
             }
         }
         return String.join(",", codes);
-    }
-
-    /**
-     * True if the segment carries payload that starts below the highest sequence its sender had
-     * already sent (the rule {@code FlowTracker} counts retransmissions by), or is a repeated SYN.
-     */
-    private boolean retransmission(TcpFlow flow, boolean fromClient, PacketCursor p) {
-        int[] state = sequences.computeIfAbsent(flow, f -> new int[3]);
-        int side = fromClient ? 0 : 1;
-        int known = 1 << side;
-        boolean syn = p.has(PacketCursor.SYN);
-        boolean fin = p.has(PacketCursor.FIN);
-        int dataStart = p.sequence() + (syn ? 1 : 0);
-        int end = dataStart + p.payloadLength() + (fin ? 1 : 0);
-        if ((state[2] & known) == 0) {
-            state[2] |= known;
-            state[side] = end;
-            return false;
-        }
-        boolean again = (p.payloadLength() > 0 || syn) && dataStart - state[side] < 0;
-        if (end - state[side] > 0) {
-            state[side] = end;
-        }
-        return again;
     }
 
     /** "SYN", "SYN,ACK", "FIN,PSH,ACK": the set flags in Wireshark's order. */
@@ -747,9 +573,5 @@ public final class PacketRecording {
     private static org.openjdk.jmc.flightrecorder.writer.api.TypedFieldBuilder label(
             org.openjdk.jmc.flightrecorder.writer.api.TypedFieldBuilder field, String label, String description) {
         return field.addAnnotation(Types.JDK.ANNOTATION_LABEL, label).addAnnotation(Types.JDK.ANNOTATION_DESCRIPTION, description);
-    }
-
-    private static long portKey(int a, int b) {
-        return a < b ? ((long) a << 32) | b : ((long) b << 32) | a;
     }
 }

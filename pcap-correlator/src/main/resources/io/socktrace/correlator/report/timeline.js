@@ -10,7 +10,7 @@
 
   var GUTTER = 62, RIGHT = 12, PKT_ROW = 26, CALL_ROW = 18, AXIS = 18, BIN_PX = 3;
   var FIN = 1, SYN = 2, RST = 4, ACK = 16;
-  var FROM_PEER = 1 << 8, DURING = 1 << 9, RETRANS = 1 << 10, ZW = 1 << 11;
+  var FROM_PEER = 1 << 8, DURING = 1 << 9, RETRANS = 1 << 10, ZW = 1 << 11, ADVERTISES_WINDOW = 1 << 12;
   var EVENT_COLOURS = {
     Connect: '#3b82f6', Accept: '#0d9488', Receive: '#16a34a', Send: '#d97706', Close: '#6b7280',
     Shutdown: '#9333ea', Reset: '#dc2626', SocketOption: '#94a3b8', CloseWaitLeak: '#b91c1c', Leak: '#b91c1c',
@@ -273,7 +273,8 @@
     [0, 1].forEach(function (dir) {
       var since = null;
       L.packets.forEach(function (p) {
-        if (((p[1] & FROM_PEER) !== 0) !== (dir === 1) || (p[1] & (SYN | RST))) return;
+        // which segments advertise a window is the correlator's rule (PacketFacts), sent as a bit
+        if (((p[1] & FROM_PEER) !== 0) !== (dir === 1) || !(p[1] & ADVERTISES_WINDOW)) return;
         if (p[1] & ZW) { if (since === null) since = p[0]; }
         else if (since !== null) { zwBand(since, p[0]); since = null; }
       });

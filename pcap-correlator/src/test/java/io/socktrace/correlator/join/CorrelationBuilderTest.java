@@ -16,6 +16,8 @@ import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.jvm.JvmConnection;
 import io.socktrace.correlator.jvm.RecordingReader;
 import io.socktrace.correlator.jvm.TestConnections;
+import io.socktrace.correlator.report.JsonReport;
+import io.socktrace.correlator.report.TextReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,7 +116,7 @@ class CorrelationBuilderTest {
         assertThat(c.unmatchedFlows).singleElement().extracting(TcpFlow::firstSynNanos).isEqualTo(T0 + 20_000 * MS);
         // both SYNs 20 µs into a 100 µs connect: the clocks agree (0), not "20 µs apart"
         assertThat(c.clockOffsetNanos).isZero();
-        assertThat(c.report()).contains("flows without a JVM connection 1").contains("127.0.0.1:40000 -> 127.0.0.1:8080 S1");
+        assertThat(TextReport.of(c)).contains("flows without a JVM connection 1").contains("127.0.0.1:40000 -> 127.0.0.1:8080 S1");
     }
 
     @Test
@@ -146,7 +148,7 @@ class CorrelationBuilderTest {
         Correlation two = Correlation.of(List.of(a, b), List.of());
         assertThat(two.severalRecordings).isTrue();
         assertThat(two.label(a)).isEqualTo("reset/4");
-        assertThat(two.report()).contains("connection reset/4 client", "connection abort/4 client");
+        assertThat(TextReport.of(two)).contains("connection reset/4 client", "connection abort/4 client");
         assertThat(JsonReport.of(two)).contains("\"connectionId\": 4, \"recording\": \"abort\"");
         Correlation one = Correlation.of(List.of(a), List.of());
         assertThat(one.label(a)).isEqualTo("4");
@@ -185,15 +187,15 @@ class CorrelationBuilderTest {
     @Test
     void offset_putsEverySynInsideItsConnect_nearestZero() {
         // same host: SYNs 20-70 µs after the connect call began, calls 100-300 µs long
-        assertThat(Correlation.offset(List.of(-80_000L, -230_000L, -40_000L), List.of(20_000L, 70_000L, 60_000L))).isZero();
+        assertThat(CorrelationBuilder.offset(List.of(-80_000L, -230_000L, -40_000L), List.of(20_000L, 70_000L, 60_000L))).isZero();
         // the capture clock 5 ms ahead: the nearest offset that keeps every SYN inside its call
-        assertThat(Correlation.offset(List.of(4_920_000L, 4_770_000L, 4_960_000L), List.of(5_020_000L, 5_070_000L, 5_060_000L)))
+        assertThat(CorrelationBuilder.offset(List.of(4_920_000L, 4_770_000L, 4_960_000L), List.of(5_020_000L, 5_070_000L, 5_060_000L)))
                 .isEqualTo(4_960_000L);
         // and 5 ms behind
-        assertThat(Correlation.offset(List.of(-5_080_000L, -5_230_000L), List.of(-4_980_000L, -4_930_000L))).isEqualTo(-4_980_000L);
+        assertThat(CorrelationBuilder.offset(List.of(-5_080_000L, -5_230_000L), List.of(-4_980_000L, -4_930_000L))).isEqualTo(-4_980_000L);
         // intervals that do not meet: the middle of the gap
-        assertThat(Correlation.offset(List.of(100_000L, -50_000L), List.of(200_000L, 50_000L))).isEqualTo(75_000L);
-        assertThat(Correlation.offset(List.of(), List.of())).isZero();
+        assertThat(CorrelationBuilder.offset(List.of(100_000L, -50_000L), List.of(200_000L, 50_000L))).isEqualTo(75_000L);
+        assertThat(CorrelationBuilder.offset(List.of(), List.of())).isZero();
     }
 
     @Test
@@ -206,17 +208,17 @@ class CorrelationBuilderTest {
         }
         earliest.add(900_000L); // a connect whose SYN the capture put 1 ms late
         latest.add(1_000_000L);
-        assertThat(Correlation.offset(earliest, latest)).isZero();
+        assertThat(CorrelationBuilder.offset(earliest, latest)).isZero();
     }
 
     @Test
     void report_controlCharactersFromTheApplication_areEscaped() {
         JvmConnection c = TestConnections.client(7, "127.0.0.1", 40020, "127.0.0.1", 8080, null, "evil\nconnection 99 client\u001b[2J",
                 TestConnections.call("Connect", T0, 100_000L, "REFUSED", 0, "refused\r\n\tagain"));
-        String report = Correlation.of(List.of(c), List.of()).report();
+        String report = TextReport.of(Correlation.of(List.of(c), List.of()));
         assertThat(report).contains("[evil\\nconnection 99 client\\u001b[2J]").doesNotContain("\u001b").doesNotContain("\nconnection 99");
-        assertThat(Correlation.printable("plain")).isSameAs("plain");
-        assertThat(Correlation.printable("a\r\n\tb\u007f")).isEqualTo("a\\r\\n\\tb\\u007f");
+        assertThat(TextReport.printable("plain")).isSameAs("plain");
+        assertThat(TextReport.printable("a\r\n\tb\u007f")).isEqualTo("a\\r\\n\\tb\\u007f");
     }
 
     @Test

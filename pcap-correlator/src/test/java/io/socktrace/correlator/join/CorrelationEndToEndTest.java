@@ -184,7 +184,7 @@ class CorrelationEndToEndTest {
 
     @Test
     void json_carriesTheConnectionsFindingsAndCounts() throws Exception {
-        com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(JsonReport.of(correlation));
+        com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(io.socktrace.correlator.report.JsonReport.of(correlation));
         assertThat(root.get("clockOffsetNanos").asLong()).isEqualTo(correlation.clockOffsetNanos);
         assertThat(root.get("summary").get("connections").asInt()).isEqualTo(correlation.connections.size());
         assertThat(root.get("summary").get("findings").get("REFUSED").asInt()).isEqualTo(1);
@@ -208,7 +208,7 @@ class CorrelationEndToEndTest {
     void clocks_agreeWithinAMillisecond() {
         assertThat(correlation.offsetSamples).isGreaterThanOrEqualTo(5);
         assertThat(Math.abs(correlation.clockOffsetNanos)).isLessThan(1_000_000L);
-        assertThat(correlation.report()).contains("clock offset").contains("REFUSED");
+        assertThat(io.socktrace.correlator.report.TextReport.of(correlation)).contains("clock offset").contains("REFUSED");
         // on the estimated offset, every client's first SYN left during its connect call
         for (Correlation.Joined j : correlation.connections) {
             JvmConnection.Call connect = j.connection.connect();

@@ -57,7 +57,7 @@ class WireFindingsEndToEndTest {
         tcpdump.destroy();
         assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
-        Correlation.Builder joiner = new Correlation.Builder(RecordingReader.read(jfr));
+        CorrelationBuilder joiner = new CorrelationBuilder(RecordingReader.read(jfr));
         FlowTracker tracker = new FlowTracker(joiner::offer);
         try (CaptureReader reader = CaptureReader.open(pcap, false)) {
             PacketCursor packet = new PacketCursor();
@@ -144,8 +144,8 @@ class WireFindingsEndToEndTest {
         assertThat(server.flow).isSameAs(client.flow);
         assertThat(codes(server.findings)).isEmpty();
         // written as capture tools write it, so a line can be searched for in Wireshark's terms
-        assertThat(correlation.report()).contains("client [::1]:" + client.connection.localPort() + " -> [::1]:"
+        assertThat(io.socktrace.correlator.report.TextReport.of(correlation)).contains("client [::1]:" + client.connection.localPort() + " -> [::1]:"
                 + client.connection.remotePort() + "  wire: SF");
-        assertThat(JsonReport.of(correlation)).contains("\"local\": {\"address\": \"::1\", \"port\": " + client.connection.localPort());
+        assertThat(io.socktrace.correlator.report.JsonReport.of(correlation)).contains("\"local\": {\"address\": \"::1\", \"port\": " + client.connection.localPort());
     }
 }

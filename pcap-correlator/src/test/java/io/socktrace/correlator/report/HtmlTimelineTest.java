@@ -153,9 +153,9 @@ class HtmlTimelineTest {
         JsonNode syn = packets.get(0);
         JsonNode rst = packets.get(1);
         assertThat(bits(syn) & 0xff).isEqualTo(SYN);
-        assertThat(bits(syn) & HtmlTimeline.FROM_PEER).as("the SYN is ours").isZero();
+        assertThat(bits(syn) & TimelineLane.FROM_PEER).as("the SYN is ours").isZero();
         assertThat(bits(rst) & 0xff).isEqualTo(RST | ACK);
-        assertThat(bits(rst) & HtmlTimeline.FROM_PEER).as("the RST is the peer's").isNotZero();
+        assertThat(bits(rst) & TimelineLane.FROM_PEER).as("the RST is the peer's").isNotZero();
         long synToRst = rst.get(0).asLong() - syn.get(0).asLong();
         assertThat(synToRst).isEqualTo(refused.flow.server().rstNanos() - refused.flow.firstSynNanos()).isBetween(1_000L, 1_000_000L);
         // both fell inside the connect call once it is moved onto the capture's clock
@@ -163,7 +163,7 @@ class HtmlTimelineTest {
         long barEnd = barStart + bar.get(1).asLong();
         for (JsonNode p : packets) {
             assertThat(p.get(6).asInt()).as("the call it fell in").isEqualTo(connect);
-            assertThat(bits(p) & HtmlTimeline.DURING_CALL).isNotZero();
+            assertThat(bits(p) & TimelineLane.DURING_CALL).isNotZero();
             assertThat(p.get(0).asLong()).isBetween(barStart, barEnd);
         }
         assertThat(barStart - lane.get("first").asLong()).as("the lane starts with the connect").isZero();
@@ -189,7 +189,7 @@ class HtmlTimelineTest {
                     .isEqualTo(j.connection.calls().get(0).startNanos + demo.clockOffsetNanos - start);
             long ours = 0;
             for (JsonNode p : lane.get("packets")) {
-                ours += (bits(p) & HtmlTimeline.FROM_PEER) == 0 ? 1 : 0;
+                ours += (bits(p) & TimelineLane.FROM_PEER) == 0 ? 1 : 0;
             }
             boolean client = j.connection.side() == JvmConnection.Side.CLIENT;
             assertThat(ours).as("packets above the lane are the JVM's, %s", j.connection)
@@ -204,11 +204,11 @@ class HtmlTimelineTest {
         int zeroFromPeer = 0;
         int zeroDuringSend = 0;
         for (JsonNode p : lane.get("packets")) {
-            if ((bits(p) & HtmlTimeline.ZERO_WINDOW) != 0) {
-                assertThat(bits(p) & HtmlTimeline.FROM_PEER).as("only the reader's window closed").isNotZero();
+            if ((bits(p) & TimelineLane.ZERO_WINDOW) != 0) {
+                assertThat(bits(p) & TimelineLane.FROM_PEER).as("only the reader's window closed").isNotZero();
                 zeroFromPeer++;
                 JsonNode call = lane.get("calls").get(p.get(6).asInt());
-                if (call.get(2).asText().equals("Send") && (bits(p) & HtmlTimeline.DURING_CALL) != 0) {
+                if (call.get(2).asText().equals("Send") && (bits(p) & TimelineLane.DURING_CALL) != 0) {
                     zeroDuringSend++;
                 }
             }
@@ -322,16 +322,16 @@ class HtmlTimelineTest {
         JsonNode packets = lane.get("packets");
         long omitted = lane.get("omitted").asLong();
         assertThat(lane.get("packetsTotal").asLong()).isEqualTo(LONG_FLOW_PACKETS);
-        assertThat(packets.size()).isLessThanOrEqualTo(HtmlTimeline.MAX_PACKETS_PER_LANE);
+        assertThat(packets.size()).isLessThanOrEqualTo(TimelineLane.MAX_PACKETS_PER_LANE);
         assertThat(packets.size() + omitted).isEqualTo(LONG_FLOW_PACKETS);
-        assertThat(omitted).isEqualTo(LONG_FLOW_PACKETS - HtmlTimeline.HEAD_PACKETS - HtmlTimeline.TAIL_PACKETS - 52);
+        assertThat(omitted).isEqualTo(LONG_FLOW_PACKETS - TimelineLane.HEAD_PACKETS - TimelineLane.TAIL_PACKETS - 52);
         assertThat(bits(packets.get(0)) & 0xff).isEqualTo(SYN);
         assertThat(bits(packets.get(packets.size() - 1)) & 0xff).isEqualTo(RST);
         assertThat(bits(packets.get(packets.size() - 2)) & 0xff).isEqualTo(FIN | ACK);
         int zero = 0;
         long previous = Long.MIN_VALUE;
         for (JsonNode p : packets) {
-            zero += (bits(p) & HtmlTimeline.ZERO_WINDOW) != 0 ? 1 : 0;
+            zero += (bits(p) & TimelineLane.ZERO_WINDOW) != 0 ? 1 : 0;
             assertThat(p.get(0).asLong()).as("in capture order").isGreaterThanOrEqualTo(previous);
             previous = p.get(0).asLong();
         }
@@ -402,6 +402,16 @@ class HtmlTimelineTest {
                 .contains("JVM → peer  [SYN]").contains("peer → JVM  [RST, ACK]").contains("during Connect REFUSED")
                 .contains(">Connect REFUSED");
         assertThat(dom).contains("<g class=\"row\" data-lane=\"32\">");
+    }
+
+    @Test
+    void chromium_drawsOneZeroWindowBandPerEpisode() throws Exception {
+        // the script opens and closes bands on the segments the correlator says advertise a window
+        Correlation.Joined slow = withFinding("ZERO_WINDOW");
+        String lane = section(dumpDom(demoPage), slow.connection.connectionId());
+        int episodes = slow.flow.client().zeroWindowEpisodes() + slow.flow.server().zeroWindowEpisodes();
+        assertThat(episodes).isPositive();
+        assertThat(Pattern.compile("class=\"zw\"").matcher(lane).results().count()).isEqualTo(episodes);
     }
 
     @Test

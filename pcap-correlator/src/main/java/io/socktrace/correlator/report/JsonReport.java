@@ -1,6 +1,8 @@
-package io.socktrace.correlator.join;
+package io.socktrace.correlator.report;
 
 import io.socktrace.correlator.flow.TcpFlow;
+import io.socktrace.correlator.join.Correlation;
+import io.socktrace.correlator.join.Finding;
 import io.socktrace.correlator.jvm.JvmConnection;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,13 +19,18 @@ import java.util.TreeMap;
  *       "thread": str|null, "communityId": str|null, "events": int,
  *       "closeInitiator": str|null, "zeekState": str|null,
  *       "packets": {"client": int, "server": int}, "bytes": {"client": long, "server": long},
+ *       "retransmissions": {"client": long, "server": long}, "zeroWindowSegments": {"client": long, "server": long},
  *       "findings": [ {"code": str, "text": str} ] } ],
  *   "unmatchedFlows": [ { "client": {...}, "server": {...}, "zeekState": str,
- *       "firstPacketNanos": long, "packets": {...}, "bytes": {...} } ] }
+ *       "firstPacketNanos": long, "packets": {...}, "bytes": {...}, "retransmissions": {...},
+ *       "zeroWindowSegments": {...} } ] }
  * </pre>
- * Written by hand, without a JSON library: the report is small and flat, and the correlator's jar
- * carries only what capture and JFR need (pcap4j with JNA, JMC's flightrecorder.writer, and
- * socktrace's jfr-events for the event and field names).
+ * The per-flow objects are null for a connection without packets. {@code retransmissions} and
+ * {@code zeroWindowSegments} count the segments each side sent that
+ * {@link io.socktrace.correlator.flow.PacketFacts} gives that verdict, as the packet outputs mark
+ * them. Written by hand, without a JSON library: the report is small and flat, and the
+ * correlator's jar carries only what capture and JFR need (pcap4j with JNA, JMC's
+ * flightrecorder.writer, and socktrace's jfr-events for the event and field names).
  */
 public final class JsonReport {
 
@@ -89,12 +96,16 @@ public final class JsonReport {
 
     private static void flowCounts(StringBuilder b, TcpFlow f) {
         if (f == null) {
-            b.append(", \"packets\": null, \"bytes\": null");
+            b.append(", \"packets\": null, \"bytes\": null, \"retransmissions\": null, \"zeroWindowSegments\": null");
             return;
         }
         b.append(", \"packets\": {\"client\": ").append(f.client().packets()).append(", \"server\": ").append(f.server().packets())
                 .append("}, \"bytes\": {\"client\": ").append(f.client().payloadBytes()).append(", \"server\": ")
-                .append(f.server().payloadBytes()).append('}');
+                .append(f.server().payloadBytes())
+                .append("}, \"retransmissions\": {\"client\": ").append(f.client().retransmissions()).append(", \"server\": ")
+                .append(f.server().retransmissions())
+                .append("}, \"zeroWindowSegments\": {\"client\": ").append(f.client().zeroWindowSegments()).append(", \"server\": ")
+                .append(f.server().zeroWindowSegments()).append('}');
     }
 
     private static String endpoint(String address, int port) {
