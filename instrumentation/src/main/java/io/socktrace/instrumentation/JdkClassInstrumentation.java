@@ -11,8 +11,9 @@ import net.bytebuddy.matcher.ElementMatcher;
  * One JDK class socktrace weaves, in one file: the class's name, which of its methods get which
  * advice, and (as static nested {@code …Advice} classes of the subclass) the advice itself, so a
  * reader sees the target and what is inlined into it side by side. {@link Weaver} only applies
- * what these say. Advice is named, never loaded: its bodies are parsed from class files and copied
- * into the JDK class, and would not even link in the agent's class loader.
+ * what these say. Advice is named, never loaded: Byte Buddy parses its class file and copies the
+ * bodies into the JDK class, so the advice classes never take up room or time in the agent's
+ * class loader.
  *
  * <p>The class names are compile-time constants that {@link Instrumentations#TARGET_TYPES} repeats
  * (it must not load Byte Buddy at start-up, and these classes use Byte Buddy types); a unit test

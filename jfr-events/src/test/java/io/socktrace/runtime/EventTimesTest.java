@@ -42,6 +42,8 @@ class EventTimesTest {
     private long referenceAfter;
     private Recording recording;
     private int savedState;
+    /** The socket of the reads given to {@link Tracing}: forgotten after, so no other test sees its connection. */
+    private final Object socket = new Object();
 
     @TempDir
     Path dir;
@@ -63,6 +65,7 @@ class EventTimesTest {
 
     @AfterEach
     void restore() throws Exception {
+        Connections.forget(socket);
         recording.close();
         state().setInt(null, savedState);
     }
@@ -87,7 +90,7 @@ class EventTimesTest {
     void received_fastPath_timesTheReadFromItsStart() throws Exception {
         long start = System.nanoTime() - 30_000_000; // a read that has waited 30 ms
         long before = System.nanoTime();
-        ReceiveEvent event = TransferTracing.received(new Object(), start, 0, 1111, new SocketTimeoutException("Read timed out"));
+        ReceiveEvent event = TransferTracing.received(socket, start, 0, 1111, new SocketTimeoutException("Read timed out"));
         long after = System.nanoTime();
         assertThat(event).isNotNull();
         event.commit();
@@ -117,7 +120,7 @@ class EventTimesTest {
         state().setInt(null, -1);
         long start = System.nanoTime() - 30_000_000;
         long before = System.nanoTime();
-        ReceiveEvent event = TransferTracing.received(new Object(), start, 0, 2222, new SocketTimeoutException("Read timed out"));
+        ReceiveEvent event = TransferTracing.received(socket, start, 0, 2222, new SocketTimeoutException("Read timed out"));
         assertThat(event).isNotNull();
         event.commit();
         long after = System.nanoTime();
