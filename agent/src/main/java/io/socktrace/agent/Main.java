@@ -57,7 +57,12 @@ public final class Main {
                     }
                     return Attach.run(args[1], args.length == 3 ? args[2] : "", out, err);
                 case "events":
-                    out.print(EventReference.markdown(BootClasses.loader(Main.class.getClassLoader())));
+                    // Markdown for README.md, which is UTF-8: JDK 17 would print in the locale's charset,
+                    // '?' for every dash under LANG=C (a fresh account, a container)
+                    byte[] markdown = EventReference.markdown(BootClasses.loader(Main.class.getClassLoader()))
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    out.write(markdown, 0, markdown.length);
+                    out.flush();
                     return 0;
                 case "watch":
                     if (args.length == 2) {

@@ -3,7 +3,7 @@ package io.socktrace.demo;
 import java.util.List;
 
 /**
- * The registry of scenarios, in the order of DESIGN.md. The order matters: {@code all} runs
+ * The registry of scenarios, in the order README.md lists them ("Demo scenarios"). The order matters: {@code all} runs
  * them in this order and the usage text lists them in it, so users and tests can rely on it.
  */
 final class Scenarios {

@@ -4,6 +4,8 @@ import static io.socktrace.correlator.TestCaptures.fixture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.socktrace.correlator.join.WirePeer;
+import io.socktrace.testsupport.LoopbackCapture;
+import io.socktrace.testsupport.Stopping;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -73,32 +75,27 @@ class CorrelateJfrOutTest {
 
     @Test
     void jfrOut_twoJvmsRecordings_oneReadableFilePerRecording() throws Exception {
-        // two JVMs under the agent, one after the other, while tcpdump records loopback (root)
+        // two JVMs under the agent, one after the other, while tcpdump records loopback (root and tcpdump, else skipped)
         Path pcap = temp.resolve("two.pcap");
-        Process tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "-s", "128", "--immediate-mode", "-w", pcap.toString(), "tcp")
-                .redirectErrorStream(true).redirectOutput(temp.resolve("tcpdump.txt").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.readString(temp.resolve("tcpdump.txt")).contains("listening on") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(Files.readString(temp.resolve("tcpdump.txt"))).as("tcpdump started (needs root)").contains("listening on");
         List<Path> recordings = new ArrayList<>();
         List<String> outputs = new ArrayList<>();
-        for (String name : List.of("first", "second")) {
-            Path jfr = temp.resolve(name + ".jfr");
-            Process peer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-javaagent:" + Path.of("../agent/target/socktrace-agent.jar").toAbsolutePath() + "=recording=" + jfr,
-                    "-cp", Path.of("target/test-classes").toAbsolutePath().toString(), WirePeer.class.getName(), "slow")
-                    .redirectErrorStream(true).start();
-            String printed = new String(peer.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(peer.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(peer.exitValue()).as(printed).isZero();
-            outputs.add(printed);
-            recordings.add(jfr);
+        try (LoopbackCapture capture = LoopbackCapture.start(pcap)) {
+            for (String name : List.of("first", "second")) {
+                Path jfr = temp.resolve(name + ".jfr");
+                try (Stopping peer = Stopping.of(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-javaagent:" + Path.of("../agent/target/socktrace-agent.jar").toAbsolutePath() + "=recording=" + jfr,
+                        "-cp", Path.of("target/test-classes").toAbsolutePath().toString(), WirePeer.class.getName(), "slow")
+                        .redirectErrorStream(true).start())) {
+                    String printed = new String(peer.process().getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    assertThat(peer.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+                    assertThat(peer.process().exitValue()).as(printed).isZero();
+                    outputs.add(printed);
+                }
+                recordings.add(jfr);
+            }
+            Thread.sleep(300);
+            capture.stop();
         }
-        Thread.sleep(300);
-        tcpdump.destroy();
-        assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
         Path target = temp.resolve("with-packets.jfr");
         assertThat(run("correlate", "--pcap", pcap.toString(), "--jfr", recordings.get(0).toString(), "--jfr",
@@ -108,11 +105,12 @@ class CorrelateJfrOutTest {
             Path written = temp.resolve("with-packets-" + (i == 0 ? "first" : "second") + ".jfr");
             assertThat(out.toString(StandardCharsets.UTF_8)).contains("jfr-out: " + written + ": 1 chunk of " + recordings.get(i));
             // the JDK's own tool reads it whole (two JVMs' chunks in one file failed: "Unknown string encoding")
-            Process print = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jfr").toString(), "print",
-                    "--events", "socktrace.Connect,socktrace.Packet", written.toString()).redirectErrorStream(true).start();
-            String printed = new String(print.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(print.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(print.exitValue()).as(printed).isZero();
+            try (Stopping print = Stopping.of(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jfr").toString(), "print",
+                    "--events", "socktrace.Connect,socktrace.Packet", written.toString()).redirectErrorStream(true).start())) {
+                String printed = new String(print.process().getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(print.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(print.process().exitValue()).as(printed).isZero();
+            }
             // this JVM's one connect, and the packets of its connection (10: handshake, request, answer, two FINs)
             List<RecordedEvent> events = RecordingFile.readAllEvents(written);
             List<RecordedEvent> connects = events.stream().filter(e -> e.getEventType().getName().equals("socktrace.Connect"))

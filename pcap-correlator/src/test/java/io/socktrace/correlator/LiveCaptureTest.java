@@ -7,6 +7,9 @@ import io.socktrace.correlator.capture.PacketCursor;
 import io.socktrace.correlator.flow.ConnState;
 import io.socktrace.correlator.flow.FlowTracker;
 import io.socktrace.correlator.flow.TcpFlow;
+import io.socktrace.testsupport.Requirement;
+import io.socktrace.testsupport.Requirements;
+import io.socktrace.testsupport.Stopping;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -24,14 +27,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code capture} on loopback through libpcap (root; CI runs as root with libpcap installed):
+ * {@code capture} on loopback through libpcap (root and libpcap, else skipped; CI has both):
  * a real connection during the capture must come back from our own reader as one SF flow with the
  * bytes that were sent, with nanosecond time stamps.
  */
 class LiveCaptureTest {
 
+    /** A live capture through libpcap: root, and libpcap for pcap4j to load. */
+    private static void requireLiveCapture() {
+        Requirements.require(Requirement.root(), Requirement.library("libpcap.so", "libpcap0.8"));
+    }
+
     @Test
     void capture_loopback_recordsTheConnection(@TempDir Path dir) throws Exception {
+        requireLiveCapture();
         Path pcap = dir.resolve("live.pcap");
         try (ServerSocket listener = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             int port = listener.getLocalPort();
@@ -101,13 +110,16 @@ class LiveCaptureTest {
     @Test
     void capture_pid_keepsOnlyThatProcessesConnections(@TempDir Path dir) throws Exception {
         Path pcap = dir.resolve("pid.pcap");
+        requireLiveCapture();
         try (ServerSocket forChild = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                ServerSocket noise = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                ServerSocket noise = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                // waits for a line on its stdin before it connects
+                Stopping running = Stopping.of(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp", Path.of("target/test-classes").toAbsolutePath().toString(), PidPeer.class.getName(),
+                        String.valueOf(forChild.getLocalPort()), "5").redirectErrorStream(true).start())) {
             echo(forChild);
             echo(noise);
-            Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", Path.of("target/test-classes").toAbsolutePath().toString(), PidPeer.class.getName(),
-                    String.valueOf(forChild.getLocalPort()), "5").redirectErrorStream(true).start();
+            Process child = running.process();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             CompletableFuture<Integer> capture = CompletableFuture.supplyAsync(() -> Main.run(new String[] {"capture",
@@ -163,9 +175,12 @@ class LiveCaptureTest {
         assertThat(Main.run(new String[] {"capture", "--interface", "lo", "--out", "x.pcap", "--duration", "soon"}, o, e)).isEqualTo(2);
         assertThat(Main.run(new String[] {"capture", "--interface", "no-such-if0", "--out", "x.pcap", "--duration", "1s"}, o, e)).isEqualTo(2);
         assertThat(Main.run(new String[] {"capture", "--interface", "lo", "--out", "x.pcap", "--pid", "x1"}, o, e)).isEqualTo(2);
+        assertThat(err.toString().lines()).hasSize(4);
+        assertThat(err.toString()).contains("--interface and --out are required", "--duration must be a positive time",
+                "no interface 'no-such-if0' (available: ", "--pid must be a process id, not 'x1'");
+        requireLiveCapture(); // the process is looked for once the interface is open
         assertThat(Main.run(new String[] {"capture", "--interface", "lo", "--out", "x.pcap", "--pid", "999999999"}, o, e)).isEqualTo(2);
         assertThat(err.toString().lines()).hasSize(5);
-        assertThat(err.toString()).contains("--interface and --out are required", "--duration must be a positive time",
-                "no interface 'no-such-if0' (available: ", "--pid must be a process id, not 'x1'", "no process 999999999");
+        assertThat(err.toString()).contains("no process 999999999");
     }
 }

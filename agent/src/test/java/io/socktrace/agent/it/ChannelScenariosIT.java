@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.socktrace.agent.it.AgentJvm.Endpoints;
 import io.socktrace.agent.it.AgentJvm.Result;
+import io.socktrace.testsupport.Requirement;
+import io.socktrace.testsupport.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -171,7 +173,7 @@ class ChannelScenariosIT {
         assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
         if (Runtime.version().feature() < 21) {
             assertThat(r.stdout).contains("skipped: virtual threads need JDK 21 or newer");
-            return;
+            Requirements.require(Requirement.jdk(21));
         }
         Endpoints client1 = r.socket("client1");
         RecordedEvent connect = r.single("socktrace.Connect", client1);

@@ -10,8 +10,9 @@ import jdk.jfr.consumer.RecordedEvent;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each blocking demo scenario, run in a fresh JVM under the real agent, must leave the events
- * DESIGN.md promises for it, on the connection whose 4-tuple the scenario printed.
+ * Each blocking demo scenario, run in a fresh JVM under the real agent, must leave the events its
+ * {@code expect:} line announces (README, "The two commands"), on the connection whose 4-tuple the
+ * scenario printed.
  */
 class DemoScenariosIT {
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.socktrace.agent.it.AgentJvm.Endpoints;
 import io.socktrace.agent.it.AgentJvm.Result;
 import io.socktrace.agent.it.programs.ReusePortListeners;
+import io.socktrace.testsupport.Requirement;
+import io.socktrace.testsupport.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -146,6 +148,7 @@ class KernelViewIT {
 
     @Test
     void fdExhaustion_acceptFailsWithTooManyOpenFiles_atTheLimit() throws Exception {
+        Requirements.require(Requirement.command("prlimit", "util-linux")); // starts the server with a low descriptor limit
         Result r = AgentJvm.demo("fd-exhaustion", options);
         assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
         Matcher recording = Pattern.compile("recording=(\\S+?\\.jfr)").matcher(String.join(" ", r.command));

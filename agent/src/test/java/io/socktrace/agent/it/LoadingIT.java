@@ -1,7 +1,6 @@
 package io.socktrace.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.socktrace.agent.it.AgentJvm.Endpoints;
 import io.socktrace.agent.it.AgentJvm.Result;
@@ -9,6 +8,8 @@ import io.socktrace.agent.it.programs.ForeignAgent;
 import io.socktrace.agent.it.programs.Hello;
 import io.socktrace.agent.it.programs.LateAttach;
 import io.socktrace.agent.it.programs.MidFlight;
+import io.socktrace.testsupport.Requirement;
+import io.socktrace.testsupport.Requirements;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -273,7 +274,7 @@ class LoadingIT {
     /** The same with a directory another user (nobody) owns, mode 755: only root can make one here. */
     @Test
     void anotherUsersCacheDirectory_isNeverUsed() throws Exception {
-        assumeTrue(isRoot(), "needs root to create files owned by another user (run the build as root, as CI does)");
+        Requirements.require(Requirement.root()); // to create files owned by another user
         Files.createDirectories(AgentJvm.WORK);
         Path trusted = Files.createTempDirectory(AgentJvm.WORK, "cache-own");
         helloWithCache(trusted);

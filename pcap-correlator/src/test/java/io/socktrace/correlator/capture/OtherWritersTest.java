@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.socktrace.correlator.flow.ConnState;
 import io.socktrace.correlator.flow.TcpFlow;
+import io.socktrace.testsupport.Requirement;
+import io.socktrace.testsupport.Requirements;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -135,6 +137,7 @@ class OtherWritersTest {
     @ParameterizedTest
     @ValueSource(strings = {"sf-us.pcap", "sf-ns.pcap", "sf-sll2.pcap", "zerowin.pcap"})
     void next_pcap4jOfflineCopyInNanoseconds_readsLikeTheOriginal(String name) throws Exception {
+        Requirements.require(Requirement.library("libpcap.so", "libpcap0.8")); // pcap4j calls libpcap
         Path copy = temp.resolve("copy-" + name);
         PcapHandle handle = Pcaps.openOffline(fixture(name).toString(), PcapHandle.TimestampPrecision.NANO);
         try {
@@ -161,6 +164,7 @@ class OtherWritersTest {
      */
     @Test
     void next_pcap4jDumpRawWithNanosecondTimestamps() throws Exception {
+        Requirements.require(Requirement.library("libpcap.so", "libpcap0.8")); // pcap4j calls libpcap
         List<byte[]> frames = new ArrayList<>();
         try (CaptureReader reader = CaptureReader.open(fixture("sf-ns.pcap"))) {
             PacketCursor p = new PacketCursor();

@@ -8,6 +8,8 @@ import io.socktrace.correlator.flow.FlowTracker;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.jvm.JvmConnection;
 import io.socktrace.correlator.jvm.RecordingReader;
+import io.socktrace.testsupport.LoopbackCapture;
+import io.socktrace.testsupport.Stopping;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The demo's failure scenarios under the real agent while tcpdump captures loopback (root; CI runs
- * as root with tcpdump installed), then the recording joined to the capture: each scenario's
+ * The demo's failure scenarios under the real agent while tcpdump captures loopback (root and
+ * tcpdump, else skipped; CI runs as root with tcpdump installed), then the recording joined to the capture: each scenario's
  * connection must get its finding, on the right 4-tuple, and the clocks must agree within 1 ms.
  */
 class CorrelationEndToEndTest {
@@ -40,25 +42,19 @@ class CorrelationEndToEndTest {
     static void captureTheDemo() throws Exception {
         Path pcap = dir.resolve("demo.pcap");
         Path jfr = dir.resolve("demo.jfr");
-        Process tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "-s", "128", "--immediate-mode", "-w", pcap.toString(), "tcp")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("tcpdump.txt").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.readString(dir.resolve("tcpdump.txt")).contains("listening on") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(Files.readString(dir.resolve("tcpdump.txt"))).as("tcpdump started (needs root)").contains("listening on");
         Path out = dir.resolve("demo.txt");
-        Process demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-javaagent:" + AGENT + "=recording=" + jfr, "-jar", DEMO.toString(),
-                "refused", "connect-timeout", "reset", "broken-pipe", "read-timeout", "abort", "close-wait", "slow-reader",
-                "not-accepting")
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        assertThat(demo.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        demoOutput = Files.readString(out);
-        assertThat(demo.exitValue()).as(demoOutput).isZero();
-        Thread.sleep(500);
-        tcpdump.destroy();
-        assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        try (LoopbackCapture capture = LoopbackCapture.start(pcap);
+                Stopping demo = Stopping.of(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-javaagent:" + AGENT + "=recording=" + jfr, "-jar", DEMO.toString(),
+                        "refused", "connect-timeout", "reset", "broken-pipe", "read-timeout", "abort", "close-wait", "slow-reader",
+                        "not-accepting")
+                        .redirectErrorStream(true).redirectOutput(out.toFile()).start())) {
+            assertThat(demo.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
+            demoOutput = Files.readString(out);
+            assertThat(demo.process().exitValue()).as(demoOutput).isZero();
+            Thread.sleep(500);
+            capture.stop();
+        }
 
         List<TcpFlow> flows = new ArrayList<>();
         FlowTracker tracker = new FlowTracker(flows::add);

@@ -6,6 +6,10 @@ import io.socktrace.correlator.capture.CaptureReader;
 import io.socktrace.correlator.capture.PacketCursor;
 import io.socktrace.correlator.flow.FlowTracker;
 import io.socktrace.correlator.jvm.RecordingReader;
+import io.socktrace.testsupport.LoopbackCapture;
+import io.socktrace.testsupport.Requirement;
+import io.socktrace.testsupport.Requirements;
+import io.socktrace.testsupport.Stopping;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * PEER_SLOW and RETRANSMISSION from a real capture: {@link WirePeer} runs under the real agent
  * while tcpdump records loopback; its lossy mode drops the server's answer with iptables for
- * 700 ms (root; CI runs as root), so the kernel retransmits it. The slow exchange once more over
+ * 700 ms (root, tcpdump and iptables, else skipped; CI has all three), so the kernel retransmits it. The slow exchange once more over
  * {@code ::1} checks that IPv6 connections join (Java and capture tools write IPv6 differently).
  */
 class WireFindingsEndToEndTest {
@@ -36,26 +40,24 @@ class WireFindingsEndToEndTest {
     static void run() throws Exception {
         Path pcap = dir.resolve("wire.pcap");
         Path jfr = dir.resolve("wire.jfr");
-        Process tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "-s", "128", "--immediate-mode", "-w", pcap.toString(), "tcp")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("tcpdump.txt").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.readString(dir.resolve("tcpdump.txt")).contains("listening on") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(Files.readString(dir.resolve("tcpdump.txt"))).as("tcpdump started (needs root)").contains("listening on");
+        // lossy mode adds an iptables rule: WirePeer deletes it, removeLeftoverRules if WirePeer was killed
+        Requirements.require(Requirement.root(), Requirement.command("tcpdump", "tcpdump"), Requirement.command("iptables", "iptables"));
         Path out = dir.resolve("out.txt");
-        Process program = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-javaagent:" + AGENT + "=recording=" + jfr, "-cp", Path.of("target/test-classes").toAbsolutePath().toString(),
-                WirePeer.class.getName(), "slow", "lossy", "late-accept", "ipv6")
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        assertThat(program.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        output = Files.readString(out);
-        assertThat(program.exitValue()).as(output).isZero();
-        assertThat(output).contains("slow: answer of 1000 bytes", "lossy: answer of 1000 bytes", "late-accept: answer of 1000 bytes",
-                "ipv6: answer of 1000 bytes");
-        Thread.sleep(300);
-        tcpdump.destroy();
-        assertThat(tcpdump.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        try (LoopbackCapture capture = LoopbackCapture.start(pcap);
+                Stopping program = Stopping.of(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-javaagent:" + AGENT + "=recording=" + jfr, "-cp", Path.of("target/test-classes").toAbsolutePath().toString(),
+                        WirePeer.class.getName(), "slow", "lossy", "late-accept", "ipv6")
+                        .redirectErrorStream(true).redirectOutput(out.toFile()).start())) {
+            assertThat(program.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            output = Files.readString(out);
+            assertThat(program.process().exitValue()).as(output).isZero();
+            assertThat(output).contains("slow: answer of 1000 bytes", "lossy: answer of 1000 bytes", "late-accept: answer of 1000 bytes",
+                    "ipv6: answer of 1000 bytes");
+            Thread.sleep(300);
+            capture.stop();
+        } finally {
+            removeLeftoverRules();
+        }
 
         CorrelationBuilder joiner = new CorrelationBuilder(RecordingReader.read(jfr));
         FlowTracker tracker = new FlowTracker(joiner::offer);
@@ -67,6 +69,22 @@ class WireFindingsEndToEndTest {
             tracker.finish();
         }
         correlation = joiner.build();
+    }
+
+    /**
+     * Deletes the lossy mode's iptables rule if it is still there: WirePeer deletes it in a finally,
+     * but not if it was killed (a timeout above) while the rule was in place.
+     */
+    private static void removeLeftoverRules() throws Exception {
+        Process list = new ProcessBuilder("iptables", "-w", "5", "-S", "INPUT").redirectErrorStream(true).start();
+        String rules = new String(list.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(list.waitFor(10, TimeUnit.SECONDS)).as(rules).isTrue();
+        for (String rule : rules.lines().filter(l -> l.startsWith("-A ") && l.contains(WirePeer.RULE_COMMENT)).collect(Collectors.toList())) {
+            List<String> delete = new java.util.ArrayList<>(List.of("iptables", "-w", "5", "-D"));
+            delete.addAll(List.of(rule.substring(3).split(" ")));
+            Process p = new ProcessBuilder(delete).inheritIO().start();
+            assertThat(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0).as("iptables -D %s", rule).isTrue();
+        }
     }
 
     private static Correlation.Joined joined(String role, boolean serverSide) {

@@ -104,7 +104,11 @@ public final class WirePeer {
         List<String> command = new java.util.ArrayList<>(List.of("iptables", "-w", "5", action));
         command.addAll(rule);
         Process p = new ProcessBuilder(command).inheritIO().start();
-        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("iptables " + action + " did not finish within 10 s");
+        }
+        if (p.exitValue() != 0) {
             throw new IOException("iptables " + action + " failed");
         }
     }

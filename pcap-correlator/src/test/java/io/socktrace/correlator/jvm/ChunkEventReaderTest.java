@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.socktrace.correlator.TestCaptures;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.report.PacketRecording;
+import io.socktrace.testsupport.Stopping;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -80,14 +81,15 @@ class ChunkEventReaderTest {
             port = free.getLocalPort();
         }
         // every read and write recorded, in 1 MB chunks: several chunks, each with its own pools
-        Process load = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        try (Stopping load = Stopping.of(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:FlightRecorderOptions:maxchunksize=1M",
                 "-javaagent:" + AGENT + "=recording=" + jfr + ",receiveThreshold=0,sendThreshold=0",
                 "-cp", Path.of("target/test-classes").toAbsolutePath().toString(), LoopbackLoad.class.getName(),
                 String.valueOf(port), "300", "40", "4", "60")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("load.txt").toFile()).start();
-        assertThat(load.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(load.exitValue()).as(Files.readString(dir.resolve("load.txt"))).isZero();
+                .redirectErrorStream(true).redirectOutput(dir.resolve("load.txt").toFile()).start())) {
+            assertThat(load.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(load.process().exitValue()).as(Files.readString(dir.resolve("load.txt"))).isZero();
+        }
         assertThat(chunks(jfr)).isGreaterThan(1);
         assertThat(ownEvents(jfr)).isGreaterThan(4 * 300 * 40); // a Send and a Receive per exchange on each end
 

@@ -3,6 +3,7 @@ package io.socktrace.correlator.jvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.socktrace.testsupport.Stopping;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,12 +23,14 @@ class RecordingReaderTest {
     void read_resetScenario_givesBothEndsWithTheirCalls(@TempDir Path dir) throws Exception {
         Path recording = dir.resolve("reset.jfr");
         Path out = dir.resolve("out.txt");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        String stdout;
+        try (Stopping demo = Stopping.of(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-javaagent:" + AGENT.toAbsolutePath() + "=recording=" + recording, "-jar", DEMO.toAbsolutePath().toString(), "reset")
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String stdout = Files.readString(out);
-        assertThat(p.exitValue()).as(stdout).isZero();
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start())) {
+            assertThat(demo.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            stdout = Files.readString(out);
+            assertThat(demo.process().exitValue()).as(stdout).isZero();
+        }
         Matcher client = Pattern.compile("socket client (\\S+):(\\d+) -> (\\S+):(\\d+)").matcher(stdout);
         assertThat(client.find()).isTrue();
 

@@ -15,6 +15,8 @@ import io.socktrace.correlator.capture.PacketKind;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.PacketIndex;
 import io.socktrace.correlator.jvm.RecordingReader;
+import io.socktrace.testsupport.Requirements;
+import io.socktrace.testsupport.Stopping;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
 class AnnotatedPcapngTest {
     private static final Path DEMO_PCAP = fixture("demo/demo.pcap");
     private static final Path DEMO_JFR = fixture("demo/demo.jfr");
-    private static final String TSHARK = "/usr/bin/tshark";
 
     @TempDir
     static Path dir;
@@ -72,7 +73,7 @@ class AnnotatedPcapngTest {
 
     /** tshark's fields of every frame (tab-separated, several comments joined by '|'), after checking it read the file cleanly. */
     private static List<String> tshark(Path capture, String filter, String... fields) throws Exception {
-        List<String> command = new ArrayList<>(List.of(TSHARK, "-r", capture.toString(), "-T", "fields", "-E", "aggregator=|"));
+        List<String> command = new ArrayList<>(List.of(tshark(), "-r", capture.toString(), "-T", "fields", "-E", "aggregator=|"));
         if (filter != null) {
             command.addAll(List.of("-Y", filter));
         }
@@ -81,20 +82,28 @@ class AnnotatedPcapngTest {
         }
         Path out = Files.createTempFile(dir, "tshark", ".txt");
         Path err = Files.createTempFile(dir, "tshark", ".err");
-        Process tshark = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(tshark.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String errors = Files.readString(err).replaceAll("Running as user \"root\" and group \"root\"\\. This could be dangerous\\.\\s*", "");
-        assertThat(tshark.exitValue()).as(errors).isZero();
+        String errors;
+        try (Stopping tshark = Stopping.of(new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start())) {
+            assertThat(tshark.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            errors = Files.readString(err).replaceAll("Running as user \"root\" and group \"root\"\\. This could be dangerous\\.\\s*", "");
+            assertThat(tshark.process().exitValue()).as(errors).isZero();
+        }
         assertThat(errors).isEmpty();
         return Files.readAllLines(out, StandardCharsets.UTF_8);
     }
 
     /** Wireshark 4.0 calls the packet comment frame.comment; older ones called it pkt_comment. */
     private static String commentField() throws Exception {
-        Process fields = new ProcessBuilder(TSHARK, "-G", "fields").redirectErrorStream(true).start();
-        String all = new String(fields.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(fields.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return all.contains("\tframe.comment\t") ? "frame.comment" : "pkt_comment";
+        try (Stopping fields = Stopping.of(new ProcessBuilder(tshark(), "-G", "fields").redirectErrorStream(true).start())) {
+            String all = new String(fields.process().getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(fields.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            return all.contains("\tframe.comment\t") ? "frame.comment" : "pkt_comment";
+        }
+    }
+
+    /** tshark, the reference reader these tests compare with (skipped without it, a failure in strict mode). */
+    private static String tshark() {
+        return Requirements.command("tshark", "tshark").toString();
     }
 
     private static Correlation.Joined refused() {

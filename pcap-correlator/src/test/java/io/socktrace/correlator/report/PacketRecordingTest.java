@@ -10,6 +10,7 @@ import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.jvm.JvmConnection;
 import io.socktrace.correlator.jvm.RecordingReader;
+import io.socktrace.testsupport.Stopping;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -205,10 +206,12 @@ class PacketRecordingTest {
         command.add(Path.of(System.getProperty("java.home"), "bin", "jfr").toString());
         command.addAll(List.of(args));
         Path output = Files.createTempFile(dir, "jfr-tool", ".txt");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        String text = Files.readString(output, StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as(String.join(" ", command) + "\n" + text).isZero();
+        String text;
+        try (Stopping tool = Stopping.of(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start())) {
+            assertThat(tool.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
+            text = Files.readString(output, StandardCharsets.UTF_8);
+            assertThat(tool.process().exitValue()).as(String.join(" ", command) + "\n" + text).isZero();
+        }
         assertThat(text).as("the tool's own error lines").doesNotContainPattern("(?m)^jfr \\w+: ");
         return text;
     }
