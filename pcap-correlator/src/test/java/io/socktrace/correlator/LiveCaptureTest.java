@@ -2,10 +2,7 @@ package io.socktrace.correlator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.socktrace.correlator.capture.CaptureReader;
-import io.socktrace.correlator.capture.PacketCursor;
 import io.socktrace.correlator.flow.ConnState;
-import io.socktrace.correlator.flow.FlowTracker;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.testsupport.Requirement;
 import io.socktrace.testsupport.Requirements;
@@ -19,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -72,15 +68,7 @@ class LiveCaptureTest {
         int magic = ByteBuffer.wrap(header).order(ByteOrder.nativeOrder()).getInt();
         assertThat(Integer.toHexString(magic)).as("nanosecond pcap").isEqualTo("a1b23c4d");
 
-        List<TcpFlow> flows = new ArrayList<>();
-        FlowTracker tracker = new FlowTracker(flows::add);
-        try (CaptureReader reader = CaptureReader.open(pcap, false)) {
-            PacketCursor packet = new PacketCursor();
-            while (reader.next(packet)) {
-                tracker.accept(packet);
-            }
-            tracker.finish();
-        }
+        List<TcpFlow> flows = TestCaptures.flows(pcap);
         assertThat(flows).hasSize(1);
         TcpFlow flow = flows.get(0);
         assertThat(flow.connState()).isEqualTo(ConnState.SF);
@@ -146,15 +134,7 @@ class LiveCaptureTest {
             assertThat(capture.get(10, TimeUnit.SECONDS)).as(out + "\n" + err).isZero();
             assertThat(out.toString()).contains("only the ports of process " + child.pid()).contains("process " + child.pid() + " exited");
 
-            List<TcpFlow> flows = new ArrayList<>();
-            FlowTracker tracker = new FlowTracker(flows::add);
-            try (CaptureReader reader = CaptureReader.open(pcap, false)) {
-                PacketCursor packet = new PacketCursor();
-                while (reader.next(packet)) {
-                    tracker.accept(packet);
-                }
-                tracker.finish();
-            }
+            List<TcpFlow> flows = TestCaptures.flows(pcap);
             assertThat(flows).hasSize(5);
             for (TcpFlow flow : flows) {
                 assertThat(flow.serverPort()).isEqualTo(forChild.getLocalPort());

@@ -1,10 +1,8 @@
 package io.socktrace.correlator.join;
 
+import io.socktrace.correlator.TestCaptures;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.socktrace.correlator.capture.CaptureReader;
-import io.socktrace.correlator.capture.PacketCursor;
-import io.socktrace.correlator.flow.FlowTracker;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.jvm.JvmConnection;
 import io.socktrace.correlator.jvm.RecordingReader;
@@ -12,7 +10,6 @@ import io.socktrace.testsupport.LoopbackCapture;
 import io.socktrace.testsupport.Stopping;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -56,15 +53,7 @@ class CorrelationEndToEndTest {
             capture.stop();
         }
 
-        List<TcpFlow> flows = new ArrayList<>();
-        FlowTracker tracker = new FlowTracker(flows::add);
-        try (CaptureReader reader = CaptureReader.open(pcap, false)) {
-            PacketCursor packet = new PacketCursor();
-            while (reader.next(packet)) {
-                tracker.accept(packet);
-            }
-            tracker.finish();
-        }
+        List<TcpFlow> flows = TestCaptures.flows(pcap);
         correlation = Correlation.of(RecordingReader.read(jfr), flows);
     }
 

@@ -1,5 +1,6 @@
 package io.socktrace.correlator.report;
 
+import io.socktrace.correlator.TestCaptures;
 import static io.socktrace.correlator.TestCaptures.ACK;
 import static io.socktrace.correlator.TestCaptures.FIN;
 import static io.socktrace.correlator.TestCaptures.PSH;
@@ -17,9 +18,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.socktrace.correlator.capture.CaptureReader;
-import io.socktrace.correlator.capture.PacketCursor;
-import io.socktrace.correlator.flow.FlowTracker;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.Finding;
@@ -79,15 +77,7 @@ class HtmlTimelineTest {
     }
 
     private static Correlation correlate(Path pcap, List<JvmConnection> jvm) throws Exception {
-        List<TcpFlow> flows = new ArrayList<>();
-        FlowTracker tracker = new FlowTracker(flows::add);
-        try (CaptureReader reader = CaptureReader.open(pcap, false)) {
-            PacketCursor packet = new PacketCursor();
-            while (reader.next(packet)) {
-                tracker.accept(packet);
-            }
-            tracker.finish();
-        }
+        List<TcpFlow> flows = TestCaptures.flows(pcap);
         return Correlation.of(jvm, flows);
     }
 

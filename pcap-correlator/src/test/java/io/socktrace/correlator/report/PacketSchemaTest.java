@@ -1,11 +1,9 @@
 package io.socktrace.correlator.report;
 
+import io.socktrace.correlator.TestCaptures;
 import static io.socktrace.correlator.TestCaptures.fixture;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.socktrace.correlator.capture.CaptureReader;
-import io.socktrace.correlator.capture.PacketCursor;
-import io.socktrace.correlator.flow.FlowTracker;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.jvm.RecordingReader;
@@ -31,15 +29,7 @@ class PacketSchemaTest {
     void write_packetEventFields_areThePublishedOnes(@TempDir Path dir) throws Exception {
         Path pcap = fixture("demo/demo.pcap");
         Path jfr = fixture("demo/demo.jfr");
-        List<TcpFlow> flows = new ArrayList<>();
-        FlowTracker tracker = new FlowTracker(flows::add);
-        try (CaptureReader reader = CaptureReader.open(pcap, false)) {
-            PacketCursor packet = new PacketCursor();
-            while (reader.next(packet)) {
-                tracker.accept(packet);
-            }
-            tracker.finish();
-        }
+        List<TcpFlow> flows = TestCaptures.flows(pcap);
         Path out = dir.resolve("packets.jfr");
         PacketRecording.write(out, List.of(jfr), pcap, false, Correlation.of(RecordingReader.read(jfr), flows), 100);
 
