@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import jdk.jfr.Recording;
 
 /**
  * Traffic for ChunkEventReaderTest's recording and for the correlator benchmark
@@ -23,7 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Bounded by count and by time: stops opening connections after {@code maxSeconds}. Prints one
  * line {@code done connections N exchanges N seconds S}.
  *
- * <p>Arguments: port connections exchangesPerConnection concurrency maxSeconds.
+ * <p>Arguments: port connections exchangesPerConnection concurrency maxSeconds [rotateEvery]. With
+ * {@code rotateEvery} N, the JVM's recording starts a new chunk after every N-th finished connection
+ * (a short recording starting to disk makes JFR rotate): a multi-chunk recording however fast the
+ * machine runs the load, where the size limit alone rotates only when JFR's periodic check sees it.
  */
 public final class LoopbackLoad {
     static final int REQUEST_BYTES = 64;
@@ -38,6 +42,7 @@ public final class LoopbackLoad {
         int exchanges = Integer.parseInt(args[2]);
         int concurrency = Integer.parseInt(args[3]);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(args[4]));
+        int rotateEvery = args.length > 5 ? Integer.parseInt(args[5]) : 0;
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
@@ -72,7 +77,10 @@ public final class LoopbackLoad {
                                 }
                             }
                             exchanged.addAndGet(exchanges);
-                            done.incrementAndGet();
+                            int finished = done.incrementAndGet();
+                            if (rotateEvery > 0 && finished % rotateEvery == 0) {
+                                newChunk();
+                            }
                         } catch (IOException e) {
                             System.err.println("load: " + e);
                         }
@@ -88,6 +96,13 @@ public final class LoopbackLoad {
         }
         System.out.printf("done connections %d exchanges %d seconds %.1f%n", done.get(), exchanged.get(),
                 (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Ends the recording's current chunk: JFR rotates its disk repository whenever a recording starts. */
+    private static void newChunk() {
+        try (Recording rotate = new Recording()) {
+            rotate.start();
+        }
     }
 
     /** Answers every request until the client closes, then closes (so the client side holds TIME_WAIT). */
