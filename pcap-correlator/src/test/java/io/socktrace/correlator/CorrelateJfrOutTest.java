@@ -4,6 +4,7 @@ import static io.socktrace.correlator.TestCaptures.fixture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.socktrace.correlator.join.WirePeer;
+import io.socktrace.testsupport.AgentOutput;
 import io.socktrace.testsupport.LoopbackCapture;
 import io.socktrace.testsupport.Stopping;
 import java.io.ByteArrayOutputStream;
@@ -89,6 +90,7 @@ class CorrelateJfrOutTest {
                     String printed = new String(peer.process().getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                     assertThat(peer.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
                     assertThat(peer.process().exitValue()).as(printed).isZero();
+                    AgentOutput.assertNoInternalErrors("WirePeer slow under the agent", printed);
                     outputs.add(printed);
                 }
                 recordings.add(jfr);

@@ -2,6 +2,7 @@ package io.socktrace.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.socktrace.testsupport.AgentOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,8 +38,6 @@ final class AgentJvm {
      * options, no {@code jdk.jfr}) are plain {@code [socktrace]} lines without this prefix. The
      * first ten errors of a JVM are always printed unless {@code log=off}, which no test uses.
      */
-    static final Pattern INTERNAL_ERROR = Pattern.compile("^\\[socktrace\\] internal error #\\d+ .*$", Pattern.MULTILINE);
-
     private AgentJvm() {
     }
 
@@ -248,10 +247,7 @@ final class AgentJvm {
 
     /** Fails when {@code output} (a child JVM's stderr) has the agent's internal-error line. */
     static void assertNoInternalErrors(List<String> cmd, String output) {
-        Matcher error = INTERNAL_ERROR.matcher(output);
-        if (error.find()) {
-            throw new AssertionError("the agent reported an internal error: " + error.group() + "\nin " + cmd + "\n" + output);
-        }
+        AgentOutput.assertNoInternalErrors(cmd, output);
     }
 
     static Duration ms(long millis) {

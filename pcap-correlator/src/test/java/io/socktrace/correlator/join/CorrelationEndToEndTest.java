@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.jvm.JvmConnection;
 import io.socktrace.correlator.jvm.RecordingReader;
+import io.socktrace.testsupport.AgentOutput;
 import io.socktrace.testsupport.LoopbackCapture;
 import io.socktrace.testsupport.Stopping;
 import java.nio.file.Files;
@@ -49,6 +50,7 @@ class CorrelationEndToEndTest {
             assertThat(demo.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
             demoOutput = Files.readString(out);
             assertThat(demo.process().exitValue()).as(demoOutput).isZero();
+            AgentOutput.assertNoInternalErrors("the demo under the agent", demoOutput);
             Thread.sleep(500);
             capture.stop();
         }

@@ -6,6 +6,7 @@ import io.socktrace.correlator.capture.CaptureReader;
 import io.socktrace.correlator.capture.PacketCursor;
 import io.socktrace.correlator.flow.FlowTracker;
 import io.socktrace.correlator.jvm.RecordingReader;
+import io.socktrace.testsupport.AgentOutput;
 import io.socktrace.testsupport.LoopbackCapture;
 import io.socktrace.testsupport.Requirement;
 import io.socktrace.testsupport.Requirements;
@@ -51,6 +52,7 @@ class WireFindingsEndToEndTest {
             assertThat(program.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
             output = Files.readString(out);
             assertThat(program.process().exitValue()).as(output).isZero();
+            AgentOutput.assertNoInternalErrors("WirePeer under the agent", output);
             assertThat(output).contains("slow: answer of 1000 bytes", "lossy: answer of 1000 bytes", "late-accept: answer of 1000 bytes",
                     "ipv6: answer of 1000 bytes");
             Thread.sleep(300);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.socktrace.correlator.TestCaptures;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.report.PacketRecording;
+import io.socktrace.testsupport.AgentOutput;
 import io.socktrace.testsupport.Stopping;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
@@ -90,7 +91,9 @@ class ChunkEventReaderTest {
                 String.valueOf(port), "300", "40", "4", "60", "75")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("load.txt").toFile()).start())) {
             assertThat(load.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
-            assertThat(load.process().exitValue()).as(Files.readString(dir.resolve("load.txt"))).isZero();
+            String printed = Files.readString(dir.resolve("load.txt"));
+            assertThat(load.process().exitValue()).as(printed).isZero();
+            AgentOutput.assertNoInternalErrors("LoopbackLoad under the agent", printed);
         }
         assertThat(chunks(jfr)).isGreaterThan(1);
         assertThat(ownEvents(jfr)).isGreaterThan(4 * 300 * 40); // a Send and a Receive per exchange on each end

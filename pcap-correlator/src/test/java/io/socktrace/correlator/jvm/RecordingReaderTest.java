@@ -3,6 +3,7 @@ package io.socktrace.correlator.jvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.socktrace.testsupport.AgentOutput;
 import io.socktrace.testsupport.Stopping;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ class RecordingReaderTest {
             assertThat(demo.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
             stdout = Files.readString(out);
             assertThat(demo.process().exitValue()).as(stdout).isZero();
+            AgentOutput.assertNoInternalErrors("the reset demo under the agent", stdout);
         }
         Matcher client = Pattern.compile("socket client (\\S+):(\\d+) -> (\\S+):(\\d+)").matcher(stdout);
         assertThat(client.find()).isTrue();
