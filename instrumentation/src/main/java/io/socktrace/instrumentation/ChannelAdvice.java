@@ -3,15 +3,17 @@ package io.socktrace.instrumentation;
 import io.socktrace.events.CloseEvent;
 import io.socktrace.runtime.ChannelTracer;
 import io.socktrace.runtime.SocketTracer;
+import java.net.SocketAddress;
 import java.net.SocketOption;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * Advice that more than one channel class takes (close, half-close, options), kept once: the
+ * Advice that more than one channel class takes (bind, close, half-close, options), kept once: the
  * socket channels, the server socket channels and their asynchronous kinds all close and set
- * options through methods of the same meaning. Which methods of which class get them is in each
+ * options through methods of the same meaning, and both server kinds bind and listen in
+ * {@code bind(SocketAddress, int)}. Which methods of which class get them is in each
  * class's own instrumentation.
  */
 final class ChannelAdvice {
@@ -56,6 +58,19 @@ final class ChannelAdvice {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Thrown Throwable thrown) {
             ChannelTracer.shutdown(self, false, thrown);
+        }
+    }
+
+    /**
+     * {@code bind(SocketAddress, int backlog)} of {@code ServerSocketChannel} and
+     * {@code AsynchronousServerSocketChannel}: bind and listen, the bound address in the field
+     * {@code localAddress} of both.
+     */
+    static final class BindAdvice {
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.This Object self, @Advice.FieldValue("localAddress") SocketAddress local,
+                         @Advice.Argument(1) int backlog, @Advice.Thrown Throwable thrown) {
+            ChannelTracer.bound(self, local, backlog, thrown);
         }
     }
 

@@ -5,15 +5,14 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
 
 import io.socktrace.events.AcceptEvent;
 import io.socktrace.runtime.ChannelTracer;
-import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
 
 /**
  * {@code sun.nio.ch.ServerSocketChannelImpl}: what {@code ServerSocketChannel.open()} returns, and,
- * through its {@code socket()} adaptor, {@code ServerSocket.accept} ({@code blockingAccept}). Close
- * and options are shared with the other channels ({@link ChannelAdvice}).
+ * through its {@code socket()} adaptor, {@code ServerSocket.accept} ({@code blockingAccept}). Bind,
+ * close and options are shared with the other channels ({@link ChannelAdvice}).
  */
 final class ServerSocketChannelImplInstrumentation extends JdkClassInstrumentation {
 
@@ -26,21 +25,13 @@ final class ServerSocketChannelImplInstrumentation extends JdkClassInstrumentati
     @Override
     List<Hook> hooks() {
         return List.of(
-                hook(method("bind", 2).and(not(isBridge())), "BindAdvice"),
+                ChannelAdvice.hook(method("bind", 2).and(not(isBridge())), "BindAdvice"),
                 hook(method("accept", 0), "AcceptAdvice"),
                 hook(method("blockingAccept", 1), "BlockingAcceptAdvice"),
                 ChannelAdvice.hook(method("implCloseSelectableChannel", 0), "CloseAdvice"),
                 ChannelAdvice.hook(method("setOption", 2).and(not(isBridge())), "OptionAdvice"));
     }
 
-    /** {@code ServerSocketChannel bind(SocketAddress, int backlog)}: bind and listen. */
-    static final class BindAdvice {
-        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Object self, @Advice.FieldValue("localAddress") SocketAddress local,
-                         @Advice.Argument(1) int backlog, @Advice.Thrown Throwable thrown) {
-            ChannelTracer.bound(self, local, backlog, thrown);
-        }
-    }
 
     /** {@code public SocketChannel accept()} on a ServerSocketChannel. */
     static final class AcceptAdvice {
