@@ -27,13 +27,13 @@ import io.socktrace.correlator.jvm.RecordingReader;
 import io.socktrace.testsupport.Requirement;
 import io.socktrace.testsupport.Requirements;
 import io.socktrace.testsupport.Stopping;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -460,16 +460,10 @@ class HtmlTimelineTest {
     }
 
     private static Path findChromium() {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
         for (String name : List.of("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")) {
-            for (String directory : path.split(File.pathSeparator)) {
-                Path candidate = Path.of(directory, name);
-                if (Files.isExecutable(candidate)) {
-                    return candidate;
-                }
+            Optional<Path> found = Requirement.onPath(name);
+            if (found.isPresent()) {
+                return found.get();
             }
         }
         return null;
