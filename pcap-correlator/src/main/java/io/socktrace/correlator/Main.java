@@ -292,9 +292,11 @@ public final class Main {
                     return INPUT_ERROR;
                 }
             }
+            // which packets belong to which call: one index for both outputs that annotate packets
+            PacketIndex index = pcapng != null || html != null ? PacketIndex.of(correlation) : null;
             if (pcapng != null) {
                 try {
-                    AnnotatedPcapng.write(path, strict, PacketIndex.of(correlation), Paths.get(pcapng));
+                    AnnotatedPcapng.write(path, strict, index, Paths.get(pcapng));
                 } catch (CaptureFormatException e) {
                     err.println(PROGRAM + ": " + e.getMessage());
                     return INPUT_ERROR;
@@ -306,7 +308,7 @@ public final class Main {
             if (html != null) {
                 String page;
                 try {
-                    page = HtmlTimeline.render(PacketIndex.of(correlation), path, recordings);
+                    page = HtmlTimeline.render(index, path, recordings);
                 } catch (CaptureFormatException e) {
                     err.println(PROGRAM + ": " + e.getMessage());
                     return INPUT_ERROR;
