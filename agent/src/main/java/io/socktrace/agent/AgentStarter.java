@@ -56,15 +56,14 @@ final class AgentStarter {
         long configured = System.nanoTime();
         Set<String> loaded = Instrumentations.install(inst, cache, weavingTag);
         long installed = System.nanoTime();
-        KernelSamplerStarter sampler = new KernelSamplerStarter(tcpInfo);
-        if (new java.io.File("/proc/net/tcp").exists()) {
-            // Registering periodic events initialises JFR (~150 ms here), and even asking JFR to
-            // say when it starts loads much of it: left until the first socket, off the application's threads.
-            SocketMonitor.setFirstSocketHook(sampler);
-        } else {
+        boolean procNet = new java.io.File("/proc/net/tcp").exists();
+        if (!procNet) {
             AgentLog.info("no /proc/net/tcp: TcpInfo, ListenQueue and NetworkStatistics are not available");
-            sampler = null;
         }
+        KernelSamplerStarter sampler = new KernelSamplerStarter(tcpInfo, procNet);
+        // Registering periodic events initialises JFR (~150 ms here), and even asking JFR to
+        // say when it starts loads much of it: left until the first socket, off the application's threads.
+        SocketMonitor.setFirstSocketHook(sampler);
         long listening = System.nanoTime();
         if (options.log.equals("info") || options.log.equals("debug")) { // not built only to be dropped
             AgentLog.info("started (" + options + (lateAttach ? ", attached late" : "")
@@ -73,9 +72,7 @@ final class AgentStarter {
         if (options.recording != null) {
             startRecording(Path.of(options.recording), options.settings);
             TracerConfig.prepareEvents(); // JFR is up: not on the application's threads later
-            if (sampler != null) {
-                sampler.run(); // JFR is up now: registering costs little
-            }
+            sampler.run(); // JFR is up now: registering costs little
         }
         if (options.log.equals("debug")) {
             AgentLog.debug("start-up " + micros(entered, System.nanoTime()) + " µs: options " + micros(entered, started)
@@ -106,7 +103,7 @@ final class AgentStarter {
     }
 
     /**
-     * Registers the kernel sampler's periodic events once JFR is initialised (at once if it is
+     * Registers the kernel sampler's periodic events (and the sampling settings' and endpoint statistics') once JFR is initialised (at once if it is
      * already): {@link #run} arms it, when this JVM has its first socket or the agent started a
      * recording. Not lambdas: verifying this class must not load boot-jar types before the jar is
      * appended, and a lambda's bootstrap costs start-up time.
@@ -115,9 +112,11 @@ final class AgentStarter {
         private final AtomicBoolean armed = new AtomicBoolean();
         private final AtomicBoolean started = new AtomicBoolean();
         private final NativeTcpInfo.Pending tcpInfo;
+        private final boolean procNet;
 
-        KernelSamplerStarter(NativeTcpInfo.Pending tcpInfo) {
+        KernelSamplerStarter(NativeTcpInfo.Pending tcpInfo, boolean procNet) {
             this.tcpInfo = tcpInfo;
+            this.procNet = procNet;
         }
 
         @Override
@@ -137,7 +136,14 @@ final class AgentStarter {
                 @Override
                 public void run() {
                     TracerConfig.prepareEvents();
-                    KernelSampler.start(tcpInfo.get());
+                    try {
+                        SamplingSettings.start();
+                    } catch (Throwable t) {
+                        AgentLog.error("starting the endpoint statistics", t);
+                    }
+                    if (procNet) {
+                        KernelSampler.start(tcpInfo.get());
+                    }
                 }
             }, "socktrace-init");
             init.setDaemon(true);

@@ -102,6 +102,47 @@ public final class EventFields {
     public static final String PASSIVE_OPENS = "passiveOpens";
     public static final String SAMPLE_COST = "sampleCost";
 
+    // per endpoint (EndpointStatistics)
+    /** EndpointStatistics: REMOTE, LISTENER or OTHER. */
+    public static final String ROLE = "role";
+    public static final String ENDPOINTS = "endpoints";
+    public static final String PERIOD = "period";
+    public static final String CONNECTS = "connects";
+    public static final String CONNECTED = "connected";
+    public static final String REFUSED = "refused";
+    public static final String TIMED_OUT = "timedOut";
+    public static final String UNREACHABLE = "unreachable";
+    public static final String UNRESOLVED = "unresolved";
+    public static final String INTERRUPTED = "interrupted";
+    public static final String OTHER_CONNECT_FAILURES = "otherConnectFailures";
+    public static final String ACCEPTED = "accepted";
+    public static final String ACCEPT_FAILURES = "acceptFailures";
+    public static final String CONNECT_TIME_TOTAL = "connectTimeTotal";
+    public static final String CONNECT_TIME_MAX = "connectTimeMax";
+    public static final String CONNECT_TIME_P50 = "connectTimeP50";
+    public static final String CONNECT_TIME_P99 = "connectTimeP99";
+    /** The latency bucket fields, in the order of EndpointStatisticsEvent.LATENCY_BUCKET_MICROS, then the unbounded one. */
+    public static final java.util.List<String> CONNECT_TIME_BUCKETS = java.util.List.of("connectsWithin100us", "connectsWithin250us",
+            "connectsWithin500us", "connectsWithin1ms", "connectsWithin2500us", "connectsWithin5ms", "connectsWithin10ms",
+            "connectsWithin25ms", "connectsWithin50ms", "connectsWithin100ms", "connectsWithin250ms", "connectsWithin500ms",
+            "connectsWithin1s", "connectsWithin2500ms", "connectsWithin5s", "connectsWithin10s", "connectsOver10s");
+    public static final String RESETS = "resets";
+    public static final String CLOSED_LOCAL = "closedLocal";
+    public static final String CLOSED_PEER = "closedPeer";
+    public static final String CLOSED_ABORT = "closedAbort";
+    public static final String CLOSED_AFTER_ERROR = "closedAfterError";
+    public static final String LEAKED = "leaked";
+    public static final String OPEN_CONNECTIONS = "openConnections";
+    public static final String CLOSE_WAIT_CONNECTIONS = "closeWaitConnections";
+    public static final String CONNECTIONS_NOT_RECORDED = "connectionsNotRecorded";
+    public static final String EVENTS_NOT_RECORDED = "eventsNotRecorded";
+
+    // the sampling in force (Sampling)
+    public static final String CONNECTIONS_PER_SECOND = "connectionsPerSecond";
+    public static final String ABNORMAL_PER_SECOND = "abnormalPerSecond";
+    public static final String SLOW_CONNECT = "slowConnect";
+    public static final String LONG_CLOSE_WAIT = "longCloseWait";
+
     private EventFields() {
     }
 }

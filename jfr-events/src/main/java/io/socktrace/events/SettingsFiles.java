@@ -47,6 +47,29 @@ public final class SettingsFiles {
         {EventNames.TCP_INFO, "period:10 s"},
         {EventNames.LISTEN_QUEUE, "period:10 s"},
         {EventNames.NETWORK_STATISTICS, "period:10 s"},
+        {EventNames.ENDPOINT_STATISTICS, "period:10 s"},
+        // the sampling in force, at the start of each chunk whatever the session
+        {EventNames.SAMPLING, "period:beginChunk"},
+    };
+
+    /** Setting of {@link EventNames#SAMPLING}: normal connections recorded per second and direction ("100/s"), or "off" for all. */
+    public static final String SAMPLING_CONNECTIONS = "connections";
+    /** Setting of {@link EventNames#SAMPLING}: abnormal events recorded per second per endpoint and kind ("100/s"), or "off" for no limit. */
+    public static final String SAMPLING_ABNORMAL = "abnormal";
+    /** Setting of {@link EventNames#SAMPLING}: a connect or accept at least this long is recorded as slow ("1 ms"). */
+    public static final String SAMPLING_SLOW_CONNECT = "slowConnect";
+    /** Setting of {@link EventNames#SAMPLING}: a close this long after the peer's end of stream is recorded ("1 s"). */
+    public static final String SAMPLING_LONG_CLOSE_WAIT = "longCloseWait";
+
+    /**
+     * socktrace's own settings of {@link EventNames#SAMPLING}, by name: default, then profile. JFR keeps setting names it does not
+     * know in every recording's settings, from a {@code .jfc} or a map alike; the agent reads them from there.
+     */
+    private static final String[][] SAMPLING_SETTINGS = {
+        {SAMPLING_CONNECTIONS, "100/s", "off"},
+        {SAMPLING_ABNORMAL, "100/s", "off"},
+        {SAMPLING_SLOW_CONNECT, "1 ms", "1 ms"},
+        {SAMPLING_LONG_CLOSE_WAIT, "1 s", "1 s"},
     };
 
     /**
@@ -75,13 +98,16 @@ public final class SettingsFiles {
         for (String[] event : EVENTS) {
             settings.put(event[0] + "#enabled", "true");
             if (isPeriodic(event)) {
-                settings.put(event[0] + "#period", profile ? PROFILE_PERIOD : event[1].substring("period:".length()));
+                settings.put(event[0] + "#period", period(event, profile));
             } else {
                 settings.put(event[0] + "#stackTrace", Boolean.toString(stackTrace(event, profile)));
                 if (event[1] != null) {
                     settings.put(event[0] + "#threshold", event[1]);
                 }
             }
+        }
+        for (String[] sampling : SAMPLING_SETTINGS) {
+            settings.put(EventNames.SAMPLING + "#" + sampling[0], profile ? sampling[2] : sampling[1]);
         }
         return settings;
     }
@@ -112,12 +138,17 @@ public final class SettingsFiles {
             ours.append("  <event name=\"").append(event[0]).append("\">\n");
             ours.append("    <setting name=\"enabled\">true</setting>\n");
             if (isPeriodic(event)) {
-                String period = profile ? PROFILE_PERIOD : event[1].substring("period:".length());
-                ours.append("    <setting name=\"period\">").append(period).append("</setting>\n");
+                ours.append("    <setting name=\"period\">").append(period(event, profile)).append("</setting>\n");
             } else {
                 ours.append("    <setting name=\"stackTrace\">").append(stackTrace(event, profile)).append("</setting>\n");
                 if (event[1] != null) {
                     ours.append("    <setting name=\"threshold\">").append(event[1]).append("</setting>\n");
+                }
+            }
+            if (event[0].equals(EventNames.SAMPLING)) {
+                for (String[] sampling : SAMPLING_SETTINGS) {
+                    ours.append("    <setting name=\"").append(sampling[0]).append("\">").append(profile ? sampling[2] : sampling[1])
+                            .append("</setting>\n");
                 }
             }
             ours.append("  </event>\n");
@@ -140,6 +171,12 @@ public final class SettingsFiles {
     private static boolean stackTrace(String[] event, boolean profile) {
         String stack = event.length > 2 ? event[2] : "always";
         return stack.equals("always") || (stack.equals("profile") && profile);
+    }
+
+    /** A periodic event's period: the profile's 1 s in a capture session, except for the once-a-chunk events. */
+    private static String period(String[] event, boolean profile) {
+        String period = event[1].substring("period:".length());
+        return profile && !period.endsWith("Chunk") ? PROFILE_PERIOD : period;
     }
 
     private static boolean isPeriodic(String[] event) {

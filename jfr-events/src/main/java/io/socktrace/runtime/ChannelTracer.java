@@ -47,7 +47,9 @@ public final class ChannelTracer {
             Connection c = Connections.of(channel);
             boolean blocking = ((SelectableChannel) channel).isBlocking();
             if (thrown == null && !connected) {
-                c.rare().pendingConnect = e; // completes in finishConnect, or ends with the close
+                Connection.Rare rare = c.rare();
+                rare.pendingConnect = e; // completes in finishConnect, or ends with the close
+                rare.connectPending = true;
                 return null;
             }
             return ConnectTracing.connectDone(channel, c, e, blocking, thrown);
@@ -78,6 +80,9 @@ public final class ChannelTracer {
             ConnectEvent e = rare.pendingConnect;
             if (e != null) {
                 rare.pendingConnect = null;
+            }
+            if (rare.connectPending) {
+                rare.connectPending = false;
             }
             return ConnectTracing.connectDone(channel, c, e, ((SelectableChannel) channel).isBlocking(), thrown);
         } catch (Throwable t) {

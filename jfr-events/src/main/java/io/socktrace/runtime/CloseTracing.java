@@ -37,7 +37,8 @@ final class CloseTracing {
                 if (pending != null) {
                     rare.pendingConnect = null;
                 }
-                if (pending != null) {
+                if (rare.connectPending) {
+                    rare.connectPending = false;
                     // closed while a non-blocking connect was still in progress
                     Tracing.captureLocal(socket, c);
                     Tracing.commit(ConnectTracing.connectDone(socket, c, pending, false, new java.nio.channels.AsynchronousCloseException() {
@@ -56,6 +57,7 @@ final class CloseTracing {
             if (phase == Connection.Phase.LISTENING || phase == Connection.Phase.NEW || phase == Connection.Phase.FAILED) {
                 c.phase = Connection.Phase.CLOSED;
                 OpenSockets.untrack(c);
+                c.releaseEndpoint();
             }
             return null;
         }
@@ -64,19 +66,24 @@ final class CloseTracing {
         if (c.stall != null) {
             Tracing.commit(TransferTracing.endStall(c, null));
         }
-        if (!TracerConfig.jfrInitialized()) {
-            return null;
-        }
-        CloseEvent e = new CloseEvent();
-        if (!e.isEnabled()) {
-            return null;
-        }
         long now = System.nanoTime();
+        // who closed is counted for every connection, recorded or not: the statistics need it, and
+        // an abort (unread input) is recorded whether the connection was sampled or not
         int unread = 0;
         if (c.rareOrDefaults().resetKind == null && c.endOfStreamNanos == 0 && !c.inputShutdown) {
             unread = Math.max(0, JdkAccess.available(socket));
         }
         CloseInitiator initiator = initiator(c, unread);
+        Endpoint endpoint = c.endpoint;
+        if (endpoint != null) {
+            endpoint.add(Endpoint.CLOSES + initiator.ordinal(), 1);
+        }
+        CloseEvent e = TracerConfig.jfrInitialized() ? new CloseEvent() : null;
+        if (e == null || !e.isEnabled() || !recordClose(c, initiator, now)) {
+            c.releaseEndpoint();
+            return null;
+        }
+        c.releaseEndpoint();
         e.initiator = initiator.name();
         e.unreadBytes = unread;
         e.linger = c.rareOrDefaults().linger;
@@ -95,6 +102,21 @@ final class CloseTracing {
         }
         e.begin();
         return e;
+    }
+
+    /**
+     * Whether a connection's Close is recorded: when its Connect or Accept was (the connection
+     * tells its whole story), and when the close is abnormal (an abort, after an error, or long
+     * after the peer closed), within the abnormal rate.
+     */
+    private static boolean recordClose(Connection c, CloseInitiator initiator, long now) {
+        if (c.recorded || c.sampling == Connection.SAMPLED) {
+            return true;
+        }
+        long eof = c.endOfStreamNanos;
+        boolean abnormal = initiator == CloseInitiator.ABORT || initiator == CloseInitiator.AFTER_ERROR
+                || (initiator == CloseInitiator.PEER && eof != 0 && now - eof >= Sampling.longCloseWaitNanos);
+        return abnormal && Sampling.allowAbnormal(c, AbnormalKind.CLOSE);
     }
 
     static CloseEvent closeEnd(Object socket, CloseEvent e) {
@@ -133,7 +155,7 @@ final class CloseTracing {
             return;
         }
         ShutdownEvent e = new ShutdownEvent();
-        if (e.shouldCommit()) {
+        if (e.shouldCommit() && Sampling.sampled(c)) {
             Tracing.fill(e, c);
             e.shutdownInput = input;
             e.shutdownOutput = !input;

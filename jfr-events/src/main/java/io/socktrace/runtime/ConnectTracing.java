@@ -68,11 +68,16 @@ final class ConnectTracing {
         }
         Connection c = Connections.of(socket);
         c.phase = Connection.Phase.CONNECTING;
+        c.establishedNanos = System.nanoTime(); // the connect's start, until it is established
         Tracing.setRemote(c, remote, true);
         if (TracerConfig.openingStacks && !c.ignored) {
             c.rare().openingStack = new OpeningStack();
         }
         if (!c.ignored) {
+            if (c.endpoint == null) {
+                c.endpoint = Endpoints.remote(c.host, c.remote, c.remotePort);
+            }
+            Sampling.decide(c, false);
             // tracked while connecting too: the sampler finds a SYN_SENT socket by its inode
             OpenSockets.track(socket, c);
         }
@@ -91,9 +96,16 @@ final class ConnectTracing {
         if (c.ignored) {
             return null;
         }
+        long now = System.nanoTime();
+        long latency = c.phase == Connection.Phase.CONNECTING && c.establishedNanos != 0 ? now - c.establishedNanos : 0;
+        ConnectOutcome outcome = ErrorClassifier.connect(thrown);
+        Endpoint endpoint = c.endpoint;
+        if (endpoint != null) {
+            endpoint.connectEnded(outcome, latency);
+        }
         if (thrown == null) {
             c.phase = Connection.Phase.CONNECTED;
-            c.establishedNanos = System.nanoTime();
+            c.establishedNanos = now;
             InetSocketAddress seen = socket instanceof java.net.SocketImpl ? takeLocalSeenInConnect() : null;
             if (seen != null && seen.getPort() != 0 && seen.getAddress() != null) {
                 c.setLocal(seen.getAddress(), seen.getPort());
@@ -108,14 +120,21 @@ final class ConnectTracing {
                 c.rare().openingStack = null;
             }
         }
-        if (e == null) {
+        if (e != null) {
+            e.end();
+        }
+        boolean record = e != null && e.shouldCommit() && recordConnect(c, thrown != null || latency >= Sampling.slowConnectNanos);
+        if (thrown != null) {
+            c.releaseEndpoint(); // after the rate check, which counts on the endpoint
+        }
+        if (!record) {
             return null;
         }
-        e.end();
-        if (e.shouldCommit()) {
+        c.recorded = true;
+        {
             Tracing.fill(e, c);
             e.blocking = blocking;
-            e.outcome = ErrorClassifier.connect(thrown).name();
+            e.outcome = outcome.name();
             if (thrown != null) {
                 e.exceptionClass = thrown.getClass().getName();
                 e.exceptionMessage = thrown.getMessage();
@@ -123,7 +142,26 @@ final class ConnectTracing {
             e.communityId = c.communityId();
             return e;
         }
-        return null;
+    }
+
+    /**
+     * Whether a connect (or an accept) that ended is recorded: a sampled connection always, an
+     * abnormal one (failed, slow) within its rate, a normal one that was not sampled never (it is
+     * counted as not recorded on its endpoint).
+     */
+    static boolean recordConnect(Connection c, boolean abnormal) {
+        if (c.sampling == Connection.SAMPLED) {
+            return true;
+        }
+        if (abnormal) {
+            Endpoint endpoint = c.endpoint;
+            return Sampling.allowAbnormal(c, endpoint != null && endpoint.role == Endpoint.Role.LISTENER ? AbnormalKind.ACCEPT : AbnormalKind.CONNECT);
+        }
+        Endpoint endpoint = c.endpoint;
+        if (endpoint != null) {
+            endpoint.add(Endpoint.CONNECTIONS_NOT_RECORDED, 1);
+        }
+        return false;
     }
 
     static void listened(Object socket, int backlog) {
@@ -138,6 +176,7 @@ final class ConnectTracing {
         if (TracerConfig.openingStacks) {
             c.rare().openingStack = new OpeningStack();
         }
+        listenerEndpoint(c);
         OpenSockets.track(socket, c);
         if (!TracerConfig.jfrInitialized()) {
             return;
@@ -149,6 +188,24 @@ final class ConnectTracing {
             e.effectiveBacklog = Math.min(backlog < 1 ? 50 : backlog, TracerConfig.maxBacklog);
             e.commit();
         }
+    }
+
+    /**
+     * The statistics endpoint of a listener, made when it is first needed (at listen, or at its
+     * first accept when the agent arrived after the listen); held by the listener until it closes.
+     */
+    private static Endpoint listenerEndpoint(Connection l) {
+        Endpoint e = l.endpoint;
+        if (e == null) {
+            synchronized (l) {
+                e = l.endpoint;
+                if (e == null && (l.local != null || l.localPort > 0)) {
+                    e = Endpoints.listener(l.local, l.localPort);
+                    l.endpoint = e;
+                }
+            }
+        }
+        return e;
     }
 
     static AcceptEvent acceptBegin() {
@@ -170,6 +227,8 @@ final class ConnectTracing {
     static AcceptEvent accepted(Object listener, AcceptEvent e, Object accepted, SocketAddress remote, long timeoutMillis,
                                boolean blocking, Throwable thrown) {
         Connection c = null;
+        Connection l = Connections.of(listener);
+        Endpoint listening = l.ignored ? null : listenerEndpoint(l);
         if (accepted != null) {
             c = Connections.of(accepted);
             Tracing.setRemote(c, remote, false);
@@ -178,7 +237,11 @@ final class ConnectTracing {
             }
             c.phase = Connection.Phase.CONNECTED;
             c.establishedNanos = System.nanoTime();
-            Connection l = Connections.of(listener);
+            if (listening != null && c.endpoint == null && listening.hold()) {
+                c.endpoint = listening;
+                listening.add(Endpoint.ACCEPTED, 1);
+            }
+            Sampling.decide(c, true);
             if (l.local != null && l.localPort > 0 && !l.local.address.isAnyLocalAddress()) {
                 // A listener bound to one address: every connection it accepts has that local
                 // address and port, so no getsockname (a system call per accept) is needed.
@@ -193,17 +256,16 @@ final class ConnectTracing {
             OpenSockets.track(accepted, c);
         } else if (thrown == null) {
             return null;
+        } else if (listening != null) {
+            listening.add(Endpoint.ACCEPT_FAILURES, 1);
         }
-        if (e == null) {
+        if (e == null || l.ignored) {
             return null;
         }
         e.end();
-        if (e.shouldCommit()) {
-            Connection l = Connections.of(listener);
-            if (l.ignored) {
-                return null;
-            }
+        if (e.shouldCommit() && (c != null ? recordConnect(c, false) : Sampling.allowAbnormal(l, AbnormalKind.ACCEPT))) {
             if (c != null) {
+                c.recorded = true;
                 Tracing.fill(e, c);
                 e.communityId = c.communityId();
             }

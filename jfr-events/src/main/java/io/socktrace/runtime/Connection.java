@@ -19,6 +19,9 @@ public final class Connection {
     private static final VarHandle BYTES_READ;
     private static final VarHandle BYTES_WRITTEN;
     private static final VarHandle RARE;
+    private static final VarHandle BYTES_READ_COUNTED;
+    private static final VarHandle BYTES_WRITTEN_COUNTED;
+    private static final VarHandle ENDPOINT;
 
     static {
         try {
@@ -26,6 +29,9 @@ public final class Connection {
             BYTES_READ = lookup.findVarHandle(Connection.class, "bytesRead", long.class);
             BYTES_WRITTEN = lookup.findVarHandle(Connection.class, "bytesWritten", long.class);
             RARE = lookup.findVarHandle(Connection.class, "rare", Rare.class);
+            BYTES_READ_COUNTED = lookup.findVarHandle(Connection.class, "bytesReadCounted", long.class);
+            BYTES_WRITTEN_COUNTED = lookup.findVarHandle(Connection.class, "bytesWrittenCounted", long.class);
+            ENDPOINT = lookup.findVarHandle(Connection.class, "endpoint", Endpoint.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -44,7 +50,10 @@ public final class Connection {
     SharedAddresses.Address local;
     int localPort;
 
-    /** System.nanoTime() when the connection was established (or the listener bound). */
+    /**
+     * System.nanoTime() when the connection was established (or the listener bound); while the
+     * connection is CONNECTING, when its connect began (the connect's latency for the statistics).
+     */
     volatile long establishedNanos;
     /** System.nanoTime() of the first end of stream read; 0 while none was seen. */
     volatile long endOfStreamNanos;
@@ -58,6 +67,19 @@ public final class Connection {
     /** Non-null while the socket is open and tracked for the samplers and the leak checks. */
     volatile OpenSockets.Tracked tracked;
     volatile boolean closeWaitReported;
+
+    static final byte UNDECIDED = 0;
+    static final byte SAMPLED = 1;
+    static final byte NOT_SAMPLED = 2;
+    /** Whether sampling chose this connection to be recorded whole (see {@link Sampling}); decided once. */
+    volatile byte sampling;
+    /** Its Connect or Accept was recorded (sampled, failed or slow): its Close is recorded too. */
+    volatile boolean recorded;
+    /** The endpoint whose statistics count this connection, held from connect (or accept) to close; null before and after. */
+    volatile Endpoint endpoint;
+    /** The part of {@link #bytesRead} and {@link #bytesWritten} already added to the endpoint's statistics. */
+    private long bytesReadCounted;
+    private long bytesWrittenCounted;
 
     /**
      * A send stall in progress: from the first short non-blocking write until a write is accepted
@@ -82,6 +104,8 @@ public final class Connection {
         volatile int backlog;
         /** A non-blocking connect between connect() and the finishConnect() that completes it. */
         volatile io.socktrace.events.ConnectEvent pendingConnect;
+        /** A non-blocking connect is in progress (whether or not {@link #pendingConnect} records it). */
+        volatile boolean connectPending;
         /** Future-style asynchronous operations in progress, by {@link Operation} ordinal. */
         AsyncOperation[] pendingAsync;
         /** Where the socket was connected, accepted or bound; null unless openingStacks is on. */
@@ -191,6 +215,41 @@ public final class Connection {
 
     void addBytesWritten(long n) {
         BYTES_WRITTEN.getAndAdd(this, n);
+    }
+
+    /**
+     * Adds the bytes moved since the last count to {@code e}'s statistics. Called at close and by
+     * each statistics period, possibly at once: each side only ever raises the counted mark, so
+     * every byte is added exactly once.
+     */
+    void countBytes(Endpoint e) {
+        long read = bytesRead;
+        long counted = (long) BYTES_READ_COUNTED.getVolatile(this);
+        while (read > counted) {
+            if (BYTES_READ_COUNTED.compareAndSet(this, counted, read)) {
+                e.add(Endpoint.BYTES_READ, read - counted);
+                break;
+            }
+            counted = (long) BYTES_READ_COUNTED.getVolatile(this);
+        }
+        long written = bytesWritten;
+        counted = (long) BYTES_WRITTEN_COUNTED.getVolatile(this);
+        while (written > counted) {
+            if (BYTES_WRITTEN_COUNTED.compareAndSet(this, counted, written)) {
+                e.add(Endpoint.BYTES_WRITTEN, written - counted);
+                break;
+            }
+            counted = (long) BYTES_WRITTEN_COUNTED.getVolatile(this);
+        }
+    }
+
+    /** Lets go of the endpoint (the connection ended); once, whichever thread gets here first. */
+    void releaseEndpoint() {
+        Endpoint e = (Endpoint) ENDPOINT.getAndSet(this, null);
+        if (e != null) {
+            countBytes(e);
+            e.release();
+        }
     }
 
     void setRemote(String host, InetAddress address, int port) {

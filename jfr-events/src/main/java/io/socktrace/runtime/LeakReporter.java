@@ -27,7 +27,13 @@ final class LeakReporter {
             return;
         }
         c.phase = Connection.Phase.CLOSED;
-        if (!TracerConfig.jfrInitialized()) {
+        Endpoint endpoint = c.endpoint;
+        if (endpoint != null) {
+            endpoint.add(Endpoint.LEAKED, 1);
+        }
+        boolean record = TracerConfig.jfrInitialized() && Sampling.allowAbnormal(c, AbnormalKind.LEAK);
+        c.releaseEndpoint();
+        if (!record) {
             return;
         }
         LeakEvent e = new LeakEvent();
@@ -54,7 +60,7 @@ final class LeakReporter {
             }
             c.closeWaitReported = true;
             CloseWaitLeakEvent e = new CloseWaitLeakEvent();
-            if (e.shouldCommit()) {
+            if (e.shouldCommit() && Sampling.allowAbnormal(c, AbnormalKind.LEAK)) {
                 Tracing.fill(e, c);
                 e.closeWaitTime = now - eof;
                 e.age = c.establishedNanos == 0 ? 0 : now - c.establishedNanos;

@@ -22,6 +22,11 @@ final class SharedAddresses {
     static final class Address {
         final InetAddress address;
         final String text;
+        /**
+         * The endpoint of the latest connect to this address, so that a client connecting to the
+         * same peer again and again finds its {@link Endpoint} without a map lookup.
+         */
+        volatile Endpoint lastRemote;
 
         Address(InetAddress address) {
             this.address = address;

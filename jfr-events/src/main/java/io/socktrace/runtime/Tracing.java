@@ -75,7 +75,7 @@ final class Tracing {
             return;
         }
         SocketOptionEvent e = new SocketOptionEvent();
-        if (e.shouldCommit()) {
+        if (e.shouldCommit() && (c.phase == Connection.Phase.LISTENING || Sampling.sampled(c))) {
             fill(e, c);
             e.option = name;
             e.value = value;
@@ -92,11 +92,15 @@ final class Tracing {
             return;
         }
         c.rare().resetKind = kind;
+        Endpoint endpoint = c.endpoint;
+        if (endpoint != null) {
+            endpoint.add(Endpoint.RESETS, 1);
+        }
         if (!TracerConfig.jfrInitialized()) {
             return;
         }
         ResetEvent e = new ResetEvent();
-        if (e.shouldCommit()) {
+        if (e.shouldCommit() && (c.sampling == Connection.SAMPLED || Sampling.allowAbnormal(c, AbnormalKind.RESET))) {
             fill(e, c);
             e.kind = kind.name();
             e.operation = operation.name();
@@ -124,6 +128,9 @@ final class Tracing {
                 captureLocal(socket, c);
                 c.phase = Connection.Phase.CONNECTED;
                 if (!c.ignored) {
+                    // whether it was connected or accepted is not known: counted by its remote end
+                    c.endpoint = Endpoints.remote(c.host, c.remote, c.remotePort);
+                    Sampling.decide(c, false);
                     OpenSockets.track(socket, c);
                 }
             }

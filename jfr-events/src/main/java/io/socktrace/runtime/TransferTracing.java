@@ -66,7 +66,7 @@ final class TransferTracing {
         if (!EventTimes.apply(e, startNanos, now)) {
             e.begin();
         }
-        if (e.shouldCommit()) {
+        if (e.shouldCommit() && Sampling.allowAbnormal(c, AbnormalKind.RECEIVE)) {
             Tracing.fill(e, c);
             e.bytesRead = Math.max(n, 0);
             e.endOfStream = thrown == null && n < 0;
@@ -148,7 +148,7 @@ final class TransferTracing {
         if (!EventTimes.apply(e, startNanos, now)) {
             e.begin();
         }
-        if (e.shouldCommit()) {
+        if (e.shouldCommit() && Sampling.allowAbnormal(c, AbnormalKind.SEND)) {
             Tracing.fill(e, c);
             e.bytesRequested = requested;
             // what a failed stream write moved: the low 32 bits of the total then and now suffice for one call
@@ -177,7 +177,7 @@ final class TransferTracing {
         if (!EventTimes.apply(e, stall.startNanos, now)) {
             e.begin();
         }
-        if (e.shouldCommit()) {
+        if (e.shouldCommit() && Sampling.allowAbnormal(c, AbnormalKind.SEND)) {
             Tracing.fill(e, c);
             e.bytesRequested = stall.requested;
             e.bytesWritten = stall.written;

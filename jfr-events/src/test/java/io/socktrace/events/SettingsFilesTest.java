@@ -88,8 +88,22 @@ class SettingsFilesTest {
             }
             assertThat(shipped).as(event.getKey()).containsEntry(event.getKey() + "#enabled", "true");
         }
-        // enabled for all 14, stackTrace for the 11 that are not periodic, threshold for the 5 with a duration, period for the 3 periodic
-        assertThat(compared).isEqualTo(14 + 11 + 5 + 3);
+        // enabled for all 16, stackTrace for the 11 that are not periodic, threshold for the 5 with a duration, period for the 5 periodic
+        assertThat(compared).isEqualTo(16 + 11 + 5 + 5);
+    }
+
+    /** Sampling: production defaults in socktrace.jfc, every connection in a capture session; kept through a .jfc round trip. */
+    @Test
+    void sampling_defaultSamples_profileRecordsEverything() throws Exception {
+        assertThat(shippedSettings("/socktrace.jfc")).containsEntry("socktrace.Sampling#connections", "100/s")
+                .containsEntry("socktrace.Sampling#abnormal", "100/s").containsEntry("socktrace.Sampling#slowConnect", "1 ms")
+                .containsEntry("socktrace.Sampling#longCloseWait", "1 s").containsEntry("socktrace.Sampling#period", "beginChunk")
+                .containsEntry("socktrace.EndpointStatistics#period", "10 s");
+        assertThat(shippedSettings("/socktrace-profile.jfc")).containsEntry("socktrace.Sampling#connections", "off")
+                .containsEntry("socktrace.Sampling#abnormal", "off").containsEntry("socktrace.Sampling#period", "beginChunk")
+                .containsEntry("socktrace.EndpointStatistics#period", "1 s");
+        assertThat(SettingsFiles.merged("default", false)).containsEntry("socktrace.Sampling#connections", "100/s");
+        assertThat(SettingsFiles.merged("profile", true)).containsEntry("socktrace.Sampling#connections", "off");
     }
 
     @Test
