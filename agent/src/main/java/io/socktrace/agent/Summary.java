@@ -49,6 +49,19 @@ final class Summary {
             return 1;
         }
         events.sort(Comparator.comparing(RecordedEvent::getStartTime));
+        List<RecordedEvent> statistics = new ArrayList<>();
+        RecordedEvent sampling = null;
+        for (java.util.Iterator<RecordedEvent> i = events.iterator(); i.hasNext(); ) {
+            RecordedEvent e = i.next();
+            String name = e.getEventType().getName();
+            if (name.equals(EventNames.ENDPOINT_STATISTICS)) {
+                statistics.add(e);
+                i.remove();
+            } else if (name.equals(EventNames.SAMPLING)) {
+                sampling = sampling == null || samplingRank(e) > samplingRank(sampling) ? e : sampling;
+                i.remove();
+            }
+        }
         Map<Long, List<RecordedEvent>> byConnection = new LinkedHashMap<>();
         for (RecordedEvent e : events) {
             long id = e.hasField(EventFields.CONNECTION_ID) ? e.getLong(EventFields.CONNECTION_ID) : 0;
@@ -58,6 +71,12 @@ final class Summary {
             byConnection.computeIfAbsent(id, k -> new ArrayList<>()).add(e);
         }
         out.println(file.getFileName() + ": " + events.size() + " socktrace events, " + byConnection.size() + " sockets");
+        if (sampling != null) {
+            out.println(samplingLine(sampling));
+        }
+        if (!statistics.isEmpty()) {
+            EndpointTable.print(statistics, out);
+        }
         if (events.isEmpty()) {
             return 0;
         }
@@ -71,6 +90,24 @@ final class Summary {
             }
         }
         return 0;
+    }
+
+    /** How permissive a Sampling event is: several in one recording (a profile session started later) show the widest. */
+    private static long samplingRank(RecordedEvent e) {
+        long connections = e.getLong(EventFields.CONNECTIONS_PER_SECOND);
+        return connections == 0 ? Long.MAX_VALUE : connections;
+    }
+
+    /** One line saying which connections the recording holds. */
+    static String samplingLine(RecordedEvent e) {
+        long connections = e.getLong(EventFields.CONNECTIONS_PER_SECOND);
+        long abnormal = e.getLong(EventFields.ABNORMAL_PER_SECOND);
+        if (connections == 0 && abnormal == 0) {
+            return "sampling: off, every connection and event recorded";
+        }
+        return "sampling: " + (connections == 0 ? "every connection recorded" : "normal connections sampled, at most " + connections
+                + "/s per direction") + "; abnormal events " + (abnormal == 0 ? "all recorded" : "up to " + abnormal
+                + "/s per endpoint and kind, the rest counted") + " (settings=profile records everything)";
     }
 
     /** The event that best names the connection: one with both endpoints filled in. */
