@@ -15,7 +15,7 @@ final class EventReference {
     static final String[] EVENT_CLASSES = {
         "ConnectEvent", "AcceptEvent", "ListenEvent", "ReceiveEvent", "SendEvent", "ResetEvent", "CloseEvent",
         "ShutdownEvent", "SocketOptionEvent", "CloseWaitLeakEvent", "LeakEvent", "TcpInfoEvent", "ListenQueueEvent",
-        "NetworkStatisticsEvent",
+        "NetworkStatisticsEvent", "EndpointStatisticsEvent", "SamplingEvent",
     };
 
     private EventReference() {
@@ -44,7 +44,15 @@ final class EventReference {
     static String settingsLine(String event, java.util.Map<?, ?> defaults, java.util.Map<?, ?> profile) {
         Object period = defaults.get(event + "#period");
         if (period != null) {
-            return "Period: " + period + " (`settings=profile`: " + profile.get(event + "#period") + ").";
+            StringBuilder line = new StringBuilder("Period: " + period + " (`settings=profile`: " + profile.get(event + "#period") + ").");
+            for (Object key : defaults.keySet()) {
+                String name = key.toString();
+                if (name.startsWith(event + "#") && !name.endsWith("#period") && !name.endsWith("#enabled")) {
+                    line.append(line.indexOf("Settings") < 0 ? " Settings: " : ", ").append('`').append(name.substring(event.length() + 1))
+                            .append("` ").append(defaults.get(key)).append(" (profile: ").append(profile.get(key)).append(')');
+                }
+            }
+            return line.toString();
         }
         boolean byDefault = "true".equals(defaults.get(event + "#stackTrace"));
         boolean inProfile = "true".equals(profile.get(event + "#stackTrace"));
