@@ -32,7 +32,7 @@ public final class SamplingEvent extends Event {
     public long abnormalPerSecond;
 
     @Label("Slow Connect")
-    @Description("A connect or accept that takes at least this long is recorded whether sampled or not")
+    @Description("A connect that takes at least this long is recorded whether sampled or not (an accept waits for a client: never slow)")
     @Timespan(Timespan.NANOSECONDS)
     public long slowConnect;
 

@@ -56,7 +56,7 @@ public final class SettingsFiles {
     public static final String SAMPLING_CONNECTIONS = "connections";
     /** Setting of {@link EventNames#SAMPLING}: abnormal events recorded per second per endpoint and kind ("100/s"), or "off" for no limit. */
     public static final String SAMPLING_ABNORMAL = "abnormal";
-    /** Setting of {@link EventNames#SAMPLING}: a connect or accept at least this long is recorded as slow ("1 ms"). */
+    /** Setting of {@link EventNames#SAMPLING}: a connect at least this long is recorded as slow ("1 ms"). */
     public static final String SAMPLING_SLOW_CONNECT = "slowConnect";
     /** Setting of {@link EventNames#SAMPLING}: a close this long after the peer's end of stream is recorded ("1 s"). */
     public static final String SAMPLING_LONG_CLOSE_WAIT = "longCloseWait";
