@@ -23,10 +23,6 @@ import jdk.jfr.Timespan;
 @StackTrace(false)
 public final class EndpointStatisticsEvent extends Event {
 
-    /** Latency bucket upper bounds in microseconds, one field each below (the last bucket is unbounded). */
-    public static final long[] LATENCY_BUCKET_MICROS = {100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000,
-        250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000};
-
     @Label("Role")
     @Description("REMOTE: a remote endpoint this JVM connects to; LISTENER: a listening socket of this JVM (its accepted "
             + "connections); OTHER: the endpoints beyond the row limit, summed")

@@ -121,11 +121,18 @@ public final class EventFields {
     public static final String CONNECT_TIME_MAX = "connectTimeMax";
     public static final String CONNECT_TIME_P50 = "connectTimeP50";
     public static final String CONNECT_TIME_P99 = "connectTimeP99";
-    /** The latency bucket fields, in the order of EndpointStatisticsEvent.LATENCY_BUCKET_MICROS, then the unbounded one. */
+    /** The latency bucket fields, in the order of {@link #CONNECT_TIME_BUCKET_MICROS}, then the unbounded one. */
     public static final java.util.List<String> CONNECT_TIME_BUCKETS = java.util.List.of("connectsWithin100us", "connectsWithin250us",
             "connectsWithin500us", "connectsWithin1ms", "connectsWithin2500us", "connectsWithin5ms", "connectsWithin10ms",
             "connectsWithin25ms", "connectsWithin50ms", "connectsWithin100ms", "connectsWithin250ms", "connectsWithin500ms",
             "connectsWithin1s", "connectsWithin2500ms", "connectsWithin5s", "connectsWithin10s", "connectsOver10s");
+    /**
+     * The latency buckets' upper bounds in microseconds, one per field of {@link #CONNECT_TIME_BUCKETS} but the last
+     * (unbounded). Here rather than in the event class: the runtime reads them on an application's first connect, and
+     * initialising an event class there would initialise JFR on that thread.
+     */
+    public static final long[] CONNECT_TIME_BUCKET_MICROS = {100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000,
+        250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000};
     public static final String RESETS = "resets";
     public static final String CLOSED_LOCAL = "closedLocal";
     public static final String CLOSED_PEER = "closedPeer";

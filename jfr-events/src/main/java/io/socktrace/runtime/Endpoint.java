@@ -1,6 +1,5 @@
 package io.socktrace.runtime;
 
-import io.socktrace.events.EndpointStatisticsEvent;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -22,7 +21,7 @@ final class Endpoint {
     /** The longest connect since the previous period: reset by each period, not cumulative. */
     static final int CONNECT_TIME_MAX = CONNECT_TIME_TOTAL + 1;
     static final int BUCKETS = CONNECT_TIME_MAX + 1;
-    static final int BUCKET_COUNT = EndpointStatisticsEvent.LATENCY_BUCKET_MICROS.length + 1;
+    static final int BUCKET_COUNT = io.socktrace.events.EventFields.CONNECT_TIME_BUCKET_MICROS.length + 1;
     static final int BYTES_READ = BUCKETS + BUCKET_COUNT;
     static final int BYTES_WRITTEN = BYTES_READ + 1;
     static final int RESETS = BYTES_WRITTEN + 1;
@@ -37,7 +36,7 @@ final class Endpoint {
 
     static {
         for (int i = 0; i < BUCKET_BOUNDS_NANOS.length; i++) {
-            BUCKET_BOUNDS_NANOS[i] = EndpointStatisticsEvent.LATENCY_BUCKET_MICROS[i] * 1000;
+            BUCKET_BOUNDS_NANOS[i] = io.socktrace.events.EventFields.CONNECT_TIME_BUCKET_MICROS[i] * 1000;
         }
     }
 

@@ -15,18 +15,31 @@ public final class OpenSockets {
 
     private static final ReferenceQueue<Object> COLLECTED = new ReferenceQueue<>();
     /**
-     * The open sockets as an intrusive doubly-linked ring through {@link Tracked} itself: no
+     * The open sockets as intrusive doubly-linked rings through {@link Tracked} itself: no
      * per-socket node besides the weak reference that is needed anyway (a concurrent set cost
-     * ~40 bytes more per socket). Changed only on open and close, under this lock, never
-     * across I/O; readers take a snapshot.
+     * ~40 bytes more per socket). A socket joins the ring of the thread that opened it, so a
+     * client thread and a server thread churning connections on two cores do not take turns on
+     * one lock (one shared ring cost ~0.5 µs per close in a churn); each ring is changed only on
+     * open and close, under its own lock, never across I/O; readers take a snapshot.
      */
-    private static final Object LOCK = new Object();
-    private static final Tracked HEAD = new Tracked(null, null);
-    private static int count;
+    private static final int RING_COUNT = 8;
+    private static final Ring[] RINGS = new Ring[RING_COUNT];
 
     static {
-        HEAD.next = HEAD;
-        HEAD.prev = HEAD;
+        for (int i = 0; i < RING_COUNT; i++) {
+            RINGS[i] = new Ring();
+        }
+    }
+
+    /** One ring of open sockets and its lock. */
+    private static final class Ring {
+        final Tracked head = new Tracked(null, null, null);
+        int count;
+
+        Ring() {
+            head.next = head;
+            head.prev = head;
+        }
     }
 
     private OpenSockets() {
@@ -35,34 +48,39 @@ public final class OpenSockets {
     /** A weak reference to an open socket, holding its connection state (which never refers back to the socket). */
     static final class Tracked extends WeakReference<Object> {
         final Connection connection;
+        final Ring ring;
         /** Neighbours in the ring of open sockets; null once removed. */
         Tracked prev;
         Tracked next;
 
-        Tracked(Object socket, Connection connection) {
+        Tracked(Object socket, Connection connection, Ring ring) {
             super(socket, COLLECTED);
             this.connection = connection;
+            this.ring = ring;
         }
     }
 
     static void track(Object socket, Connection c) {
         if (c.tracked == null) {
-            Tracked t = new Tracked(socket, c);
+            @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+
+            Ring ring = RINGS[(int) (Thread.currentThread().getId() & (RING_COUNT - 1))];
+            Tracked t = new Tracked(socket, c, ring);
             c.tracked = t;
-            synchronized (LOCK) {
-                t.prev = HEAD.prev;
-                t.next = HEAD;
-                HEAD.prev.next = t;
-                HEAD.prev = t;
-                count++;
+            synchronized (ring) {
+                t.prev = ring.head.prev;
+                t.next = ring.head;
+                ring.head.prev.next = t;
+                ring.head.prev = t;
+                ring.count++;
             }
             SocketMonitor.startOnce();
         }
     }
 
-    /** Takes a socket out of the ring; false if it was not in it (closed before). */
+    /** Takes a socket out of its ring; false if it was not in it (closed before). */
     private static boolean remove(Tracked t) {
-        synchronized (LOCK) {
+        Ring ring = t.ring;
+        synchronized (ring) {
             if (t.next == null) {
                 return false;
             }
@@ -70,29 +88,34 @@ public final class OpenSockets {
             t.next.prev = t.prev;
             t.prev = null;
             t.next = null;
-            count--;
+            ring.count--;
             return true;
         }
     }
 
-    /** The open sockets now, copied so that callers iterate without the lock. */
+    /** The open sockets now, copied so that callers iterate without the locks. */
     static Tracked[] snapshot() {
-        synchronized (LOCK) {
-            Tracked[] all = new Tracked[count];
-            int i = 0;
-            for (Tracked t = HEAD.next; t != HEAD; t = t.next) {
-                all[i++] = t;
+        java.util.ArrayList<Tracked> all = new java.util.ArrayList<>();
+        for (Ring ring : RINGS) {
+            synchronized (ring) {
+                all.ensureCapacity(all.size() + ring.count);
+                for (Tracked t = ring.head.next; t != ring.head; t = t.next) {
+                    all.add(t);
+                }
             }
-            return all;
         }
+        return all.toArray(new Tracked[0]);
     }
 
     static void untrack(Connection c) {
         Tracked t = c.tracked;
         if (t != null) {
             c.tracked = null;
+            // Not cleared: clearing a reference is a call into the VM (~0.3 µs, a sixth of what an
+            // unrecorded connection may cost), and an uncleared one costs nothing when it becomes
+            // garbage with its socket; if the socket outlives it and is collected, the queued
+            // reference is skipped because it is no longer in a ring (see takeCollected).
             remove(t);
-            t.clear();
         }
     }
 
@@ -104,9 +127,13 @@ public final class OpenSockets {
     }
 
     public static int count() {
-        synchronized (LOCK) {
-            return count;
+        int count = 0;
+        for (Ring ring : RINGS) {
+            synchronized (ring) {
+                count += ring.count;
+            }
         }
+        return count;
     }
 
     /**

@@ -38,6 +38,17 @@ public final class KernelSampler {
      * three hooks read /proc again (three times the cost, 7 % of the CPU in a churn benchmark).
      */
     static final long FRESH_NANOS = 100_000_000L;
+    /**
+     * A snapshot may cost at most this share of the time since the previous one (0.5 % of a core):
+     * the kernel prints every TCP socket of the host into /proc/net/tcp6, TIME_WAIT ones included,
+     * so a host churning connections makes each read dear (120,000 rows: ~150 ms, 1.5 % of a core
+     * at a 10 s period, more than the whole rest of the agent in a churn). Beyond the budget a
+     * period is skipped (its kernel events are not written) rather than the cost paid, with the
+     * production defaults (see {@link #budgeted}) and only for a snapshot of {@link #COSTLY_NANOS} or more.
+     */
+    static final long COST_SHARE_DIVISOR = 200;
+    /** Below this a snapshot is cheap whatever the period (an almost empty table costs ~5 ms to read). */
+    static final long COSTLY_NANOS = 20_000_000L;
     private static final String[] SNMP_KEYS = {"Tcp:RetransSegs", "Tcp:EstabResets", "Tcp:OutRsts", "Tcp:ActiveOpens",
         "Tcp:PassiveOpens"};
     private static final String[] NETSTAT_KEYS = {"TcpExt:ListenOverflows", "TcpExt:ListenDrops"};
@@ -57,6 +68,9 @@ public final class KernelSampler {
     private long snapshots;
     private long takenAt;
     private long sampleCost;
+    private long skipped;
+    private boolean budgetReported;
+    private boolean budgetAlways;
     private final List<Sample> matched = new ArrayList<>();
     private final long[] stateCounts = new long[TcpState.values().length];
     private long[] counterDeltas = new long[SNMP_KEYS.length + NETSTAT_KEYS.length];
@@ -121,7 +135,9 @@ public final class KernelSampler {
 
     synchronized void emitTcpInfo() {
         try {
-            refresh();
+            if (!refresh()) {
+                return;
+            }
             for (Sample s : matched) {
                 if (s.state == TcpState.LISTEN || (s.state == TcpState.ESTABLISHED && s.sendQueue == 0 && s.receiveQueue == 0)) {
                     continue; // idle established rows are the normal case, not news
@@ -152,7 +168,9 @@ public final class KernelSampler {
 
     synchronized void emitListenQueues() {
         try {
-            refresh();
+            if (!refresh()) {
+                return;
+            }
             for (Sample s : matched) {
                 if (s.state != TcpState.LISTEN) {
                     continue;
@@ -174,7 +192,9 @@ public final class KernelSampler {
 
     synchronized void emitNetworkStatistics() {
         try {
-            refresh();
+            if (!refresh()) {
+                return;
+            }
             NetworkStatisticsEvent e = new NetworkStatisticsEvent();
             e.openFileDescriptors = openDescriptors;
             e.maxFileDescriptors = maxDescriptors;
@@ -207,11 +227,23 @@ public final class KernelSampler {
         return stateCounts[state.ordinal()];
     }
 
-    /** Takes a new snapshot unless one was taken for this period already. */
-    private void refresh() throws IOException {
+    /**
+     * Takes a new snapshot unless one was taken for this period already; false when this period
+     * is skipped because the previous snapshot cost more than its share ({@link #COST_SHARE_DIVISOR}).
+     */
+    private boolean refresh() throws IOException {
         long start = clock.getAsLong();
         if (snapshots > 0 && start - takenAt < FRESH_NANOS) {
-            return;
+            return true;
+        }
+        if (snapshots > 0 && budgeted() && sampleCost >= COSTLY_NANOS && start - takenAt < sampleCost * COST_SHARE_DIVISOR) {
+            skipped++;
+            if (!budgetReported) {
+                budgetReported = true;
+                AgentLog.info("reading /proc took " + sampleCost / 1_000_000 + " ms (the host's TCP table is large): "
+                        + "TcpInfo, ListenQueue and NetworkStatistics are sampled less often, keeping the cost under 0.5 % of a core");
+            }
+            return false;
         }
         snapshots++;
         matched.clear();
@@ -324,6 +356,25 @@ public final class KernelSampler {
         previousCounters = now;
         takenAt = clock.getAsLong();
         sampleCost = takenAt - start;
+        return true;
+    }
+
+    /**
+     * Whether the cost budget applies: with the production defaults (connections sampled); a
+     * session that records every connection (profile) asked for every period, whatever it costs.
+     */
+    private boolean budgeted() {
+        return budgetAlways || io.socktrace.runtime.Sampling.connectionsPerSecond() > 0;
+    }
+
+    /** For tests: apply the budget without consulting the runtime's sampling. */
+    void budgetAlways() {
+        budgetAlways = true;
+    }
+
+    /** Periods skipped to keep within the cost budget; for tests. */
+    synchronized long skipped() {
+        return skipped;
     }
 
     /** Snapshots of /proc taken so far. */

@@ -42,7 +42,10 @@ class LauncherIT {
         String text;
         // the launcher starts the demo's JVMs and, as root, tcpdump: Stopping ends them all if it hangs
         try (Stopping launcher = Stopping.of(pb.redirectErrorStream(true).redirectOutput(log.toFile()).start())) {
-            assertThat(launcher.process().waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            // generous: in a fresh clone the demo first builds the correlator jar (a nested Maven build of the
+            // tree, ~1-3 min on a busy 2-core machine); killed half way, that build would leave this module's
+            // test classes half recompiled for the tests after this one
+            assertThat(launcher.process().waitFor(480, java.util.concurrent.TimeUnit.SECONDS)).as("demo finished").isTrue();
             text = Files.readString(log);
             assertThat(launcher.process().exitValue()).as(text).isZero();
         }

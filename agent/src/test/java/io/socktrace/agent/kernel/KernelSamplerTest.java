@@ -20,27 +20,38 @@ class KernelSamplerTest {
     @Test
     void hooks_snapshotSlowerThanTheFreshWindow_oneSnapshotPerPeriod() {
         // a snapshot that took 150 ms (a host with tens of thousands of TIME_WAIT rows), the other
-        // two hooks of the period 1 and 2 ms after it ended, then the next period 10 s later
-        KernelSampler sampler = new KernelSampler(null, clock(0, 150 * MS, 151 * MS, 152 * MS, 10_000 * MS, 10_150 * MS));
+        // two hooks of the period 1 and 2 ms after it ended, then the next periods 10 s and 40 s later
+        KernelSampler sampler = new KernelSampler(null, clock(0, 150 * MS, 151 * MS, 152 * MS, 10_000 * MS, 40_000 * MS, 40_150 * MS));
+        sampler.budgetAlways();
 
         sampler.emitTcpInfo();
         sampler.emitListenQueues();
         sampler.emitNetworkStatistics();
         assertThat(sampler.snapshots()).isEqualTo(1);
 
+        // 150 ms is more than 0.5 % of the 10 s since: that period is skipped, not paid for
+        sampler.emitTcpInfo();
+        assertThat(sampler.snapshots()).isEqualTo(1);
+        assertThat(sampler.skipped()).isEqualTo(1);
+        // 40 s later the budget (200 × 150 ms = 30 s) allows the next one
         sampler.emitTcpInfo();
         assertThat(sampler.snapshots()).isEqualTo(2);
+        assertThat(sampler.skipped()).isEqualTo(1);
     }
 
     @Test
     void hooks_nextPeriodJustAfterTheWindow_takesANewSnapshot() {
-        long late = 150 * MS + KernelSampler.FRESH_NANOS;
-        KernelSampler sampler = new KernelSampler(null, clock(0, 150 * MS, late - 1, late, late + MS));
+        // a cheap snapshot (0.1 ms): below the costly mark, never skipped
+        long cost = MS / 10;
+        long late = cost + KernelSampler.FRESH_NANOS;
+        KernelSampler sampler = new KernelSampler(null, clock(0, cost, late - 1, late, late + cost));
+        sampler.budgetAlways();
 
         sampler.emitTcpInfo();
         sampler.emitListenQueues(); // within the window: shared
         assertThat(sampler.snapshots()).isEqualTo(1);
         sampler.emitNetworkStatistics(); // at the window's end: a new period
         assertThat(sampler.snapshots()).isEqualTo(2);
+        assertThat(sampler.skipped()).isZero();
     }
 }
