@@ -77,7 +77,7 @@ final class ConnectTracing {
             if (c.endpoint == null) {
                 c.endpoint = Endpoints.remote(c.host, c.remote, c.remotePort);
             }
-            Sampling.decide(c, false);
+            // sampled when it connects (connectDone): a failing connect must not use up the sample
             // tracked while connecting too: the sampler finds a SYN_SENT socket by its inode
             OpenSockets.track(socket, c);
         }
@@ -106,6 +106,7 @@ final class ConnectTracing {
         if (thrown == null) {
             c.phase = Connection.Phase.CONNECTED;
             c.establishedNanos = now;
+            Sampling.decide(c, false);
             InetSocketAddress seen = socket instanceof java.net.SocketImpl ? takeLocalSeenInConnect() : null;
             if (seen != null && seen.getPort() != 0 && seen.getAddress() != null) {
                 c.setLocal(seen.getAddress(), seen.getPort());
@@ -123,7 +124,7 @@ final class ConnectTracing {
         if (e != null) {
             e.end();
         }
-        boolean record = e != null && e.shouldCommit() && recordConnect(c, thrown != null || latency >= Sampling.slowConnectNanos);
+        boolean record = e != null && e.shouldCommit() && recordConnect(c, thrown != null, latency >= Sampling.slowConnectNanos);
         if (thrown != null) {
             c.releaseEndpoint(); // after the rate check, which counts on the endpoint
         }
@@ -145,15 +146,16 @@ final class ConnectTracing {
     }
 
     /**
-     * Whether a connect (or an accept) that ended is recorded: a sampled connection always, an
-     * abnormal one (failed, slow) within its rate, a normal one that was not sampled never (it is
+     * Whether a connect (or an accept) that ended is recorded: a failed one within the abnormal
+     * rate, sampled or not (a refused storm stays within its rate); a successful one when sampled,
+     * or when slow within the abnormal rate; a normal one that was not sampled never (it is
      * counted as not recorded on its endpoint).
      */
-    static boolean recordConnect(Connection c, boolean abnormal) {
-        if (c.sampling == Connection.SAMPLED) {
+    static boolean recordConnect(Connection c, boolean failed, boolean slow) {
+        if (!failed && c.sampling == Connection.SAMPLED) {
             return true;
         }
-        if (abnormal) {
+        if (failed || slow) {
             Endpoint endpoint = c.endpoint;
             return Sampling.allowAbnormal(c, endpoint != null && endpoint.role == Endpoint.Role.LISTENER ? AbnormalKind.ACCEPT : AbnormalKind.CONNECT);
         }
@@ -263,7 +265,7 @@ final class ConnectTracing {
             return null;
         }
         e.end();
-        if (e.shouldCommit() && (c != null ? recordConnect(c, false) : Sampling.allowAbnormal(l, AbnormalKind.ACCEPT))) {
+        if (e.shouldCommit() && (c != null ? recordConnect(c, false, false) : Sampling.allowAbnormal(l, AbnormalKind.ACCEPT))) {
             if (c != null) {
                 c.recorded = true;
                 Tracing.fill(e, c);

@@ -14,6 +14,7 @@ final class RateLimiter {
     private static final long BASE = System.nanoTime();
     private static final int COUNT_BITS = 24;
     private static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
+    private static final long WINDOW_MASK = (1L << (64 - COUNT_BITS - 1)) - 1;
     /** The largest rate a slot can count to within one window. */
     static final long MAX_RATE = COUNT_MASK;
 
@@ -28,7 +29,8 @@ final class RateLimiter {
         if (perSecond <= 0) {
             return true;
         }
-        long window = (nowNanos - BASE) / 1_000_000_000L;
+        // floorDiv: a time read just before this class was initialised is a window earlier, not the same one
+        long window = Math.floorDiv(nowNanos - BASE, 1_000_000_000L) & WINDOW_MASK;
         long limit = Math.min(perSecond, MAX_RATE);
         while (true) {
             long state = slots.get(index);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.socktrace.agent.it.AgentJvm.Endpoints;
 import io.socktrace.agent.it.AgentJvm.Result;
 import io.socktrace.agent.it.programs.ProductionChurn;
+import io.socktrace.agent.it.programs.RefusedStorm;
 import io.socktrace.events.EventFields;
 import io.socktrace.events.EventNames;
 import io.socktrace.events.SettingsFiles;
@@ -123,6 +124,28 @@ class ProductionDefaultsIT {
         assertThat(sampling.getLong(EventFields.CONNECTIONS_PER_SECOND)).isEqualTo(RATE);
         assertThat(sampling.getLong(EventFields.ABNORMAL_PER_SECOND)).isEqualTo(100);
         assertThat(sampling.getDuration(EventFields.SLOW_CONNECT)).isEqualTo(Duration.ofMillis(1));
+    }
+
+    /** A failure storm: every refused connect counted, at most the abnormal rate of them recorded, each with its stack. */
+    @Test
+    void refusedStorm_recordsWithinTheAbnormalRate_andCountsEveryAttempt() throws Exception {
+        int count = 5_000;
+        Result r = AgentJvm.program(RefusedStorm.class, "settings=" + defaultsWithFastStatistics(), Integer.toString(count), "2.5");
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        assertThat(r.stdout).contains("refused connects " + count);
+        Matcher m = Pattern.compile("refused port (\\d+)").matcher(r.stdout);
+        assertThat(m.find()).isTrue();
+        int port = Integer.parseInt(m.group(1));
+        List<RecordedEvent> recorded = r.events(EventNames.CONNECT, e -> e.getInt(EventFields.PORT) == port);
+        assertThat(recorded).allMatch(e -> "REFUSED".equals(e.getString(EventFields.OUTCOME)) && e.getStackTrace() != null);
+        Instant first = recorded.stream().map(RecordedEvent::getStartTime).min(Instant::compareTo).orElseThrow();
+        Instant last = recorded.stream().map(RecordedEvent::getEndTime).max(Instant::compareTo).orElseThrow();
+        long windows = Duration.between(first, last).toSeconds() + 2;
+        assertThat(recorded).isNotEmpty().hasSizeLessThanOrEqualTo((int) (100 * windows)).hasSizeLessThan(count);
+        List<RecordedEvent> rows = r.events(EventNames.ENDPOINT_STATISTICS, e -> e.getInt(EventFields.PORT) == port);
+        assertThat(sum(rows, EventFields.REFUSED)).isEqualTo(count);
+        assertThat(sum(rows, EventFields.CONNECTS)).isEqualTo(count);
+        assertThat(sum(rows, EventFields.EVENTS_NOT_RECORDED)).isEqualTo(count - recorded.size());
     }
 
     @Test
