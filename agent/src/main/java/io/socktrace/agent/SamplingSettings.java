@@ -37,12 +37,27 @@ final class SamplingSettings implements FlightRecorderListener {
     }
 
     /** Registers the periodic events and follows the recordings from now on; JFR must be initialised. */
-    static void start() {
+    static void start() throws ClassNotFoundException {
         SamplingSettings settings = new SamplingSettings();
-        FlightRecorder.addPeriodicEvent(EndpointStatisticsEvent.class, SamplingSettings::emitEndpoints);
-        FlightRecorder.addPeriodicEvent(SamplingEvent.class, SamplingSettings::emitSampling);
+        addPeriodic(EndpointStatisticsEvent.class, SamplingSettings::emitEndpoints);
+        addPeriodic(SamplingEvent.class, SamplingSettings::emitSampling);
         FlightRecorder.addListener(settings);
         settings.apply();
+    }
+
+    /**
+     * Registers a periodic event of the boot jar. On JDK 22+ such a class is a "JDK event", known
+     * to JFR once initialised; one that was never initialised was refused as "not registered"
+     * (seen on JDK 25), so it is initialised first, and registered explicitly if JFR still says no.
+     */
+    private static void addPeriodic(Class<? extends jdk.jfr.Event> type, Runnable hook) throws ClassNotFoundException {
+        Class.forName(type.getName(), true, type.getClassLoader());
+        try {
+            FlightRecorder.addPeriodicEvent(type, hook);
+        } catch (IllegalStateException notRegistered) {
+            FlightRecorder.register(type);
+            FlightRecorder.addPeriodicEvent(type, hook);
+        }
     }
 
     @Override

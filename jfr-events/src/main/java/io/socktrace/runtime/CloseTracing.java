@@ -27,8 +27,9 @@ final class CloseTracing {
         if (phase == Connection.Phase.CONNECTING) {
             if (ConnectTracing.insideConnect()) {
                 // The JDK closes a socket whose connect failed before rethrowing: part of the
-                // Connect, not a Close. Keep the local port the SYNs went out from, if any.
-                if (c.localPort <= 0) {
+                // Connect, not a Close. Keep the local port the SYNs went out from, if any: a
+                // getsockname, only while the Connect can still be recorded (not in a refused storm).
+                if (c.localPort <= 0 && Sampling.abnormalMayBeRecorded(c, AbnormalKind.CONNECT)) {
                     Tracing.captureLocal(socket, c);
                 }
             } else {

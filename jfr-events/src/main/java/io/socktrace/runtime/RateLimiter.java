@@ -21,6 +21,16 @@ final class RateLimiter {
     private RateLimiter() {
     }
 
+    /** Whether {@link #tryAcquire} would give a permit now, without taking it. */
+    static boolean hasPermit(AtomicLongArray slots, int index, long perSecond, long nowNanos) {
+        if (perSecond <= 0) {
+            return true;
+        }
+        long window = Math.floorDiv(nowNanos - BASE, 1_000_000_000L) & WINDOW_MASK;
+        long state = slots.get(index);
+        return state >>> COUNT_BITS != window || (state & COUNT_MASK) < Math.min(perSecond, MAX_RATE);
+    }
+
     /**
      * Takes a permit from {@code slots[index]} at {@code perSecond} ({@code <= 0}: unlimited);
      * false when this second's permits are gone.

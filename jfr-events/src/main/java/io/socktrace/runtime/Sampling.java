@@ -69,6 +69,16 @@ public final class Sampling {
     }
 
     /**
+     * Whether an abnormal event of {@code kind} on {@code c} could still be recorded this second,
+     * without using the permit: for work only a recorded event needs (a failed connect's local
+     * port, a system call), skipped in a storm beyond the rate.
+     */
+    static boolean abnormalMayBeRecorded(Connection c, AbnormalKind kind) {
+        Endpoint endpoint = c.endpoint;
+        return endpoint == null || RateLimiter.hasPermit(endpoint.limits, kind.ordinal(), abnormalPerSecond, System.nanoTime());
+    }
+
+    /**
      * Whether an abnormal event of {@code kind} on {@code c} may be recorded now; when not, it is
      * counted as not recorded on the connection's endpoint.
      */

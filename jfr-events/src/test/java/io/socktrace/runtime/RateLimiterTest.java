@@ -72,4 +72,17 @@ class RateLimiterTest {
         }
         assertThat(granted.get()).isEqualTo(250);
     }
+
+    @Test
+    void hasPermit_tellsWithoutTaking() {
+        AtomicLongArray slots = new AtomicLongArray(1);
+        long t = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            assertThat(RateLimiter.hasPermit(slots, 0, 3, t)).isTrue();
+            assertThat(RateLimiter.tryAcquire(slots, 0, 3, t)).isTrue();
+        }
+        assertThat(RateLimiter.hasPermit(slots, 0, 3, t)).isFalse();
+        assertThat(RateLimiter.hasPermit(slots, 0, 3, t + SECOND)).isTrue();
+        assertThat(RateLimiter.hasPermit(slots, 0, 0, t)).isTrue();
+    }
 }
