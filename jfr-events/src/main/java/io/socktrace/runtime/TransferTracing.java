@@ -22,9 +22,23 @@ final class TransferTracing {
     private TransferTracing() {
     }
 
-    /** Initialises the probes; see {@link Tracing#prepare}. */
+    private static final java.util.concurrent.atomic.AtomicBoolean LISTENING = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Initialises the probes, and follows recordings for {@link TransferDescriptions}; see {@link Tracing#prepare}. */
     static void prepareProbes() {
         Probes.RECEIVE.isEnabled();
+        if (!LISTENING.getAndSet(true)) {
+            TransferDescriptions.listen();
+        }
+    }
+
+    /** The connection's fields of a Receive or Send: the id always, the 4-tuple as {@link TransferDescriptions} says. */
+    private static void describe(io.socktrace.events.ConnectionEvent e, Connection c, long now, Throwable thrown) {
+        if (thrown != null || TransferDescriptions.due(c.id, now)) {
+            Tracing.fill(e, c);
+        } else {
+            e.connectionId = c.id;
+        }
     }
 
     /**
@@ -115,7 +129,7 @@ final class TransferTracing {
             e.begin();
         }
         if (e.shouldCommit()) {
-            Tracing.fill(e, c);
+            describe(e, c, now, thrown);
             e.bytesRead = Math.max(n, 0);
             e.endOfStream = thrown == null && n < 0;
             e.timeout = timeoutMillis;
@@ -226,7 +240,7 @@ final class TransferTracing {
             e.begin();
         }
         if (e.shouldCommit()) {
-            Tracing.fill(e, c);
+            describe(e, c, now, thrown);
             e.bytesRequested = requested;
             // what a failed stream write moved: the low 32 bits of the total then and now suffice for one call
             e.bytesWritten = n >= 0 ? n : thrown == null ? requested
@@ -255,7 +269,7 @@ final class TransferTracing {
             e.begin();
         }
         if (e.shouldCommit()) {
-            Tracing.fill(e, c);
+            describe(e, c, now, thrown);
             e.bytesRequested = stall.requested;
             e.bytesWritten = stall.written;
             e.shortWrites = stall.shortWrites;
