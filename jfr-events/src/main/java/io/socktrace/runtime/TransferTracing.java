@@ -43,7 +43,7 @@ final class TransferTracing {
 
     /**
      * What a {@code ...Start} method returns for a call that a recording wants but that is not
-     * timed: a non-blocking call (see {@link #untimed}). The clock is never this value (see
+     * timed: a non-blocking call (see {@link #UNTIMED_FROM_THRESHOLD_NANOS}). The clock is never this value (see
      * {@link #now}).
      */
     static final long UNTIMED = Long.MIN_VALUE;
