@@ -9,8 +9,10 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.management.remote.JMXConnector;
@@ -57,9 +59,10 @@ final class Watch {
             for (String event : EVENTS) {
                 stream.enable(event).withStackTrace();
             }
+            Endpoints endpoints = new Endpoints();
             stream.onEvent(e -> {
                 if (e.getEventType().getName().startsWith(EventNames.PREFIX) && !ownConnection(e)) {
-                    out.println(line(e));
+                    out.println(line(e, endpoints));
                     out.flush();
                 }
             });
@@ -85,10 +88,40 @@ final class Watch {
     }
 
     /** {@code 12:00:01.234  4  Connect CONNECTED took 0.2 ms  127.0.0.1:40000 -> [::1]:8080  [main]  at App.main:12}. */
-    static String line(RecordedEvent e) {
+    static String line(RecordedEvent e, Endpoints endpoints) {
         Instant t = e.getStartTime();
         String id = e.hasField(EventFields.CONNECTION_ID) ? String.valueOf(e.getLong(EventFields.CONNECTION_ID)) : "-";
         return LocalTime.ofInstant(t, ZoneId.systemDefault()).format(TIME) + "  " + String.format(Locale.ROOT, "%-5s", id)
-                + Summary.body(e) + "  " + Summary.endpoints(e) + Summary.threadOf(e);
+                + Summary.body(e) + "  " + endpoints.of(e) + Summary.threadOf(e);
+    }
+
+    /**
+     * The endpoints of the connections seen so far, by connection id: a Receive or Send may carry
+     * only its {@code connectionId} (the agent writes the 4-tuple into the first of a connection
+     * on each thread, again each second and when a recording starts, which this watch's does).
+     * Bounded: the oldest are forgotten first.
+     */
+    static final class Endpoints {
+        private static final int MAX = 10_000;
+        private final Map<Long, String> byId = new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
+                return size() > MAX;
+            }
+        };
+
+        /** The endpoints text of this event, from the event or an earlier one of its connection. */
+        String of(RecordedEvent e) {
+            String text = Summary.endpoints(e);
+            if (!e.hasField(EventFields.CONNECTION_ID) || !e.hasField(EventFields.PORT)) {
+                return text;
+            }
+            long id = e.getLong(EventFields.CONNECTION_ID);
+            if (e.getInt(EventFields.PORT) > 0 || e.getInt(EventFields.LOCAL_PORT) > 0) {
+                byId.put(id, text);
+                return text;
+            }
+            return byId.getOrDefault(id, text);
+        }
     }
 }

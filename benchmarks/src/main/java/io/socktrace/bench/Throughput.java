@@ -23,7 +23,13 @@ import java.util.regex.Pattern;
  * threshold 0 without the agent (the anchor).
  *
  * <p>Usage: {@code Throughput [--quick] [--rounds N] [--warmup S] [--seconds S] [--java JAVA_HOME]
- * [--agent JAR] [--workloads a,b,...] [--configs a,b,...] [--out FILE.md]}.
+ * [--agent JAR] [--workloads a,b,...] [--configs a,b,...] [--baseline CONFIG] [--old-agent JAR] [--out FILE.md]}. {@code --baseline}
+ * takes the ratios against another configuration of the same rounds instead of no agent, e.g.
+ * {@code jfr-default}: the agent's default settings against the JDK's default recording, which
+ * they replace (both record; socktrace's settings turn the JDK's own socket events off).
+ * {@code --old-agent} names a second agent jar (an earlier build) for the configurations
+ * {@code old-agent-default} and {@code old-agent-all-events-0}: before and after a change in the
+ * same interleaved rounds, which on a shared machine is the only comparison worth quoting.
  */
 public final class Throughput {
 
@@ -74,6 +80,8 @@ public final class Throughput {
         List<String> workloads = new ArrayList<>(WORKLOADS.keySet());
         List<String> configs = DEFAULT_CONFIGS;
         Path out = null;
+        String baseline = "no-agent";
+        Path oldAgent = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
@@ -103,7 +111,8 @@ public final class Throughput {
                     configs = new ArrayList<>();
                     configs.add("no-agent");
                     for (String config : args[++i].split(",")) {
-                        if (!DEFAULT_CONFIGS.contains(config) && !EXTRA_CONFIGS.contains(config)) {
+                        String known = config.startsWith("old-") ? config.substring(4) : config;
+                        if (!DEFAULT_CONFIGS.contains(known) && !EXTRA_CONFIGS.contains(known)) {
                             System.err.println("throughput: unknown configuration " + config + " (known: " + DEFAULT_CONFIGS + " and "
                                     + EXTRA_CONFIGS + ")");
                             System.exit(2);
@@ -113,6 +122,12 @@ public final class Throughput {
                         }
                     }
                     break;
+                case "--old-agent":
+                    oldAgent = Paths.get(args[++i]);
+                    break;
+                case "--baseline":
+                    baseline = args[++i];
+                    break;
                 case "--out":
                     out = Paths.get(args[++i]);
                     break;
@@ -121,6 +136,15 @@ public final class Throughput {
                     System.exit(2);
             }
         }
+        if (oldAgent == null && configs.stream().anyMatch(c -> c.startsWith("old-"))) {
+            System.err.println("throughput: old-... configurations need --old-agent JAR");
+            System.exit(2);
+        }
+        if (!configs.contains(baseline)) {
+            System.err.println("throughput: the baseline " + baseline + " is not among the configurations " + configs);
+            System.exit(2);
+        }
+        int base = configs.indexOf(baseline);
         for (String w : workloads) {
             if (!WORKLOADS.containsKey(w)) {
                 System.err.println("throughput: unknown workload " + w + " (known: " + WORKLOADS.keySet() + ")");
@@ -140,7 +164,7 @@ public final class Throughput {
         report.append(String.format(Locale.ROOT, "%s, %d round(s), %s s warm-up + %s s measured per run%n%n", version, rounds,
                 Double.isNaN(warmup) ? "8 (churn: 30)" : String.format(Locale.ROOT, "%.1f", warmup),
                 Double.isNaN(seconds) ? "3 (churn: 10)" : String.format(Locale.ROOT, "%.1f", seconds)));
-        report.append("| workload | configuration | median ops/s | ratio to no agent: median | min – max |\n");
+        report.append("| workload | configuration | median ops/s | ratio to " + baseline.replace('-', ' ') + ": median | min – max |\n");
         report.append("|---|---|---:|---:|---|\n");
         for (String workload : workloads) {
             double[][] values = new double[configs.size()][rounds];
@@ -148,7 +172,10 @@ public final class Throughput {
                 for (int c = 0; c < configs.size(); c++) {
                     List<String> command = new ArrayList<>();
                     command.add(java.resolve("bin/java").toString());
-                    command.addAll(configArguments(configs.get(c), agent.toAbsolutePath(), jdkJfc, work.resolve(c + ".jfr")));
+                    String config = configs.get(c);
+                    command.addAll(config.startsWith("old-")
+                            ? configArguments(config.substring(4), oldAgent.toAbsolutePath(), jdkJfc, work.resolve(c + ".jfr"))
+                            : configArguments(config, agent.toAbsolutePath(), jdkJfc, work.resolve(c + ".jfr")));
                     command.add("-cp");
                     command.add(classes);
                     command.add(Workloads.class.getName());
@@ -168,7 +195,7 @@ public final class Throughput {
             for (int c = 0; c < configs.size(); c++) {
                 double[] ratios = new double[rounds];
                 for (int round = 0; round < rounds; round++) {
-                    ratios[round] = values[c][round] / values[0][round];
+                    ratios[round] = values[c][round] / values[base][round];
                 }
                 report.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.3f – %.3f |%n", workload, configs.get(c),
                         median(values[c]), median(ratios), min(ratios), max(ratios)));

@@ -97,8 +97,8 @@ final class SocketChannelImplInstrumentation extends JdkClassInstrumentation {
     /** {@code public int read(ByteBuffer)}. */
     static final class ReadAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static long enter() {
-            return ChannelTracer.receiveBegin();
+        static long enter(@Advice.This Object self) {
+            return ChannelTracer.receiveBegin(self);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
@@ -114,8 +114,8 @@ final class SocketChannelImplInstrumentation extends JdkClassInstrumentation {
     /** {@code public long read(ByteBuffer[], int, int)}, the scattering read. */
     static final class ScatteringReadAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static long enter() {
-            return ChannelTracer.receiveBegin();
+        static long enter(@Advice.This Object self) {
+            return ChannelTracer.receiveBegin(self);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

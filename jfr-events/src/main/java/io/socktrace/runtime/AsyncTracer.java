@@ -35,7 +35,8 @@ public final class AsyncTracer {
                 }
             }
             long timeoutMillis = timeout > 0 && unit != null ? unit.toMillis(timeout) : 0;
-            long start = write ? TransferTracing.sendStart(channel) : TransferTracing.receiveStart();
+            // timed until it completes (a completion counts what it wrote: nothing to note at the start)
+            long start = write ? TransferTracing.sendStart(false) : TransferTracing.receiveStart();
             AsyncOperation op = new AsyncOperation(channel, write ? Operation.WRITE : Operation.READ, null, requested, timeoutMillis);
             op.startNanos = start;
             return op;

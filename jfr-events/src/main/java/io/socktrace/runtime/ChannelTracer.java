@@ -148,10 +148,23 @@ public final class ChannelTracer {
 
     // ---- read and write ---------------------------------------------------------------------------
 
-    /** A read begins: its start time, or 0 when Receive is not recorded. */
+    /** A blocking read begins ({@code blockingRead}, an adaptor's stream): its start time, or 0 when Receive is not recorded. */
     public static long receiveBegin() {
         try {
             return TransferTracing.receiveStart();
+        } catch (Throwable t) {
+            AgentLog.error("channel receiveBegin", t);
+            return 0;
+        }
+    }
+
+    /**
+     * A read begins on a channel in either mode: its start time, 0 when Receive is not recorded,
+     * or {@link TransferTracing#UNTIMED} for a non-blocking read that is not timed.
+     */
+    public static long receiveBegin(Object channel) {
+        try {
+            return TransferTracing.receiveStart(!((SelectableChannel) channel).isBlocking());
         } catch (Throwable t) {
             AgentLog.error("channel receiveBegin", t);
             return 0;
@@ -168,10 +181,13 @@ public final class ChannelTracer {
         }
     }
 
-    /** A write begins: its start time, or 0 when Send is not recorded. */
+    /**
+     * A write begins: its start time, 0 when Send is not recorded, or {@link TransferTracing#UNTIMED}
+     * for a non-blocking write that is not timed.
+     */
     public static long sendBegin(Object channel) {
         try {
-            return TransferTracing.sendStart(channel);
+            return TransferTracing.sendStart(!((SelectableChannel) channel).isBlocking());
         } catch (Throwable t) {
             AgentLog.error("channel sendBegin", t);
             return 0;

@@ -22,28 +22,53 @@ public final class Connections {
 
     /** The connection of this socket object, created on first sight. */
     static Connection of(Object socket) {
-        VarHandle slot = slot(socket);
-        if (slot != null) {
-            Connection c = (Connection) slot.getAcquire(socket);
-            if (c == null) {
-                c = new Connection();
-                Connection raced = (Connection) slot.compareAndExchange(socket, null, c);
-                if (raced != null) {
-                    c = raced;
-                }
-            }
-            return c;
-        }
-        return FALLBACK.computeIfAbsent(socket, Connection::new);
+        Connection c = peek(socket);
+        return c != null ? c : create(socket);
     }
 
-    /** The connection of this socket object if it has one, else null. */
+    /**
+     * The connection of this socket object if it has one, else null. Called on every read and
+     * write: each branch reads its own {@code static final} handle, which the JIT compiles to a
+     * plain field load. A handle chosen at run time (one method returning the slot of the type)
+     * is not a constant where it is used, and every access then went through the handle's
+     * generic invocation path, which showed in profiles of a socket call as several frames of
+     * its own.
+     */
     static Connection peek(Object socket) {
-        VarHandle slot = slot(socket);
-        if (slot != null) {
-            return (Connection) slot.getAcquire(socket);
+        Class<?> type = socket.getClass();
+        if (type == Slots.NIO_SOCKET_IMPL) {
+            if (Slots.NIO_SOCKET_IMPL_SLOT != null) {
+                return (Connection) Slots.NIO_SOCKET_IMPL_SLOT.getAcquire(socket);
+            }
+        } else if (type == Slots.SOCKET_CHANNEL) {
+            if (Slots.SOCKET_CHANNEL_SLOT != null) {
+                return (Connection) Slots.SOCKET_CHANNEL_SLOT.getAcquire(socket);
+            }
+        } else if (type == Slots.SERVER_SOCKET_CHANNEL) {
+            if (Slots.SERVER_SOCKET_CHANNEL_SLOT != null) {
+                return (Connection) Slots.SERVER_SOCKET_CHANNEL_SLOT.getAcquire(socket);
+            }
+        } else if (Slots.ASYNC_SOCKET_CHANNEL != null && Slots.ASYNC_SOCKET_CHANNEL.isInstance(socket)) {
+            if (Slots.ASYNC_SOCKET_CHANNEL_SLOT != null) {
+                return (Connection) Slots.ASYNC_SOCKET_CHANNEL_SLOT.getAcquire(socket);
+            }
+        } else if (Slots.ASYNC_SERVER_SOCKET_CHANNEL != null && Slots.ASYNC_SERVER_SOCKET_CHANNEL.isInstance(socket)) {
+            if (Slots.ASYNC_SERVER_SOCKET_CHANNEL_SLOT != null) {
+                return (Connection) Slots.ASYNC_SERVER_SOCKET_CHANNEL_SLOT.getAcquire(socket);
+            }
         }
         return FALLBACK.get(socket);
+    }
+
+    /** First sight of a socket: its connection, made here unless another thread was quicker. */
+    private static Connection create(Object socket) {
+        VarHandle slot = slot(socket);
+        if (slot != null) {
+            Connection c = new Connection();
+            Connection raced = (Connection) slot.compareAndExchange(socket, null, c);
+            return raced != null ? raced : c;
+        }
+        return FALLBACK.computeIfAbsent(socket, Connection::new);
     }
 
     /** Forgets the connection once its socket is closed; the socket object may live on. */

@@ -22,9 +22,44 @@ final class TransferTracing {
     private TransferTracing() {
     }
 
-    /** Initialises the probes; see {@link Tracing#prepare}. */
+    private static final java.util.concurrent.atomic.AtomicBoolean LISTENING = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Initialises the probes, and follows recordings for {@link TransferDescriptions}; see {@link Tracing#prepare}. */
     static void prepareProbes() {
         Probes.RECEIVE.isEnabled();
+        if (!LISTENING.getAndSet(true)) {
+            TransferDescriptions.listen();
+        }
+    }
+
+    /** The connection's fields of a Receive or Send: the id always, the 4-tuple as {@link TransferDescriptions} says. */
+    private static void describe(io.socktrace.events.ConnectionEvent e, Connection c, long now, Throwable thrown) {
+        if (thrown != null || TransferDescriptions.due(c.id, now)) {
+            Tracing.fill(e, c);
+        } else {
+            e.connectionId = c.id;
+        }
+    }
+
+    /**
+     * What a {@code ...Start} method returns for a call that a recording wants but that is not
+     * timed: a non-blocking call (see {@link #UNTIMED_FROM_THRESHOLD_NANOS}). The clock is never this value (see
+     * {@link #now}).
+     */
+    static final long UNTIMED = Long.MIN_VALUE;
+
+    /**
+     * Whether a non-blocking call goes untimed: it never waits for the peer, so with a threshold
+     * of a millisecond or more only a failure can make it an event, and the two clock reads
+     * (~25-60 ns each here, the largest part of what a call costs with the default settings) are
+     * saved. Below a millisecond (0: every call) it is timed like any other.
+     */
+    private static final long UNTIMED_FROM_THRESHOLD_NANOS = 1_000_000L;
+
+    /** System.nanoTime(), never 0 (not recorded) nor {@link #UNTIMED}. */
+    private static long now() {
+        long now = System.nanoTime();
+        return now == 0 || now == UNTIMED ? 1 : now;
     }
 
     /**
@@ -35,39 +70,66 @@ final class TransferTracing {
         if (!TracerConfig.jfrInitialized() || !Probes.RECEIVE.isEnabled()) {
             return 0;
         }
-        long now = System.nanoTime();
-        return now == 0 ? 1 : now;
+        return now();
+    }
+
+    /** A read begins on a channel that may be non-blocking; see {@link #UNTIMED}. */
+    static long receiveStart(boolean nonBlocking) {
+        if (!TracerConfig.jfrInitialized() || !Probes.RECEIVE.isEnabled()) {
+            return 0;
+        }
+        return nonBlocking && TracerConfig.receiveThresholdNanos >= UNTIMED_FROM_THRESHOLD_NANOS ? UNTIMED : now();
     }
 
     /**
      * A read that began at {@code startNanos} ({@link #receiveStart}; 0: not recorded) ended with
      * {@code n} bytes (-1: end of stream; 0: nothing, as a non-blocking read in a selector loop
-     * returns all the time, which is never an event) or with {@code thrown}.
+     * returns all the time, which is never an event) or with {@code thrown}. The common case (bytes
+     * read, no event) reads the clock at most once and stays small, so the JIT inlines it into the
+     * woven JDK method; the rest is in {@link #receivedRarely}.
      */
     static ReceiveEvent received(Object socket, long startNanos, long n, long timeoutMillis, Throwable thrown) {
         Connection c = Tracing.adopted(socket);
         if (c.ignored) {
             return null;
         }
-        long now = System.nanoTime();
+        if (n > 0 && thrown == null) {
+            c.addBytesRead(n);
+            if (startNanos == 0 || startNanos == UNTIMED) {
+                return null;
+            }
+            long now = System.nanoTime();
+            return now - startNanos < TracerConfig.receiveThresholdNanos ? null : receiveEvent(c, startNanos, now, n, timeoutMillis, null);
+        }
+        if (n == 0 && thrown == null) {
+            return null;
+        }
+        return receivedRarely(c, startNanos, n, timeoutMillis, thrown);
+    }
+
+    /** End of stream or a failure. */
+    private static ReceiveEvent receivedRarely(Connection c, long startNanos, long n, long timeoutMillis, Throwable thrown) {
+        long now = now();
         if (thrown == null) {
-            if (n > 0) {
-                c.addBytesRead(n);
-            } else if (n < 0 && c.endOfStreamNanos == 0) {
+            if (c.endOfStreamNanos == 0) {
                 c.endOfStreamNanos = now;
             }
         } else {
             Tracing.noteReset(c, thrown, Operation.READ);
         }
-        if (startNanos == 0 || (thrown == null && (n == 0 || now - startNanos < TracerConfig.receiveThresholdNanos))) {
+        if (startNanos == 0 || (thrown == null && (startNanos == UNTIMED || now - startNanos < TracerConfig.receiveThresholdNanos))) {
             return null;
         }
+        return receiveEvent(c, startNanos == UNTIMED ? now : startNanos, now, n, timeoutMillis, thrown);
+    }
+
+    private static ReceiveEvent receiveEvent(Connection c, long startNanos, long now, long n, long timeoutMillis, Throwable thrown) {
         ReceiveEvent e = new ReceiveEvent();
         if (!EventTimes.apply(e, startNanos, now)) {
             e.begin();
         }
         if (e.shouldCommit() && Sampling.allowAbnormal(c, AbnormalKind.RECEIVE)) {
-            Tracing.fill(e, c);
+            describe(e, c, now, thrown);
             e.bytesRead = Math.max(n, 0);
             e.endOfStream = thrown == null && n < 0;
             e.timeout = timeoutMillis;
@@ -92,8 +154,18 @@ final class TransferTracing {
         }
         Connection c = Connections.of(socket);
         c.bytesWrittenAtWriteStart = (int) c.bytesWritten;
-        long now = System.nanoTime();
-        return now == 0 ? 1 : now;
+        return now();
+    }
+
+    /**
+     * A write begins on a channel, which counts what each write returned (so nothing is noted at
+     * the start, unlike {@link #sendStart(Object)}); a non-blocking one is not timed, see {@link #UNTIMED}.
+     */
+    static long sendStart(boolean nonBlocking) {
+        if (!TracerConfig.jfrInitialized() || !Probes.SEND.isEnabled()) {
+            return 0;
+        }
+        return nonBlocking && TracerConfig.sendThresholdNanos >= UNTIMED_FROM_THRESHOLD_NANOS ? UNTIMED : now();
     }
 
     /**
@@ -110,6 +182,20 @@ final class TransferTracing {
         if (n > 0) {
             c.addBytesWritten(n);
         }
+        if (thrown == null && (blocking || (n >= requested && c.stall == null))) {
+            // written in full (or a blocking write, which never stalls): the common case, kept small
+            if (startNanos == 0 || startNanos == UNTIMED) {
+                return null;
+            }
+            long now = System.nanoTime();
+            return now - startNanos < TracerConfig.sendThresholdNanos ? null : sendEvent(c, startNanos, now, requested, n, timeoutMillis, null);
+        }
+        return sentRarely(c, startNanos, requested, n, blocking, timeoutMillis, thrown);
+    }
+
+    /** A failure, or a non-blocking write that was short or ends a stall. */
+    private static SendEvent sentRarely(Connection c, long startNanos, long requested, long n, boolean blocking, long timeoutMillis,
+                                        Throwable thrown) {
         if (thrown != null) {
             Tracing.noteReset(c, thrown, Operation.WRITE);
         }
@@ -120,7 +206,7 @@ final class TransferTracing {
                 if (stall == null) {
                     stall = new Connection.SendStall();
                     stall.recorded = startNanos != 0;
-                    stall.startNanos = startNanos != 0 ? startNanos : System.nanoTime();
+                    stall.startNanos = startNanos != 0 && startNanos != UNTIMED ? startNanos : now();
                     stall.requested = requested;
                     stall.written = n;
                     stall.shortWrites = 1;
@@ -140,16 +226,21 @@ final class TransferTracing {
         if (thrown != null && c.stall != null) {
             return endStall(c, thrown);
         }
-        long now = System.nanoTime();
-        if (startNanos == 0 || (thrown == null && now - startNanos < TracerConfig.sendThresholdNanos)) {
+        long now = now();
+        if (startNanos == 0 || (thrown == null && (startNanos == UNTIMED || now - startNanos < TracerConfig.sendThresholdNanos))) {
             return null;
         }
+        return sendEvent(c, startNanos == UNTIMED ? now : startNanos, now, requested, n, timeoutMillis, thrown);
+    }
+
+    private static SendEvent sendEvent(Connection c, long startNanos, long now, long requested, long n, long timeoutMillis,
+                                       Throwable thrown) {
         SendEvent e = new SendEvent();
         if (!EventTimes.apply(e, startNanos, now)) {
             e.begin();
         }
         if (e.shouldCommit() && Sampling.allowAbnormal(c, AbnormalKind.SEND)) {
-            Tracing.fill(e, c);
+            describe(e, c, now, thrown);
             e.bytesRequested = requested;
             // what a failed stream write moved: the low 32 bits of the total then and now suffice for one call
             e.bytesWritten = n >= 0 ? n : thrown == null ? requested
@@ -178,7 +269,7 @@ final class TransferTracing {
             e.begin();
         }
         if (e.shouldCommit() && Sampling.allowAbnormal(c, AbnormalKind.SEND)) {
-            Tracing.fill(e, c);
+            describe(e, c, now, thrown);
             e.bytesRequested = stall.requested;
             e.bytesWritten = stall.written;
             e.shortWrites = stall.shortWrites;

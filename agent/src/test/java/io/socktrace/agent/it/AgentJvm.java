@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -73,12 +75,30 @@ final class AgentJvm {
                     .collect(Collectors.toList());
         }
 
+        private Map<Long, int[]> portsById;
+
+        /**
+         * Local and remote port of each connection, from its events that carry them: a Receive or
+         * Send may carry only its {@code connectionId}, as a reader of the recording joins them.
+         */
+        Map<Long, int[]> portsById() {
+            if (portsById == null) {
+                portsById = new HashMap<>();
+                for (RecordedEvent e : events) {
+                    if (e.hasField("connectionId") && e.hasField("localPort") && e.getInt("localPort") > 0 && e.getInt("port") > 0) {
+                        portsById.putIfAbsent(e.getLong("connectionId"), new int[] {e.getInt("localPort"), e.getInt("port")});
+                    }
+                }
+            }
+            return portsById;
+        }
+
         /** The endpoints a demo scenario or test program printed for its role. */
         Endpoints socket(String role) {
             Matcher m = SOCKET_LINE.matcher(stdout);
             while (m.find()) {
                 if (m.group(1).equals(role)) {
-                    return new Endpoints(m.group(2), Integer.parseInt(m.group(3)), m.group(4), Integer.parseInt(m.group(5)));
+                    return new Endpoints(m.group(2), Integer.parseInt(m.group(3)), m.group(4), Integer.parseInt(m.group(5)), portsById());
                 }
             }
             throw new AssertionError("no socket line for role " + role + " in:\n" + stdout);
@@ -88,7 +108,7 @@ final class AgentJvm {
             Matcher m = TARGET_LINE.matcher(stdout);
             while (m.find()) {
                 if (m.group(1).equals(role)) {
-                    return new Endpoints(null, 0, m.group(2), Integer.parseInt(m.group(3)));
+                    return new Endpoints(null, 0, m.group(2), Integer.parseInt(m.group(3)), portsById());
                 }
             }
             throw new AssertionError("no target line for role " + role + " in:\n" + stdout);
@@ -118,15 +138,31 @@ final class AgentJvm {
         final String remoteAddress;
         final int remotePort;
 
-        Endpoints(String localAddress, int localPort, String remoteAddress, int remotePort) {
+        /** The recording's ports by connection id, for the events that carry only the id. */
+        private final Map<Long, int[]> portsById;
+
+        Endpoints(String localAddress, int localPort, String remoteAddress, int remotePort, Map<Long, int[]> portsById) {
             this.localAddress = localAddress;
             this.localPort = localPort;
             this.remoteAddress = remoteAddress;
             this.remotePort = remotePort;
+            this.portsById = portsById;
         }
 
         boolean matches(RecordedEvent e) {
-            return e.hasField("localPort") && e.getInt("localPort") == localPort && e.getInt("port") == remotePort;
+            if (!e.hasField("localPort")) {
+                return false;
+            }
+            int local = e.getInt("localPort");
+            int remote = e.getInt("port");
+            if (local == 0 && remote == 0 && e.hasField("connectionId")) {
+                int[] ports = portsById.get(e.getLong("connectionId"));
+                if (ports != null) {
+                    local = ports[0];
+                    remote = ports[1];
+                }
+            }
+            return local == localPort && remote == remotePort;
         }
 
         @Override

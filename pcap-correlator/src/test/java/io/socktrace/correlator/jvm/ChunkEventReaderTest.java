@@ -104,6 +104,25 @@ class ChunkEventReaderTest {
         assertThat(client.calls.stream().filter(c -> c.event.equals("Send")).count()).isEqualTo(40);
         assertThat(client.thread).startsWith("load-client-");
         assertThat(client.remotePort).isEqualTo(port);
+        // most Receive/Send carry only their connectionId (the agent writes the 4-tuple into the
+        // first of a connection on a thread): every connection still has its ports and all its calls
+        long withoutTuple = 0;
+        try (jdk.jfr.consumer.RecordingFile file = new jdk.jfr.consumer.RecordingFile(jfr)) {
+            while (file.hasMoreEvents()) {
+                jdk.jfr.consumer.RecordedEvent e = file.readEvent();
+                if (e.getEventType().getName().equals(io.socktrace.events.EventNames.SEND) && e.getInt("port") == 0) {
+                    withoutTuple++;
+                }
+            }
+        }
+        assertThat(withoutTuple).isGreaterThan(2 * 300 * 30);
+        assertThat(own).filteredOn(c -> c.side == JvmConnection.Side.CLIENT).hasSize(300)
+                .allSatisfy(c -> {
+                    assertThat(c.remotePort).isEqualTo(port);
+                    assertThat(c.localPort).isPositive();
+                    assertThat(c.calls.stream().filter(call -> call.event.equals("Send")).count()).isEqualTo(40);
+                    assertThat(c.calls.stream().filter(call -> call.event.equals("Receive")).count()).isEqualTo(40);
+                });
         String[] ours = describe(own).split("\n");
         String[] jdks = describe(RecordingReader.read(jfr, true)).split("\n");
         for (int i = 0; i < Math.min(ours.length, jdks.length); i++) {
