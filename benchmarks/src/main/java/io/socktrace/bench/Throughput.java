@@ -157,6 +157,7 @@ public final class Throughput {
         }
         Path work = Files.createTempDirectory("socktrace-bench");
         Path jdkJfc = jdkSocketEventsAtZero(java, work);
+        allEventsJfc = everyConnection(java, agent, work);
         String classes = Paths.get(Workloads.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         String version = javaVersion(java);
 
@@ -227,7 +228,9 @@ public final class Throughput {
             case "agent-default":
                 return List.of("-javaagent:" + agent + "=recording=" + recording);
             case "agent-all-events-0":
-                return List.of("-javaagent:" + agent + "=recording=" + recording + ",receiveThreshold=0,sendThreshold=0");
+                // every event: sampling and the abnormal rate off too, not only the read/write thresholds
+                return List.of("-javaagent:" + agent + "=recording=" + recording + ",settings=" + allEventsJfc
+                        + ",receiveThreshold=0,sendThreshold=0");
             case "jdk-events-0":
                 return List.of("-XX:StartFlightRecording:settings=" + jdkJfc + ",filename=" + recording);
             case "jfr-default":
@@ -243,6 +246,34 @@ public final class Throughput {
      * The JDK's default.jfc with jdk.SocketRead and jdk.SocketWrite at threshold 0 and not throttled:
      * the JDK's own socket tracing, fully on.
      */
+    /** The .jfc for {@code agent-all-events-0}; written once per run by {@link #everyConnection}. */
+    private static Path allEventsJfc;
+
+    /**
+     * socktrace's default settings (the agent's own {@code settings} command, on the JDK under
+     * test) with sampling off: every connection and every event recorded, the JDK's socket events
+     * off as by default, so that "every event at 0" compares with "the JDK's events at 0" alone.
+     */
+    static Path everyConnection(Path java, Path agent, Path dir) throws IOException, InterruptedException {
+        Path file = dir.resolve("socktrace-every-connection.jfc");
+        Process p = new ProcessBuilder(java.resolve("bin/java").toString(), "-jar", agent.toAbsolutePath().toString(), "settings")
+                .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException("could not write socktrace's settings with " + java + ": " + Files.readString(file));
+        }
+        String jfc = Files.readString(file);
+        for (String setting : new String[] {"connections", "abnormal"}) {
+            String on = "<setting name=\"" + setting + "\">100/s</setting>";
+            if (!jfc.contains(on)) {
+                throw new IOException("no " + on + " in socktrace's settings");
+            }
+            jfc = jfc.replace(on, "<setting name=\"" + setting + "\">off</setting>");
+        }
+        Files.writeString(file, jfc);
+        return file;
+    }
+
     public static Path jdkSocketEventsAtZero(Path java, Path dir) throws IOException {
         String jfc = Files.readString(java.resolve("lib/jfr/default.jfc"));
         for (String event : new String[] {"jdk.SocketRead", "jdk.SocketWrite"}) {
