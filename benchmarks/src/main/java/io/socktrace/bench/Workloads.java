@@ -370,7 +370,10 @@ public final class Workloads {
     /**
      * A loopback port that refuses connections: one the kernel handed out to a listener that is
      * closed again. Nothing of this process listens there afterwards; another process could take
-     * it, which {@link #refusedStorm} notices (a connect that succeeds fails the run).
+     * it, which {@link #refusedStorm} notices (a connect that succeeds fails the run). A connect
+     * that picked this very port as its own source would connect to itself; Linux hands a
+     * listener's bind an odd port and prefers even ones for connects, so that takes the even
+     * ports running out.
      */
     private static InetSocketAddress refusedPort() throws IOException {
         int port;
