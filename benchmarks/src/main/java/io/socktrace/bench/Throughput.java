@@ -230,7 +230,7 @@ public final class Throughput {
     /**
      * Seconds of warm-up: churn's socket methods are compiled last (fewer calls per second); the
      * storms' failure paths (exceptions, the agent's abnormal-event paths) are compiled sooner
-     * than churn's, at tens of thousands of operations per second.
+     * than churn's, at up to tens of thousands of operations per second.
      */
     private static double defaultWarmup(String workload) {
         return workload.startsWith("churn") ? 30 : storm(workload) ? 15 : 8;
