@@ -22,8 +22,15 @@ import java.util.regex.Pattern;
  * agent with every socktrace event at threshold 0; the JDK's own jdk.SocketRead/SocketWrite at
  * threshold 0 without the agent (the anchor).
  *
+ * <p>A workload that also reports a rate per wall second (the failure storms: their result is
+ * per CPU second) gets a second set of rows. With {@code --count-events}, each run that records
+ * (every configuration but "no-agent" and "agent-no-recording") keeps its recording, and a second
+ * table says per run how many events of each socktrace type (and the JDK's jdk.Socket* types) it
+ * holds, its size in bytes, and the operations and seconds of the whole run, warm-up included
+ * (what the recording covers): events recorded against the rate of what was done.
+ *
  * <p>Usage: {@code Throughput [--quick] [--rounds N] [--warmup S] [--seconds S] [--java JAVA_HOME]
- * [--agent JAR] [--workloads a,b,...] [--configs a,b,...] [--baseline CONFIG] [--old-agent JAR] [--out FILE.md]}. {@code --baseline}
+ * [--agent JAR] [--workloads a,b,...] [--configs a,b,...] [--baseline CONFIG] [--old-agent JAR] [--count-events] [--out FILE.md]}. {@code --baseline}
  * takes the ratios against another configuration of the same rounds instead of no agent, e.g.
  * {@code jfr-default}: the agent's default settings against the JDK's default recording, which
  * they replace (both record; socktrace's settings turn the JDK's own socket events off).
@@ -34,6 +41,9 @@ import java.util.regex.Pattern;
 public final class Throughput {
 
     private static final Pattern RESULT = Pattern.compile("^result (-?[0-9.]+)$", Pattern.MULTILINE);
+    private static final Pattern WALL = Pattern.compile("^wall ([0-9.]+)$", Pattern.MULTILINE);
+    private static final Pattern OPERATIONS = Pattern.compile("^operations ([0-9]+)$", Pattern.MULTILINE);
+    private static final Pattern SECONDS = Pattern.compile("^seconds ([0-9.]+)$", Pattern.MULTILINE);
 
     /** A workload as the command line names it, with the arguments it gets after the times. */
     private static final Map<String, String[]> WORKLOADS = new LinkedHashMap<>();
@@ -51,6 +61,9 @@ public final class Throughput {
         WORKLOADS.put("calls-64B-cpu", new String[] {"calls-cpu", "64"});
         // the same, 40 frames deeper: JFR's stack walk is per frame, and applications' stacks are deep
         WORKLOADS.put("calls-64B-cpu-depth40", new String[] {"calls-cpu-deep", "64", "40"});
+        // failure storms, per CPU second and per wall second of one run (see Workloads.refusedStorm, resetStorm)
+        WORKLOADS.put("refused-storm", new String[] {"refused-storm"});
+        WORKLOADS.put("reset-storm", new String[] {"reset-storm"});
     }
 
     /** Configurations run by default; "no-agent" must come first (the ratios' denominator). */
@@ -82,6 +95,7 @@ public final class Throughput {
         Path out = null;
         String baseline = "no-agent";
         Path oldAgent = null;
+        boolean countEvents = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
@@ -131,6 +145,9 @@ public final class Throughput {
                 case "--out":
                     out = Paths.get(args[++i]);
                     break;
+                case "--count-events":
+                    countEvents = true;
+                    break;
                 default:
                     System.err.println("throughput: unknown option " + args[i]);
                     System.exit(2);
@@ -163,12 +180,14 @@ public final class Throughput {
 
         StringBuilder report = new StringBuilder();
         report.append(String.format(Locale.ROOT, "%s, %d round(s), %s s warm-up + %s s measured per run%n%n", version, rounds,
-                Double.isNaN(warmup) ? "8 (churn: 30)" : String.format(Locale.ROOT, "%.1f", warmup),
-                Double.isNaN(seconds) ? "3 (churn: 10)" : String.format(Locale.ROOT, "%.1f", seconds)));
+                Double.isNaN(warmup) ? "8 (churn and storms: 30)" : String.format(Locale.ROOT, "%.1f", warmup),
+                Double.isNaN(seconds) ? "3 (churn and storms: 10)" : String.format(Locale.ROOT, "%.1f", seconds)));
         report.append("| workload | configuration | median ops/s | ratio to " + baseline.replace('-', ' ') + ": median | min – max |\n");
         report.append("|---|---|---:|---:|---|\n");
+        StringBuilder recorded = new StringBuilder();
         for (String workload : workloads) {
             double[][] values = new double[configs.size()][rounds];
+            double[][] walls = new double[configs.size()][rounds];
             for (int round = 0; round < rounds; round++) {
                 for (int c = 0; c < configs.size(); c++) {
                     List<String> command = new ArrayList<>();
@@ -185,22 +204,34 @@ public final class Throughput {
                     command.add(Double.toString(Double.isNaN(warmup) ? defaultWarmup(workload) : warmup));
                     command.add(Double.toString(Double.isNaN(seconds) ? defaultSeconds(workload) : seconds));
                     command.addAll(Arrays.asList(w).subList(1, w.length));
-                    values[c][round] = run(command, work);
+                    Path recording = work.resolve(c + ".jfr");
+                    Files.deleteIfExists(recording);
+                    String output = run(command, work);
+                    values[c][round] = number(RESULT, output, Double.NaN);
+                    walls[c][round] = number(WALL, output, Double.NaN);
                     System.err.printf(Locale.ROOT, "%s round %d %-20s %.0f%n", workload, round + 1, configs.get(c), values[c][round]);
+                    if (countEvents && Files.isRegularFile(recording)) {
+                        recorded.append(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.1f | %d | %s |%n", workload, configs.get(c),
+                                round + 1, number(OPERATIONS, output, Double.NaN), number(SECONDS, output, Double.NaN),
+                                Files.size(recording), RecordedEvents.describe(RecordedEvents.count(recording))));
+                    }
                 }
             }
             if (values[0][0] < 0) {
                 report.append("| ").append(workload).append(" | (needs JDK 21+) | | | |\n");
                 continue;
             }
-            for (int c = 0; c < configs.size(); c++) {
-                double[] ratios = new double[rounds];
-                for (int round = 0; round < rounds; round++) {
-                    ratios[round] = values[c][round] / values[base][round];
-                }
-                report.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.3f – %.3f |%n", workload, configs.get(c),
-                        median(values[c]), median(ratios), min(ratios), max(ratios)));
+            boolean wall = !Double.isNaN(walls[0][0]);
+            appendRows(report, wall ? workload + " (per CPU s)" : workload, configs, values, base);
+            if (wall) {
+                appendRows(report, workload + " (per wall s)", configs, walls, base);
             }
+        }
+        if (countEvents) {
+            report.append("\nWhat each recording holds (the whole run, warm-up included):\n\n");
+            report.append("| workload | configuration | round | operations | seconds | recording bytes | events |\n");
+            report.append("|---|---|---:|---:|---:|---:|---|\n");
+            report.append(recorded);
         }
         System.out.print(report);
         if (out != null) {
@@ -208,9 +239,29 @@ public final class Throughput {
         }
     }
 
-    /** Seconds of warm-up: churn's socket methods are compiled last (fewer calls per second). */
+    private static void appendRows(StringBuilder report, String label, List<String> configs, double[][] values, int base) {
+        int rounds = values[0].length;
+        for (int c = 0; c < configs.size(); c++) {
+            double[] ratios = new double[rounds];
+            for (int round = 0; round < rounds; round++) {
+                ratios[round] = values[c][round] / values[base][round];
+            }
+            report.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.3f – %.3f |%n", label, configs.get(c),
+                    median(values[c]), median(ratios), min(ratios), max(ratios)));
+        }
+    }
+
+    private static boolean storm(String workload) {
+        return workload.endsWith("-storm");
+    }
+
+    /**
+     * Seconds of warm-up: churn's socket methods are compiled last (fewer calls per second), and
+     * so are the storms' (a profile of reset-storm under the agent on a loaded machine still
+     * spent a third of the process's CPU in the JIT 30 s in).
+     */
     private static double defaultWarmup(String workload) {
-        return workload.startsWith("churn") ? 30 : 8;
+        return workload.startsWith("churn") || storm(workload) ? 30 : 8;
     }
 
     /**
@@ -218,7 +269,7 @@ public final class Throughput {
      * with the TIME_WAIT rows churn leaves; a shorter window holds a sample or none by chance.
      */
     private static double defaultSeconds(String workload) {
-        return workload.startsWith("churn") ? 10 : 3;
+        return workload.startsWith("churn") || storm(workload) ? 10 : 3;
     }
 
     private static List<String> configArguments(String config, Path agent, Path jdkJfc, Path recording) {
@@ -292,7 +343,8 @@ public final class Throughput {
         return file;
     }
 
-    private static double run(List<String> command, Path work) throws IOException, InterruptedException {
+    /** The run's output: its result line and, from some workloads, more (wall, operations, seconds). */
+    private static String run(List<String> command, Path work) throws IOException, InterruptedException {
         Path log = work.resolve("run.log");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(300, TimeUnit.SECONDS)) {
@@ -304,7 +356,12 @@ public final class Throughput {
         if (p.exitValue() != 0 || !m.find()) {
             throw new IOException("run failed (" + p.exitValue() + "): " + command + "\n" + text);
         }
-        return Double.parseDouble(m.group(1));
+        return text;
+    }
+
+    private static double number(Pattern line, String output, double otherwise) {
+        Matcher m = line.matcher(output);
+        return m.find() ? Double.parseDouble(m.group(1)) : otherwise;
     }
 
     private static String javaVersion(Path java) throws IOException, InterruptedException {

@@ -26,12 +26,22 @@ import java.util.concurrent.atomic.LongAdder;
  * The workloads {@link Throughput} runs in child JVMs, one per process so that each configuration
  * (no agent, agent, JDK events) starts from scratch. Each runs over loopback for a warm-up and a
  * measured time, bounded by time and by an operation count, and prints one line
- * {@code result <operations per second>}. Usage: {@code Workloads <name> <warm-up s> <measured s> [size]}.
+ * {@code result <operations per second>}; the failure storms also print {@code wall <operations
+ * per wall second>} (their result is per CPU second), and every workload that can prints
+ * {@code operations <count of the whole run, warm-up included>} and {@code seconds <the whole
+ * run's wall time>}, so that what a recording of the run holds can be set against what the run did.
+ * Usage: {@code Workloads <name> <warm-up s> <measured s> [size]}.
  */
 public final class Workloads {
 
     /** Upper bound on operations of one run, whatever the time says. */
     private static final long MAX_OPERATIONS = 100_000_000L;
+
+    /** The run's own operation counter, read once more after the measurement for the "operations" line. */
+    private static volatile LongAdder runOperations;
+
+    /** When main started, for the "seconds" line. */
+    private static final long STARTED = System.nanoTime();
 
     private Workloads() {
     }
@@ -63,14 +73,26 @@ public final class Workloads {
             case "virtual":
                 result = virtualThreads(1000, 64, warmup, measured);
                 break;
+            case "refused-storm":
+                result = refusedStorm(warmup, measured);
+                break;
+            case "reset-storm":
+                result = resetStorm(warmup, measured);
+                break;
             default:
                 throw new IllegalArgumentException("unknown workload " + name);
         }
         System.out.printf("result %.1f%n", result);
+        LongAdder ops = runOperations;
+        if (ops != null) {
+            System.out.printf("operations %d%n", ops.sum());
+            System.out.printf("seconds %.3f%n", (System.nanoTime() - STARTED) / 1e9);
+        }
     }
 
     /** Measures operations counted by {@code counter} between warm-up end and measured end, per second of wall time. */
     private static double rate(LongAdder counter, long warmupNanos, long measuredNanos) throws InterruptedException {
+        runOperations = counter;
         return rate(counter, warmupNanos, measuredNanos, System::nanoTime);
     }
 
@@ -320,7 +342,138 @@ public final class Workloads {
     private static double ratePerCpuSecond(LongAdder counter, long warmupNanos, long measuredNanos) throws InterruptedException {
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        runOperations = counter;
         return rate(counter, warmupNanos, measuredNanos, os::getProcessCpuTime);
+    }
+
+    /**
+     * Both rates over one window: per second of the process's CPU time (returned) and per second
+     * of wall time (printed as the {@code wall} line). A failure storm's cost is the CPU each
+     * failure takes; the wall rate says what a retrying client would see.
+     */
+    private static double cpuAndWallRates(LongAdder counter, long warmupNanos, long measuredNanos) throws InterruptedException {
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        runOperations = counter;
+        TimeUnit.NANOSECONDS.sleep(warmupNanos);
+        long from = counter.sum();
+        long wallFrom = System.nanoTime();
+        long cpuFrom = os.getProcessCpuTime();
+        TimeUnit.NANOSECONDS.sleep(measuredNanos);
+        long done = counter.sum() - from;
+        long cpu = os.getProcessCpuTime() - cpuFrom;
+        long wall = System.nanoTime() - wallFrom;
+        System.out.printf("wall %.1f%n", done / (wall / 1e9));
+        return done / (cpu / 1e9);
+    }
+
+    /**
+     * A loopback port that refuses connections: one the kernel handed out to a listener that is
+     * closed again. Nothing of this process listens there afterwards; another process could take
+     * it, which {@link #refusedStorm} notices (a connect that succeeds fails the run). A connect
+     * that picked this very port as its own source would connect to itself; Linux hands a
+     * listener's bind an odd port and prefers even ones for connects, so that takes the even
+     * ports running out.
+     */
+    private static InetSocketAddress refusedPort() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    }
+
+    /**
+     * A client retrying a loopback port with no listener, as fast as it can: blocking connects,
+     * each refused at once by the kernel (RST to the SYN, no TIME_WAIT left behind). Operations
+     * are refused connects, per CPU second of the process (result) and per wall second.
+     */
+    static double refusedStorm(long warmupNanos, long measuredNanos) throws Exception {
+        InetSocketAddress target = refusedPort();
+        LongAdder refused = new LongAdder();
+        AtomicBoolean stop = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<String> wrong = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread client = daemon("refused-client", () -> {
+            for (long i = 0; i < MAX_OPERATIONS && !stop.get(); i++) {
+                try (Socket s = new Socket()) {
+                    s.connect(target);
+                    wrong.set("a connect to " + target + " succeeded: something listens there now");
+                    return;
+                } catch (java.net.ConnectException expected) {
+                    refused.increment();
+                } catch (IOException other) {
+                    wrong.set("a connect to " + target + " failed otherwise than refused: " + other);
+                    return;
+                }
+            }
+        });
+        client.start();
+        double rate = cpuAndWallRates(refused, warmupNanos, measuredNanos);
+        stop.set(true);
+        client.join(5000);
+        if (wrong.get() != null) {
+            throw new IllegalStateException(wrong.get());
+        }
+        return rate;
+    }
+
+    /**
+     * A server that resets every connection it accepts, and one client: the client connects,
+     * writes a byte and blocks in a read; the server reads that byte and closes with SO_LINGER 0,
+     * which sends an RST (no FIN), so the client's read fails with "Connection reset" (it finds
+     * the reset whether it is already blocked or reads after it arrived). Operations are
+     * connections, per CPU second of the process (result) and per wall second; the {@code resets}
+     * and {@code eofs} lines say what the client saw, and a run where a reset was not what it saw
+     * nearly always fails.
+     */
+    static double resetStorm(long warmupNanos, long measuredNanos) throws Exception {
+        LongAdder connections = new LongAdder();
+        LongAdder resets = new LongAdder();
+        LongAdder eofs = new LongAdder();
+        AtomicBoolean stop = new AtomicBoolean();
+        try (ServerSocket listener = new ServerSocket(0, 200, InetAddress.getLoopbackAddress())) {
+            Thread server = daemon("reset-server", () -> {
+                while (!listener.isClosed()) {
+                    try (Socket s = listener.accept()) {
+                        s.getInputStream().read();
+                        s.setSoLinger(true, 0);
+                    } catch (IOException closed) {
+                        if (listener.isClosed()) {
+                            return;
+                        }
+                    }
+                }
+            });
+            server.start();
+            Thread client = daemon("reset-client", () -> {
+                byte[] one = new byte[1];
+                for (long i = 0; i < MAX_OPERATIONS && !stop.get(); i++) {
+                    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+                        s.getOutputStream().write(one);
+                        if (s.getInputStream().read(one) < 0) {
+                            eofs.increment();
+                        }
+                    } catch (java.net.SocketException reset) {
+                        if (!String.valueOf(reset.getMessage()).contains("reset")) {
+                            throw reset;
+                        }
+                        resets.increment();
+                    }
+                    connections.increment();
+                }
+            });
+            client.start();
+            double rate = cpuAndWallRates(connections, warmupNanos, measuredNanos);
+            stop.set(true);
+            client.join(5000);
+            System.out.printf("resets %d%neofs %d%n", resets.sum(), eofs.sum());
+            long total = resets.sum() + eofs.sum();
+            if (total == 0 || resets.sum() < 0.99 * total) {
+                throw new IllegalStateException("the client saw " + resets.sum() + " resets and " + eofs.sum()
+                        + " ends of stream: the workload no longer measures resets");
+            }
+            return rate;
+        }
     }
 
     /**
