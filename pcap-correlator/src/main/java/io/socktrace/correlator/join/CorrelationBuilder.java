@@ -126,8 +126,8 @@ public final class CorrelationBuilder {
                 if (s.connection.side() != side || !sameTuple(s.connection, f)) {
                     continue;
                 }
-                long distance = distance(s.connection, f);
-                if ((s.flow == null || distance < distance(s.connection, s.flow)) && distance < bestDistance) {
+                long distance = distance(s, f);
+                if ((s.flow == null || distance < distance(s, s.flow)) && distance < bestDistance) {
                     best = s;
                     bestDistance = distance;
                 }
@@ -153,8 +153,8 @@ public final class CorrelationBuilder {
         return true;
     }
 
-    private static long distance(JvmConnection c, TcpFlow f) {
-        return Math.abs(f.firstPacketNanos() - c.firstNanos());
+    private static long distance(Slot s, TcpFlow f) {
+        return Math.abs(f.firstPacketNanos() - s.firstNanos);
     }
 
     private void unmatched(TcpFlow f) {
@@ -280,10 +280,13 @@ public final class CorrelationBuilder {
     /** A connection and the flow it holds so far. */
     private static final class Slot {
         final JvmConnection connection;
+        /** The connection's first call, once: JvmConnection walks its calls for it, and a busy port asks for it per flow. */
+        final long firstNanos;
         TcpFlow flow;
 
         Slot(JvmConnection connection) {
             this.connection = connection;
+            this.firstNanos = connection.firstNanos();
         }
     }
 }
