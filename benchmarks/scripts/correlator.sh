@@ -7,8 +7,8 @@
 # 128 B), 4 at a time, while tcpdump records lo (snap 128, 256 MiB buffer). tcpdump's drop count is
 # checked and reported. The full capture (100,000 x 50: 10.8 M packets, 1.5 GB, ~5 min to make) is
 # kept in $CACHE (default ${XDG_CACHE_HOME:-~/.cache}/socktrace/correlator-bench/100000x50) and
-# reused while the agent jar is older than it; FRESH=1 makes it again. --quick makes a small one in a
-# temporary directory every time.
+# reused; FRESH=1 makes it again (after a change to what the agent records). --quick makes a small
+# one in a temporary directory every time.
 #
 # Then, in ROUNDS rounds, interleaved: `java -jar socktrace-correlator.jar correlate --pcap --jfr`
 # (JVM start, JIT and GC included; -Xlog:gc to a file for the heap it reached, default heap) on this
@@ -78,7 +78,8 @@ if $QUICK; then
 else
   DATA=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/socktrace/correlator-bench/${CONNECTIONS}x$EXCHANGES}
   mkdir -p "$DATA"
-  if [[ -n ${FRESH:-} || ! -f $DATA/done || $AGENT -nt $DATA/done ]]; then
+  # kept across builds (making it takes minutes); FRESH=1 after a change to what the agent records
+  if [[ -n ${FRESH:-} || ! -f $DATA/done ]]; then
     rm -f "$DATA"/{done,load.pcap,load.jfr,tcpdump.txt,load.txt}
   fi
 fi
