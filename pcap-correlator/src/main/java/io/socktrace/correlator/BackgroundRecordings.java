@@ -4,6 +4,7 @@ import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.CorrelationBuilder;
 import io.socktrace.correlator.jvm.JvmConnection;
 import io.socktrace.correlator.jvm.RecordingReader;
+import io.socktrace.correlator.jvm.RecordingSampling;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,6 +37,8 @@ final class BackgroundRecordings {
     private final FutureTask<List<JvmConnection>> reading;
     private final ArrayDeque<TcpFlow> waiting = new ArrayDeque<>();
     private CorrelationBuilder joiner;
+    /** Filled by the reading thread; read only after {@link #reading} is done, which orders the two. */
+    private final RecordingSampling sampling = new RecordingSampling();
 
     /** A recording could not be read; {@link #getCause()} says which and why. */
     static final class Failed extends RuntimeException {
@@ -64,18 +67,26 @@ final class BackgroundRecordings {
     /** As {@link #start(List)}, keeping at most {@code maxWaiting} flows while the recordings are read. */
     static BackgroundRecordings start(List<Path> recordings, int maxWaiting) {
         List<Path> files = List.copyOf(recordings);
-        return start(() -> {
+        RecordingSampling[] into = new RecordingSampling[1];
+        BackgroundRecordings background = start(() -> {
             List<JvmConnection> jvm = new ArrayList<>();
             for (Path file : files) {
-                jvm.addAll(RecordingReader.read(file));
+                jvm.addAll(RecordingReader.read(file, into[0]));
             }
             return jvm;
-        }, maxWaiting);
+        }, maxWaiting, into);
+        return background;
     }
 
     /** Runs {@code read} on a daemon thread; tests use it to decide when the read ends. */
     static BackgroundRecordings start(Callable<List<JvmConnection>> read, int maxWaiting) {
+        return start(read, maxWaiting, new RecordingSampling[1]);
+    }
+
+    /** As above; {@code sampling[0]} is set, before the read starts, to what gathers the recordings' sampling. */
+    private static BackgroundRecordings start(Callable<List<JvmConnection>> read, int maxWaiting, RecordingSampling[] sampling) {
         BackgroundRecordings background = new BackgroundRecordings(read, maxWaiting);
+        sampling[0] = background.sampling;
         Thread thread = new Thread(background.reading, "socktrace-recording-reader");
         thread.setDaemon(true);
         thread.start();
@@ -128,6 +139,7 @@ final class BackgroundRecordings {
 
     private void joinWaiting() {
         joiner = new CorrelationBuilder(connections());
+        joiner.sampling(sampling);
         while (!waiting.isEmpty()) {
             joiner.offer(waiting.poll());
         }

@@ -2,8 +2,10 @@ package io.socktrace.correlator.join;
 
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.jvm.JvmConnection;
+import io.socktrace.correlator.jvm.RecordingSampling;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The JVM's connections joined to the captured TCP flows, each with its findings: what happened
@@ -39,7 +41,24 @@ public final class Correlation {
     /** Connections from more than one recording: their ids may repeat, so labels name the recording. */
     public final boolean severalRecordings;
 
+    /** Which connections the recordings hold (sampling, counts); {@link RecordingSampling#known()} false for an older agent's. */
+    public final RecordingSampling sampling;
+    /**
+     * Flows without a JVM connection that sampling may have left without one (a port of this JVM,
+     * in the recordings' time span, sampling on): not strangers, maybe connections not recorded.
+     */
+    public final long possiblySampledOutCount;
+    private final Set<TcpFlow> possiblySampledOut;
+
     Correlation(long clockOffsetNanos, int offsetSamples, long unmatchedFlowCount, boolean severalRecordings) {
+        this(clockOffsetNanos, offsetSamples, unmatchedFlowCount, severalRecordings, new RecordingSampling(), 0, Set.of());
+    }
+
+    Correlation(long clockOffsetNanos, int offsetSamples, long unmatchedFlowCount, boolean severalRecordings,
+            RecordingSampling sampling, long possiblySampledOutCount, Set<TcpFlow> possiblySampledOut) {
+        this.sampling = sampling;
+        this.possiblySampledOutCount = possiblySampledOutCount;
+        this.possiblySampledOut = possiblySampledOut;
         this.severalRecordings = severalRecordings;
         this.clockOffsetNanos = clockOffsetNanos;
         this.offsetSamples = offsetSamples;
@@ -48,11 +67,22 @@ public final class Correlation {
 
     /** Joins a complete list of flows; {@link CorrelationBuilder} does the same as flows finish. */
     public static Correlation of(List<JvmConnection> jvm, List<TcpFlow> flows) {
+        return of(jvm, flows, new RecordingSampling());
+    }
+
+    /** As {@link #of(List, List)}, knowing which connections the recordings hold. */
+    public static Correlation of(List<JvmConnection> jvm, List<TcpFlow> flows, RecordingSampling sampling) {
         CorrelationBuilder builder = new CorrelationBuilder(jvm);
+        builder.sampling(sampling);
         for (TcpFlow f : flows) {
             builder.offer(f);
         }
         return builder.build();
+    }
+
+    /** True if {@code flow}, one of {@link #unmatchedFlows}, may be a connection of this JVM that sampling left out. */
+    public boolean possiblySampledOut(TcpFlow flow) {
+        return possiblySampledOut.contains(flow);
     }
 
     /** How a connection is named in reports: its id, prefixed by its recording when there are several ("reset/9"). */

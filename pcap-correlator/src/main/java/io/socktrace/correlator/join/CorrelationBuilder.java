@@ -2,10 +2,13 @@ package io.socktrace.correlator.join;
 
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.jvm.JvmConnection;
+import io.socktrace.correlator.jvm.RecordingSampling;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +34,35 @@ public final class CorrelationBuilder {
     private final List<TcpFlow> unmatched = new ArrayList<>();
     private long unmatchedCount;
     private long undecodablePackets;
+    private RecordingSampling sampling = new RecordingSampling();
+    /** With sampling on: ports of this JVM's listeners and of the endpoints it connected to. */
+    private final Set<Integer> jvmPorts = new HashSet<>();
+    private final Set<TcpFlow> possiblySampledOut = Collections.newSetFromMap(new IdentityHashMap<>());
+    private long possiblySampledOutCount;
+
+    /**
+     * Which connections the recordings hold. With sampling on, a flow without a connection that
+     * reached a listening port of the JVM or an endpoint it connected to, in the recordings' time
+     * span, is counted as possibly sampled out rather than a stranger. Give it before the first
+     * flow.
+     */
+    public void sampling(RecordingSampling sampling) {
+        this.sampling = sampling;
+        jvmPorts.clear();
+        if (sampling.sampled()) {
+            jvmPorts.addAll(sampling.listenerPorts());
+            jvmPorts.addAll(sampling.remotePorts());
+            for (JvmConnection c : jvm) {
+                if (c.side() == JvmConnection.Side.LISTENER && c.localPort() > 0) {
+                    jvmPorts.add(c.localPort());
+                } else if (c.side() == JvmConnection.Side.CLIENT && c.remotePort() > 0) {
+                    jvmPorts.add(c.remotePort());
+                } else if (c.side() == JvmConnection.Side.SERVER && c.localPort() > 0) {
+                    jvmPorts.add(c.localPort());
+                }
+            }
+        }
+    }
 
     /**
      * Packets of the capture whose TCP header could not be read (cut short by the snap length,
@@ -94,8 +126,8 @@ public final class CorrelationBuilder {
                 if (s.connection.side() != side || !sameTuple(s.connection, f)) {
                     continue;
                 }
-                long distance = distance(s.connection, f);
-                if ((s.flow == null || distance < distance(s.connection, s.flow)) && distance < bestDistance) {
+                long distance = distance(s, f);
+                if ((s.flow == null || distance < distance(s, s.flow)) && distance < bestDistance) {
                     best = s;
                     bestDistance = distance;
                 }
@@ -121,15 +153,41 @@ public final class CorrelationBuilder {
         return true;
     }
 
-    private static long distance(JvmConnection c, TcpFlow f) {
-        return Math.abs(f.firstPacketNanos() - c.firstNanos());
+    private static long distance(Slot s, TcpFlow f) {
+        return Math.abs(f.firstPacketNanos() - s.firstNanos);
     }
 
     private void unmatched(TcpFlow f) {
         unmatchedCount++;
+        boolean maybeOurs = mayBeSampledOut(f);
+        if (maybeOurs) {
+            possiblySampledOutCount++;
+        }
         if (unmatched.size() < Correlation.UNMATCHED_LISTED) {
             unmatched.add(f);
+            if (maybeOurs) {
+                possiblySampledOut.add(f);
+            }
         }
+    }
+
+    /** Slack around the recordings' time span: the capture's clock and the JVM's agree far better on one host. */
+    private static final long SPAN_SLACK_NANOS = FindingRules.SKEW_LIMIT_NANOS;
+
+    /**
+     * A flow that sampling may have left without a connection: sampling was on, one of its ports is
+     * a port of this JVM (a listener, or an endpoint it connected to), and it began while the JVM
+     * was recording. A flow without a handshake has its ends guessed, so both ports are asked.
+     */
+    private boolean mayBeSampledOut(TcpFlow f) {
+        if (jvmPorts.isEmpty()) {
+            return false;
+        }
+        if (!jvmPorts.contains(f.serverPort()) && !jvmPorts.contains(f.clientPort())) {
+            return false;
+        }
+        long first = f.firstPacketNanos();
+        return first >= sampling.firstNanos() - SPAN_SLACK_NANOS && first <= sampling.lastNanos() + SPAN_SLACK_NANOS;
     }
 
     /** Measures the clock offset on the joined connects and explains every connection. */
@@ -150,7 +208,8 @@ public final class CorrelationBuilder {
         for (JvmConnection c : jvm) {
             recordings.add(String.valueOf(c.recording()));
         }
-        Correlation result = new Correlation(offset, samples, unmatchedCount, recordings.size() > 1);
+        Correlation result = new Correlation(offset, samples, unmatchedCount, recordings.size() > 1, sampling, possiblySampledOutCount,
+                possiblySampledOut);
         java.util.Set<TcpFlow> acceptedFlows = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Slot s : slots) {
             result.connections.add(new Correlation.Joined(s.connection, s.flow));
@@ -166,7 +225,7 @@ public final class CorrelationBuilder {
         }
         unmatched.sort(Comparator.comparingLong(TcpFlow::firstPacketNanos));
         result.unmatchedFlows.addAll(unmatched);
-        FindingRules rules = new FindingRules(offset, listeners, acceptedFlows, undecodablePackets);
+        FindingRules rules = new FindingRules(offset, listeners, acceptedFlows, undecodablePackets, sampling.sampled());
         for (Correlation.Joined j : result.connections) {
             rules.explain(j);
         }
@@ -221,10 +280,13 @@ public final class CorrelationBuilder {
     /** A connection and the flow it holds so far. */
     private static final class Slot {
         final JvmConnection connection;
+        /** The connection's first call, once: JvmConnection walks its calls for it, and a busy port asks for it per flow. */
+        final long firstNanos;
         TcpFlow flow;
 
         Slot(JvmConnection connection) {
             this.connection = connection;
+            this.firstNanos = connection.firstNanos();
         }
     }
 }

@@ -36,12 +36,19 @@ final class FindingRules {
     private final List<JvmConnection> listeners;
     private final Set<TcpFlow> acceptedFlows;
     private final long undecodablePackets;
+    private final boolean sampled;
 
     /**
      * Rules for one correlation: its clock offset, the recording's listeners, the flows a traced
      * server accepted, and the capture's packets without a readable TCP header.
      */
     FindingRules(long clockOffsetNanos, List<JvmConnection> listeners, Set<TcpFlow> acceptedFlows, long undecodablePackets) {
+        this(clockOffsetNanos, listeners, acceptedFlows, undecodablePackets, false);
+    }
+
+    /** As above; {@code sampled}: the recording samples normal connections, so an accept missing from it proves nothing. */
+    FindingRules(long clockOffsetNanos, List<JvmConnection> listeners, Set<TcpFlow> acceptedFlows, long undecodablePackets, boolean sampled) {
+        this.sampled = sampled;
         this.clockOffsetNanos = clockOffsetNanos;
         this.listeners = listeners;
         this.acceptedFlows = acceptedFlows;
@@ -125,7 +132,9 @@ final class FindingRules {
                         + " after the handshake completed: the connection waited in the accept queue"));
             }
         }
-        if (c.side() == JvmConnection.Side.CLIENT && f.handshakeAckNanos() != TcpFlow.NONE && !acceptedFlows.contains(f)
+        // With sampling on, a successful accept is sampled apart from the connect that reached it:
+        // its absence from the recording is no evidence that the application never accepted
+        if (!sampled && c.side() == JvmConnection.Side.CLIENT && f.handshakeAckNanos() != TcpFlow.NONE && !acceptedFlows.contains(f)
                 && listensOn(f.serverPort())) {
             j.findings.add(new Finding("NOT_ACCEPTED", "the handshake completed but the listening application never "
                     + "accepted the connection; the client sent " + us.payloadBytes() + " bytes into the accept queue"));

@@ -56,25 +56,44 @@ public final class RecordingReader {
 
     /** The sockets a recording describes, ordered by their first event. */
     public static List<JvmConnection> read(Path file) throws RecordingException {
-        return read(file, false);
+        return read(file, false, new RecordingSampling());
+    }
+
+    /** As {@link #read(Path)}, adding to {@code sampling} which connections the recording holds (its Sampling and EndpointStatistics events). */
+    public static List<JvmConnection> read(Path file, RecordingSampling sampling) throws RecordingException {
+        return read(file, false, sampling);
+    }
+
+    /** The events read besides the connections' own: they say which connections the recording holds. */
+    private static final Set<String> CHOSEN = chosen();
+
+    private static Set<String> chosen() {
+        Set<String> names = new java.util.HashSet<>(CONNECTION_EVENTS);
+        names.add(EventNames.SAMPLING);
+        names.add(EventNames.ENDPOINT_STATISTICS);
+        return Set.copyOf(names);
+    }
+
+    static List<JvmConnection> read(Path file, boolean jdkReader) throws RecordingException {
+        return read(file, jdkReader, new RecordingSampling());
     }
 
     /** As {@link #read(Path)}; with {@code jdkReader} only through the JDK's reader (for comparing the two). */
-    static List<JvmConnection> read(Path file, boolean jdkReader) throws RecordingException {
+    static List<JvmConnection> read(Path file, boolean jdkReader, RecordingSampling sampling) throws RecordingException {
         if (!Files.isRegularFile(file)) {
             throw new RecordingException(file + ": no such recording", null);
         }
         checkChunks(file);
-        Collector collector = new Collector();
+        Collector collector = new Collector(new RecordingSampling());
         if (jdkReader) {
             readWithJdk(file, collector);
         } else {
             try {
-                ChunkEventReader.read(file, Set.copyOf(CONNECTION_EVENTS), collector);
+                ChunkEventReader.read(file, CHOSEN, collector);
             } catch (ChunkEventReader.Unsupported | ChunkEventReader.Damaged e) {
                 // A layout the chunk reader does not know, or damage it found: the JDK's reader knows more
                 // layouts. If it fails too, the chunk reader's message names the offset.
-                collector = new Collector();
+                collector = new Collector(new RecordingSampling());
                 try {
                     readWithJdk(file, collector);
                 } catch (RecordingException jdkFailed) {
@@ -89,6 +108,7 @@ public final class RecordingReader {
                 throw new RecordingException(file + ": cannot read (" + e.getMessage() + ")", e);
             }
         }
+        sampling.add(collector.sampling);
         Map<Long, JvmConnection> byId = collector.byId;
         List<JvmConnection> result = new ArrayList<>(byId.values());
         String name = file.getFileName().toString();
@@ -106,9 +126,17 @@ public final class RecordingReader {
         final Map<Long, JvmConnection> byId = new LinkedHashMap<>();
         /** By the reader's set of field names: one set object per event type and chunk. */
         private final Map<Set<String>, Fields> fieldsByType = new IdentityHashMap<>();
+        final RecordingSampling sampling;
+
+        Collector(RecordingSampling sampling) {
+            this.sampling = sampling;
+        }
 
         @Override
         public void event(ChunkEventReader.Event e) {
+            if (sampling.see(e)) {
+                return;
+            }
             Fields fields = fieldsByType.get(e.fieldNames());
             if (fields == null) {
                 fields = e.fieldNames().contains(EventFields.CONNECTION_ID) ? new Fields(e.fieldNames()) : NO_CONNECTION;
@@ -135,7 +163,7 @@ public final class RecordingReader {
         RecordedView view = new RecordedView();
         try (EventStream stream = EventStream.openFile(file)) {
             stream.setOrdered(false);
-            for (String event : CONNECTION_EVENTS) {
+            for (String event : CHOSEN) {
                 stream.onEvent(event, e -> {
                     EventType type = e.getEventType();
                     Set<String> names = namesByType.get(type.getId());

@@ -199,6 +199,13 @@ public final class HtmlTimeline {
             }
             b.append("; ").append(correlation.unmatchedFlows.size()).append(" flow")
                     .append(correlation.unmatchedFlows.size() == 1 ? "" : "s").append(" without a JVM connection</dd>\n");
+            if (correlation.sampling.known()) {
+                b.append("<dt>sampling</dt><dd class=\"sampling\">").append(html(correlation.sampling.describe()));
+                if (correlation.sampling.advice() != null) {
+                    b.append("<br><small>").append(html(correlation.sampling.advice())).append("</small>");
+                }
+                b.append("</dd>\n");
+            }
             b.append("<dt>findings</dt><dd class=\"counts\">");
             if (counts.isEmpty()) {
                 b.append("none");
@@ -297,14 +304,15 @@ public final class HtmlTimeline {
                 return;
             }
             b.append("<table><thead><tr><th>first packet</th><th>client</th><th>server</th><th>state</th><th>lasted</th>"
-                    + "<th>client packets / bytes</th><th>server packets / bytes</th></tr></thead><tbody>\n");
+                    + "<th>client packets / bytes</th><th>server packets / bytes</th><th>note</th></tr></thead><tbody>\n");
             for (TcpFlow f : correlation.unmatchedFlows) {
                 b.append("<tr><td>").append(html(instant(f.firstPacketNanos()))).append("</td><td>")
                         .append(html(endpoint(f.clientAddress(), f.clientPort()))).append("</td><td>")
                         .append(html(endpoint(f.serverAddress(), f.serverPort()))).append("</td><td>").append(f.connState().name())
                         .append("</td><td>").append(html(duration(f.lastPacketNanos() - f.firstPacketNanos()))).append("</td><td>")
                         .append(f.client().packets()).append(" / ").append(f.client().payloadBytes()).append("</td><td>")
-                        .append(f.server().packets()).append(" / ").append(f.server().payloadBytes()).append("</td></tr>\n");
+                        .append(f.server().packets()).append(" / ").append(f.server().payloadBytes()).append("</td><td>")
+                        .append(correlation.possiblySampledOut(f) ? "possibly sampled out" : "").append("</td></tr>\n");
             }
             b.append("</tbody></table></section>\n");
         }

@@ -4,6 +4,7 @@ import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.Finding;
 import io.socktrace.correlator.jvm.JvmConnection;
+import io.socktrace.correlator.jvm.RecordingSampling;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -13,7 +14,11 @@ import java.util.TreeMap;
  * <pre>
  * { "clockOffsetNanos": long, "offsetSamples": int,
  *   "summary": { "connections": int, "unmatchedFlows": int (all of them; the list below stops at 1,000),
+ *       "possiblySampledOut": int (of those, flows on a port of this JVM while a sampling recording ran),
  *       "findings": { CODE: count } },
+ *   "sampling": null (a recording of an agent without the Sampling event: every connection) |
+ *       { "connectionsPerSecond": long (0: every connection recorded), "sampled": bool, "text": str,
+ *         "connects": long|null, "accepted": long|null, "connectionsNotRecorded": long|null (EndpointStatistics; null without) },
  *   "connections": [ { "connectionId": long, "side": "client"|"server",
  *       "local": {"address": str|null, "port": int}, "remote": {...}, "host": str|null,
  *       "thread": str|null, "communityId": str|null, "events": int,
@@ -22,7 +27,7 @@ import java.util.TreeMap;
  *       "retransmissions": {"client": long, "server": long}, "zeroWindowSegments": {"client": long, "server": long},
  *       "findings": [ {"code": str, "text": str} ] } ],
  *   "unmatchedFlows": [ { "client": {...}, "server": {...}, "zeekState": str,
- *       "firstPacketNanos": long, "packets": {...}, "bytes": {...}, "retransmissions": {...},
+ *       "firstPacketNanos": long, "possiblySampledOut": bool, "packets": {...}, "bytes": {...}, "retransmissions": {...},
  *       "zeroWindowSegments": {...} } ] }
  * </pre>
  * The per-flow objects are null for a connection without packets. {@code retransmissions} and
@@ -48,13 +53,27 @@ public final class JsonReport {
         b.append("{\n  \"clockOffsetNanos\": ").append(correlation.clockOffsetNanos)
                 .append(",\n  \"offsetSamples\": ").append(correlation.offsetSamples)
                 .append(",\n  \"summary\": {\"connections\": ").append(correlation.connections.size())
-                .append(", \"unmatchedFlows\": ").append(correlation.unmatchedFlowCount).append(", \"findings\": {");
+                .append(", \"unmatchedFlows\": ").append(correlation.unmatchedFlowCount)
+                .append(", \"possiblySampledOut\": ").append(correlation.possiblySampledOutCount).append(", \"findings\": {");
         String comma = "";
         for (Map.Entry<String, Integer> e : counts.entrySet()) {
             b.append(comma).append(string(e.getKey())).append(": ").append(e.getValue());
             comma = ", ";
         }
-        b.append("}},\n  \"connections\": [");
+        b.append("}},\n  \"sampling\": ");
+        RecordingSampling sampling = correlation.sampling;
+        if (!sampling.known()) {
+            b.append("null");
+        } else {
+            b.append("{\"connectionsPerSecond\": ").append(sampling.connectionsPerSecond())
+                    .append(", \"sampled\": ").append(sampling.sampled())
+                    .append(", \"text\": ").append(string(sampling.describe()))
+                    .append(", \"connects\": ").append(sampling.counted() ? Long.toString(sampling.connects()) : "null")
+                    .append(", \"accepted\": ").append(sampling.counted() ? Long.toString(sampling.accepted()) : "null")
+                    .append(", \"connectionsNotRecorded\": ")
+                    .append(sampling.counted() ? Long.toString(sampling.connectionsNotRecorded()) : "null").append('}');
+        }
+        b.append(",\n  \"connections\": [");
         comma = "\n";
         for (Correlation.Joined j : correlation.connections) {
             JvmConnection c = j.connection;
@@ -85,7 +104,8 @@ public final class JsonReport {
             b.append(comma).append("    {\"client\": ").append(endpoint(f.clientAddress(), f.clientPort()))
                     .append(", \"server\": ").append(endpoint(f.serverAddress(), f.serverPort()))
                     .append(", \"zeekState\": ").append(string(f.connState().name()))
-                    .append(", \"firstPacketNanos\": ").append(f.firstPacketNanos());
+                    .append(", \"firstPacketNanos\": ").append(f.firstPacketNanos())
+                    .append(", \"possiblySampledOut\": ").append(correlation.possiblySampledOut(f));
             flowCounts(b, f);
             b.append('}');
             comma = ",\n";

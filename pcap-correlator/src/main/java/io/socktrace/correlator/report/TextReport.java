@@ -29,6 +29,14 @@ public final class TextReport {
                 .append(unmatchedFlows.size()).append(", clock offset ").append(millis(correlation.clockOffsetNanos))
                 .append(" (from ").append(correlation.offsetSamples).append(" handshakes)\n");
         b.append("findings: ").append(counts.isEmpty() ? "none" : counts.toString()).append('\n');
+        String sampling = correlation.sampling.describe();
+        if (sampling != null) {
+            b.append(sampling).append('\n');
+        }
+        String advice = correlation.sampling.advice();
+        if (advice != null) {
+            b.append("note: ").append(advice).append('\n');
+        }
         for (Correlation.Joined j : connections) {
             JvmConnection c = j.connection;
             b.append('\n').append("connection ").append(correlation.label(c)).append(' ').append(c.side().name().toLowerCase(Locale.ROOT))
@@ -50,9 +58,17 @@ public final class TextReport {
             if (unmatchedFlowCount > unmatchedFlows.size()) {
                 b.append(" (the first ").append(unmatchedFlows.size()).append(" listed)");
             }
+            if (correlation.possiblySampledOutCount > 0) {
+                b.append("; ").append(correlation.possiblySampledOutCount).append(" of them on a port of this JVM while it recorded: "
+                        + "possibly sampled out");
+            }
             b.append('\n');
             for (TcpFlow f : unmatchedFlows) {
-                b.append("  ").append(f.describe()).append('\n');
+                b.append("  ").append(f.describe());
+                if (correlation.possiblySampledOut(f)) {
+                    b.append("  (possibly sampled out)");
+                }
+                b.append('\n');
             }
         }
         return b.toString();

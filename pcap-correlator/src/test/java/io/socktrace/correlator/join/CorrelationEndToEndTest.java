@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The demo's failure scenarios under the real agent while tcpdump captures loopback (root and
  * tcpdump, else skipped; CI runs as root with tcpdump installed), then the recording joined to the capture: each scenario's
  * connection must get its finding, on the right 4-tuple, and the clocks must agree within 1 ms.
+ * With {@code settings=profile}: NOT_ACCEPTED needs every accept of the listener in the recording,
+ * which the default settings sample (SampledRecordingEndToEndTest covers those).
  */
 class CorrelationEndToEndTest {
 
@@ -43,7 +45,7 @@ class CorrelationEndToEndTest {
         Path out = dir.resolve("demo.txt");
         try (LoopbackCapture capture = LoopbackCapture.start(pcap);
                 Stopping demo = Stopping.of(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-javaagent:" + AGENT + "=recording=" + jfr, "-jar", DEMO.toString(),
+                        "-javaagent:" + AGENT + "=recording=" + jfr + ",settings=profile", "-jar", DEMO.toString(),
                         "refused", "connect-timeout", "reset", "broken-pipe", "read-timeout", "abort", "close-wait", "slow-reader",
                         "not-accepting")
                         .redirectErrorStream(true).redirectOutput(out.toFile()).start())) {

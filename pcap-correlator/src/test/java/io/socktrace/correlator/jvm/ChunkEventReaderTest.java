@@ -81,12 +81,13 @@ class ChunkEventReaderTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        // every read and write recorded, a new chunk after every 75 connections (the 1 MB size limit
+        // every connection (settings=profile: the default samples 100 per second) and every read and
+        // write recorded, a new chunk after every 75 connections (the 1 MB size limit
         // alone rotates only when JFR's periodic check runs: a fast machine wrote one chunk): several
         // chunks, each with its own pools
         try (Stopping load = Stopping.of(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:FlightRecorderOptions:maxchunksize=1M",
-                "-javaagent:" + AGENT + "=recording=" + jfr + ",receiveThreshold=0,sendThreshold=0",
+                "-javaagent:" + AGENT + "=recording=" + jfr + ",settings=profile,receiveThreshold=0,sendThreshold=0",
                 "-cp", Path.of("target/test-classes").toAbsolutePath().toString(), LoopbackLoad.class.getName(),
                 String.valueOf(port), "300", "40", "4", "60", "75")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("load.txt").toFile()).start())) {
