@@ -96,8 +96,8 @@ final class NioSocketImplInstrumentation extends JdkClassInstrumentation {
     /** {@code private int read(byte[], int, int)}: every stream read ends here. */
     static final class ReadAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static long enter() {
-            return SocketTracer.receiveBegin();
+        static long enter(@Advice.This SocketImpl self) {
+            return SocketTracer.receiveBegin(self);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

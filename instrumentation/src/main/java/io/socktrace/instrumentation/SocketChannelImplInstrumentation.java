@@ -131,8 +131,8 @@ final class SocketChannelImplInstrumentation extends JdkClassInstrumentation {
     /** {@code int blockingRead(byte[], int, int, long nanos)}: an adaptor's {@code InputStream.read}. */
     static final class BlockingReadAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static long enter() {
-            return ChannelTracer.receiveBegin();
+        static long enter(@Advice.This Object self) {
+            return ChannelTracer.blockingReceiveBegin(self);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

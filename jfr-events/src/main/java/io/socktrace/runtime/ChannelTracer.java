@@ -149,8 +149,9 @@ public final class ChannelTracer {
     // ---- read and write ---------------------------------------------------------------------------
 
     /** A blocking read begins ({@code blockingRead}, an adaptor's stream): its start time, or 0 when Receive is not recorded. */
-    public static long receiveBegin() {
+    public static long blockingReceiveBegin(Object channel) {
         try {
+            Connections.of(channel).readsBegun++;
             return TransferTracing.receiveStart();
         } catch (Throwable t) {
             AgentLog.error("channel receiveBegin", t);
@@ -164,6 +165,7 @@ public final class ChannelTracer {
      */
     public static long receiveBegin(Object channel) {
         try {
+            Connections.of(channel).readsBegun++;
             return TransferTracing.receiveStart(!((SelectableChannel) channel).isBlocking());
         } catch (Throwable t) {
             AgentLog.error("channel receiveBegin", t);
@@ -178,6 +180,8 @@ public final class ChannelTracer {
         } catch (Throwable t) {
             AgentLog.error("channel receiveEnd", t);
             return null;
+        } finally {
+            TransferTracing.readEnded(channel);
         }
     }
 
@@ -187,6 +191,7 @@ public final class ChannelTracer {
      */
     public static long sendBegin(Object channel) {
         try {
+            Connections.of(channel).writesBegun++;
             return TransferTracing.sendStart(!((SelectableChannel) channel).isBlocking());
         } catch (Throwable t) {
             AgentLog.error("channel sendBegin", t);
@@ -202,6 +207,8 @@ public final class ChannelTracer {
         } catch (Throwable t) {
             AgentLog.error("channel sendEnd", t);
             return null;
+        } finally {
+            TransferTracing.writeEnded(channel);
         }
     }
 
@@ -220,6 +227,8 @@ public final class ChannelTracer {
         } catch (Throwable t) {
             AgentLog.error("channel sendEnd", t);
             return null;
+        } finally {
+            TransferTracing.writeEnded(channel);
         }
     }
 
@@ -230,6 +239,8 @@ public final class ChannelTracer {
         } catch (Throwable t) {
             AgentLog.error("writeFullyEnd", t);
             return null;
+        } finally {
+            TransferTracing.writeEnded(channel);
         }
     }
 

@@ -80,11 +80,10 @@ final class CloseTracing {
             endpoint.add(Endpoint.CLOSES + initiator.ordinal(), 1);
         }
         CloseEvent e = TracerConfig.jfrInitialized() ? new CloseEvent() : null;
+        // the endpoint is let go in closeEnd, once the bytes of calls still ending elsewhere are in
         if (e == null || !e.isEnabled() || !recordClose(c, initiator, now)) {
-            c.releaseEndpoint();
             return null;
         }
-        c.releaseEndpoint();
         e.initiator = initiator.name();
         e.unreadBytes = unread;
         e.linger = c.rareOrDefaults().linger;
@@ -124,8 +123,11 @@ final class CloseTracing {
         Connection c = Connections.peek(socket);
         if (c != null && c.phase == Connection.Phase.CLOSED) {
             // a close inside a failed connect is not the end of the socket's state: the connect's
-            // exit still needs it
+            // exit still needs it. A read or write on another thread may have returned without
+            // counting its bytes yet: it counts them on this connection before it is forgotten.
+            c.awaitTransfers();
             Connections.forget(socket);
+            c.releaseEndpoint();
         }
         if (e == null) {
             return null;

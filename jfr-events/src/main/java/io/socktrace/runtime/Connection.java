@@ -22,6 +22,8 @@ public final class Connection {
     private static final VarHandle BYTES_READ_COUNTED;
     private static final VarHandle BYTES_WRITTEN_COUNTED;
     private static final VarHandle ENDPOINT;
+    private static final VarHandle READS_ENDED;
+    private static final VarHandle WRITES_ENDED;
 
     static {
         try {
@@ -32,6 +34,8 @@ public final class Connection {
             BYTES_READ_COUNTED = lookup.findVarHandle(Connection.class, "bytesReadCounted", long.class);
             BYTES_WRITTEN_COUNTED = lookup.findVarHandle(Connection.class, "bytesWrittenCounted", long.class);
             ENDPOINT = lookup.findVarHandle(Connection.class, "endpoint", Endpoint.class);
+            READS_ENDED = lookup.findVarHandle(Connection.class, "readsEnded", byte.class);
+            WRITES_ENDED = lookup.findVarHandle(Connection.class, "writesEnded", byte.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -62,6 +66,17 @@ public final class Connection {
     long bytesWritten;
     /** Low 32 bits of {@link #bytesWritten} when the current write began (writes are serialised by the JDK). */
     int bytesWrittenAtWriteStart;
+    /*
+     * Reads (writes) whose advice began and ended, modulo 256. The advice counts a call's bytes
+     * after the JDK method returned, with its lock released, so a close on another thread can
+     * find the bytes of a finished call not yet counted: the close waits, briefly, until every
+     * call that began has ended (see awaitTransfers). Plain increments, by the threads the JDK
+     * serialises on each side; a lost one (two readers at once) only makes a close wait its bound.
+     */
+    byte readsBegun;
+    private byte readsEnded;
+    byte writesBegun;
+    private byte writesEnded;
     /** Not a TCP connection (a Unix domain channel): nothing is recorded for it. */
     volatile boolean ignored;
     /** Non-null while the socket is open and tracked for the samplers and the leak checks. */
@@ -215,6 +230,48 @@ public final class Connection {
 
     void addBytesWritten(long n) {
         BYTES_WRITTEN.getAndAdd(this, n);
+    }
+
+    void readEnded() {
+        READS_ENDED.setRelease(this, (byte) (readsEnded + 1));
+    }
+
+    void writeEnded() {
+        WRITES_ENDED.setRelease(this, (byte) (writesEnded + 1));
+    }
+
+    /** The longest a close waits for calls on other threads to count their bytes (see {@link #readsBegun}). */
+    static final long TRANSFER_WAIT_NANOS = 20_000_000L;
+
+    /**
+     * Waits until every read and write that began on this connection has counted its bytes, at
+     * most {@link #TRANSFER_WAIT_NANOS}; returns whether they all did. Called by the closing
+     * thread after the JDK's close, which woke any call still blocked and (channels) waited for
+     * the calls holding its locks: what is left is each call's advice, a few instructions long
+     * unless its thread was descheduled (on a loaded machine, for a time slice or two).
+     */
+    boolean awaitTransfers() {
+        if (settled()) {
+            return true;
+        }
+        long deadline = System.nanoTime() + TRANSFER_WAIT_NANOS;
+        for (int spins = 0; !settled(); spins++) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else if (spins < 200) {
+                Thread.yield();
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000L);
+            }
+        }
+        return true;
+    }
+
+    private boolean settled() {
+        return (byte) READS_ENDED.getAcquire(this) == readsBegun && (byte) WRITES_ENDED.getAcquire(this) == writesBegun;
     }
 
     /**

@@ -108,8 +108,9 @@ public final class SocketTracer {
     }
 
     /** A read begins: its start time, or 0 when Receive is not recorded. */
-    public static long receiveBegin() {
+    public static long receiveBegin(SocketImpl impl) {
         try {
+            Connections.of(impl).readsBegun++;
             return TransferTracing.receiveStart();
         } catch (Throwable t) {
             AgentLog.error("receiveBegin", t);
@@ -123,12 +124,15 @@ public final class SocketTracer {
         } catch (Throwable t) {
             AgentLog.error("receiveEnd", t);
             return null;
+        } finally {
+            TransferTracing.readEnded(impl);
         }
     }
 
     /** A write begins: its start time, or 0 when Send is not recorded. */
     public static long sendBegin(SocketImpl impl) {
         try {
+            Connections.of(impl).writesBegun++;
             return TransferTracing.sendStart(impl);
         } catch (Throwable t) {
             AgentLog.error("sendBegin", t);
@@ -153,6 +157,8 @@ public final class SocketTracer {
         } catch (Throwable t) {
             AgentLog.error("sendEnd", t);
             return null;
+        } finally {
+            TransferTracing.writeEnded(impl);
         }
     }
 

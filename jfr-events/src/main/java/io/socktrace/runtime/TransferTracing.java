@@ -32,6 +32,22 @@ final class TransferTracing {
         }
     }
 
+    /** A read's advice ended, its bytes counted (see {@link Connection#readsBegun}). */
+    static void readEnded(Object socket) {
+        Connection c = Connections.peek(socket);
+        if (c != null) {
+            c.readEnded();
+        }
+    }
+
+    /** A write's advice ended, its bytes counted. */
+    static void writeEnded(Object socket) {
+        Connection c = Connections.peek(socket);
+        if (c != null) {
+            c.writeEnded();
+        }
+    }
+
     /** The connection's fields of a Receive or Send: the id always, the 4-tuple as {@link TransferDescriptions} says. */
     private static void describe(io.socktrace.events.ConnectionEvent e, Connection c, long now, Throwable thrown) {
         if (thrown != null || TransferDescriptions.due(c.id, now)) {
