@@ -37,7 +37,8 @@ public final class Instrumentations {
             ServerSocketChannelImplInstrumentation.CLASS_NAME, AsynchronousSocketChannelImplInstrumentation.CLASS_NAME,
             UnixAsynchronousSocketChannelImplInstrumentation.CLASS_NAME,
             AsynchronousServerSocketChannelImplInstrumentation.CLASS_NAME,
-            UnixAsynchronousServerSocketChannelImplInstrumentation.CLASS_NAME, PendingFutureInstrumentation.CLASS_NAME);
+            UnixAsynchronousServerSocketChannelImplInstrumentation.CLASS_NAME, PendingFutureInstrumentation.CLASS_NAME,
+            SslSocketImplInstrumentation.CLASS_NAME);
 
     private Instrumentations() {
     }

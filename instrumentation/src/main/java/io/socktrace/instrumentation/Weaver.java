@@ -29,7 +29,7 @@ import net.bytebuddy.pool.TypePool;
  * {@link JdkClassInstrumentation} says (which methods of its class get which {@code …Advice}), for
  * the classes {@link #INSTRUMENTATIONS} lists. Used directly from a plain
  * {@link java.lang.instrument.ClassFileTransformer} rather than through Byte Buddy's
- * {@code AgentBuilder}: with ten classes known by name there is nothing to match or discover, and
+ * {@code AgentBuilder}: with eleven classes known by name there is nothing to match or discover, and
  * the builder's machinery alone cost a few hundred milliseconds of start-up. Built on first use,
  * when the first socket class loads.
  */
@@ -43,6 +43,7 @@ final class Weaver {
     /** Every JDK class socktrace weaves, one instrumentation each. */
     static final List<JdkClassInstrumentation> INSTRUMENTATIONS = List.of(
             new NioSocketImplInstrumentation(),
+            new SslSocketImplInstrumentation(),
             new NetInstrumentation(),
             new SocketInstrumentation(),
             new SocketChannelImplInstrumentation(),

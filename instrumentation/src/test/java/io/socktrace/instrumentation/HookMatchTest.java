@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HookMatchTest {
 
     /** What each hook means, per JDK class: the same on 17 and 25 (the versions measured here). */
-    private static final Map<String, Map<String, List<String>>> EXPECTED = Map.of(
+    private static final Map<String, Map<String, List<String>>> EXPECTED = byClass(
             NioSocketImplInstrumentation.CLASS_NAME, ordered(
                     "ConnectAdvice", "void connect(SocketAddress,int)",
                     "ListenAdvice", "void listen(int)",
@@ -96,7 +96,19 @@ class HookMatchTest {
                     "AcceptAdvice", "Future implAccept(Object,CompletionHandler)"),
             PendingFutureInstrumentation.CLASS_NAME, ordered(
                     "FutureResultAdvice", "void setResult(Object)",
-                    "FutureFailureAdvice", "void setFailure(Throwable)"));
+                    "FutureFailureAdvice", "void setFailure(Throwable)"),
+            SslSocketImplInstrumentation.CLASS_NAME, ordered(
+                    "TlsCloseAdvice", "void close()"));
+
+    /** Map.of for more than ten classes: class name, its hooks, class name, its hooks, ... */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, List<String>>> byClass(Object... pairs) {
+        Map<String, Map<String, List<String>>> map = new java.util.HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((String) pairs[i], (Map<String, List<String>>) pairs[i + 1]);
+        }
+        return Map.copyOf(map);
+    }
 
     static Stream<JdkClassInstrumentation> instrumentations() {
         return Weaver.INSTRUMENTATIONS.stream();

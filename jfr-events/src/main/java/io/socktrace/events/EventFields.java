@@ -29,6 +29,8 @@ public final class EventFields {
     public static final String OPERATION = "operation";
     public static final String EXCEPTION_CLASS = "exceptionClass";
     public static final String EXCEPTION_MESSAGE = "exceptionMessage";
+    /** Reset, Receive, Send: the failure happened inside the JDK (a TLS close) and the application was not told. */
+    public static final String HANDLED_BY_JDK = "handledByJdk";
     public static final String TIMEOUT = "timeout";
     public static final String BLOCKING = "blocking";
     public static final String COMMUNITY_ID = "communityId";

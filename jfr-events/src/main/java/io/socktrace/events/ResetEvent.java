@@ -48,4 +48,8 @@ public final class ResetEvent extends ConnectionEvent {
     @Label("Exception Message")
     @Description("Message of the exception the application got, if the operation failed")
     public String exceptionMessage;
+
+    @Label("Handled Inside the JDK")
+    @Description("The JDK met this failure inside itself and did not pass it on: a TLS socket's close writing its close_notify to a peer that had already gone (broken pipe) or reading its answer (reset). The application was not told; not counted as a reset, and the close is not AFTER_ERROR")
+    public boolean handledByJdk;
 }

@@ -43,4 +43,7 @@ public final class SendEvent extends ConnectionEvent {
     @Description("Non-blocking writes that returned less than asked during this stall (0 for a blocking write)")
     public long shortWrites;
 
+    @Label("Handled Inside the JDK")
+    @Description("The JDK met this failure inside itself and did not pass it on: a TLS socket's close writing its close_notify to a peer that had already gone (broken pipe) or reading its answer (reset). The application was not told; not counted as a reset, and the close is not AFTER_ERROR")
+    public boolean handledByJdk;
 }

@@ -178,7 +178,8 @@ final class CloseTracing {
         if (eof != 0 && (fin == 0 || eof < fin)) {
             return CloseInitiator.PEER;
         }
-        return CloseInitiator.LOCAL;
+        // a TLS close that met a broken pipe or reset before any FIN of ours: the peer's socket was gone first
+        return c.rareOrDefaults().peerGoneInJdk ? CloseInitiator.PEER : CloseInitiator.LOCAL;
     }
 
     static String tcpStateAfter(CloseInitiator initiator) {

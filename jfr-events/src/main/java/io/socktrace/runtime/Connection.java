@@ -129,6 +129,13 @@ public final class Connection {
         volatile long shortWrites;
         /** The first reset or broken pipe seen on this connection; null while healthy. */
         volatile ResetKind resetKind;
+        /**
+         * The JDK met a reset or broken pipe inside itself and kept it (see {@link InsideJdk}):
+         * the peer had closed its socket before ours, so it closed first.
+         */
+        volatile boolean peerGoneInJdk;
+        /** The JDK met a failure inside itself on this connection (its first one is recorded). */
+        volatile boolean handledFailure;
     }
 
     private static final Rare NONE = new Rare();

@@ -162,6 +162,24 @@ public final class SocketTracer {
         }
     }
 
+    /** {@code SSLSocketImpl.close()} begins: the failures it meets until it returns are its own (see {@link InsideJdk}). */
+    public static void tlsCloseBegin() {
+        try {
+            InsideJdk.enterTlsClose();
+        } catch (Throwable t) {
+            AgentLog.error("tlsCloseBegin", t);
+        }
+    }
+
+    /** {@code SSLSocketImpl.close()} returned or threw. */
+    public static void tlsCloseEnd() {
+        try {
+            InsideJdk.exitTlsClose();
+        } catch (Throwable t) {
+            AgentLog.error("tlsCloseEnd", t);
+        }
+    }
+
     /**
      * Called before the JDK closes the descriptor, while the kernel can still say how much input
      * is unread and which local port a failed connect used.

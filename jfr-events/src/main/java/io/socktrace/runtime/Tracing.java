@@ -91,6 +91,10 @@ final class Tracing {
         if (kind == null || c.rareOrDefaults().resetKind != null) {
             return;
         }
+        if (InsideJdk.handling()) {
+            noteHandledReset(c, thrown, operation, kind);
+            return;
+        }
         c.rare().resetKind = kind;
         Endpoint endpoint = c.endpoint;
         if (endpoint != null) {
@@ -110,6 +114,39 @@ final class Tracing {
             e.endOfStreamSeen = c.endOfStreamNanos != 0;
             e.exceptionClass = thrown.getClass().getName();
             e.exceptionMessage = thrown.getMessage();
+            e.commit();
+        }
+    }
+
+    /**
+     * A reset or broken pipe the JDK met and kept to itself (a TLS close writing close_notify to a
+     * peer already gone). Proof that the peer closed first; not a failure of the connection: not
+     * counted as a reset, no AFTER_ERROR close, and recorded only as part of a recorded
+     * connection's story, never as an abnormal event on its own.
+     */
+    private static void noteHandledReset(Connection c, Throwable thrown, Operation operation, ResetKind kind) {
+        Connection.Rare rare = c.rare();
+        if (rare.handledFailure) {
+            return;
+        }
+        rare.handledFailure = true;
+        // a broken pipe after our own shutdownOutput proves nothing about the peer
+        rare.peerGoneInJdk = rare.outputShutdownNanos == 0;
+        if (!TracerConfig.jfrInitialized() || !(c.recorded || c.sampling == Connection.SAMPLED)) {
+            return;
+        }
+        ResetEvent e = new ResetEvent();
+        if (e.shouldCommit()) {
+            fill(e, c);
+            e.kind = kind.name();
+            e.operation = operation.name();
+            e.bytesRead = c.bytesRead;
+            e.bytesWritten = c.bytesWritten;
+            e.connectionAge = c.establishedNanos == 0 ? 0 : System.nanoTime() - c.establishedNanos;
+            e.endOfStreamSeen = c.endOfStreamNanos != 0;
+            e.exceptionClass = thrown.getClass().getName();
+            e.exceptionMessage = thrown.getMessage();
+            e.handledByJdk = true;
             e.commit();
         }
     }

@@ -144,7 +144,10 @@ final class TransferTracing {
         if (!EventTimes.apply(e, startNanos, now)) {
             e.begin();
         }
-        if (e.shouldCommit() && Sampling.allowAbnormal(c, AbnormalKind.RECEIVE)) {
+        boolean handled = thrown != null && InsideJdk.handling();
+        // a failure the JDK kept to itself is part of a recorded connection's story, not abnormal
+        if (e.shouldCommit() && (handled ? c.recorded || c.sampling == Connection.SAMPLED : Sampling.allowAbnormal(c, AbnormalKind.RECEIVE))) {
+            e.handledByJdk = handled;
             describe(e, c, now, thrown);
             e.bytesRead = Math.max(n, 0);
             e.endOfStream = thrown == null && n < 0;
@@ -255,7 +258,10 @@ final class TransferTracing {
         if (!EventTimes.apply(e, startNanos, now)) {
             e.begin();
         }
-        if (e.shouldCommit() && Sampling.allowAbnormal(c, AbnormalKind.SEND)) {
+        boolean handled = thrown != null && InsideJdk.handling();
+        // a failure the JDK kept to itself is part of a recorded connection's story, not abnormal
+        if (e.shouldCommit() && (handled ? c.recorded || c.sampling == Connection.SAMPLED : Sampling.allowAbnormal(c, AbnormalKind.SEND))) {
+            e.handledByJdk = handled;
             describe(e, c, now, thrown);
             e.bytesRequested = requested;
             // what a failed stream write moved: the low 32 bits of the total then and now suffice for one call
@@ -284,7 +290,10 @@ final class TransferTracing {
         if (!EventTimes.apply(e, stall.startNanos, now)) {
             e.begin();
         }
-        if (e.shouldCommit() && Sampling.allowAbnormal(c, AbnormalKind.SEND)) {
+        boolean handled = thrown != null && InsideJdk.handling();
+        // a failure the JDK kept to itself is part of a recorded connection's story, not abnormal
+        if (e.shouldCommit() && (handled ? c.recorded || c.sampling == Connection.SAMPLED : Sampling.allowAbnormal(c, AbnormalKind.SEND))) {
+            e.handledByJdk = handled;
             describe(e, c, now, thrown);
             e.bytesRequested = stall.requested;
             e.bytesWritten = stall.written;

@@ -202,9 +202,10 @@ final class FindingRules {
         return false;
     }
 
+    /** The first call of {@code event} the application was told about (not one the JDK handled itself). */
     private static JvmConnection.Call first(JvmConnection c, String event) {
         for (JvmConnection.Call call : c.calls()) {
-            if (call.is(event)) {
+            if (call.is(event) && !call.handledByJdk) {
                 return call;
             }
         }
@@ -213,7 +214,7 @@ final class FindingRules {
 
     private static JvmConnection.Call firstWithOutcome(JvmConnection c, String event, String outcome) {
         for (JvmConnection.Call call : c.calls()) {
-            if (call.is(event) && outcome.equals(call.outcome)) {
+            if (call.is(event) && outcome.equals(call.outcome) && !call.handledByJdk) {
                 return call;
             }
         }

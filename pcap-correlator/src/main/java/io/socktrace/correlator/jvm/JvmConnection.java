@@ -26,14 +26,25 @@ public final class JvmConnection {
         public final String outcome;
         public final long bytes;
         public final String exceptionMessage;
+        /**
+         * A failure the JDK met and kept to itself (a TLS close after the peer had gone): what the
+         * socket did, not what the application was told, so no finding treats it as a failure.
+         */
+        public final boolean handledByJdk;
 
         Call(String event, long startNanos, long durationNanos, String outcome, long bytes, String exceptionMessage) {
+            this(event, startNanos, durationNanos, outcome, bytes, exceptionMessage, false);
+        }
+
+        Call(String event, long startNanos, long durationNanos, String outcome, long bytes, String exceptionMessage,
+             boolean handledByJdk) {
             this.event = event;
             this.startNanos = startNanos;
             this.durationNanos = durationNanos;
             this.outcome = outcome;
             this.bytes = bytes;
             this.exceptionMessage = exceptionMessage;
+            this.handledByJdk = handledByJdk;
         }
 
         public long endNanos() {

@@ -281,6 +281,7 @@ public final class RecordingReader {
         final boolean localPort;
         final boolean host;
         final boolean communityId;
+        final boolean handledByJdk;
 
         private Fields() {
             outcomeField = null;
@@ -291,6 +292,7 @@ public final class RecordingReader {
             localPort = false;
             host = false;
             communityId = false;
+            handledByJdk = false;
         }
 
         Fields(Set<String> names) {
@@ -309,6 +311,7 @@ public final class RecordingReader {
             localPort = names.contains(EventFields.LOCAL_PORT) && names.contains(EventFields.LOCAL_ADDRESS);
             host = names.contains(EventFields.HOST);
             communityId = names.contains(EventFields.COMMUNITY_ID);
+            handledByJdk = names.contains(EventFields.HANDLED_BY_JDK);
         }
     }
 
@@ -320,7 +323,8 @@ public final class RecordingReader {
         long bytes = f.bytesRead && type.equals(EventNames.RECEIVE) ? e.number(EventFields.BYTES_READ)
                 : f.bytesWritten && type.equals(EventNames.SEND) ? e.number(EventFields.BYTES_WRITTEN) : 0;
         String message = f.exceptionMessage ? e.string(EventFields.EXCEPTION_MESSAGE) : null;
-        JvmConnection.Call call = new JvmConnection.Call(event, start, duration, outcome, bytes, message);
+        boolean handled = f.handledByJdk && e.number(EventFields.HANDLED_BY_JDK) != 0;
+        JvmConnection.Call call = new JvmConnection.Call(event, start, duration, outcome, bytes, message, handled);
         c.calls.add(call);
         if (f.port) {
             int port = (int) e.number(EventFields.PORT);

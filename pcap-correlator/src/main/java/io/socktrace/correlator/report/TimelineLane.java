@@ -161,6 +161,6 @@ final class TimelineLane {
     }
 
     static boolean failed(JvmConnection.Call call) {
-        return ALWAYS_FAILED.contains(call.event) || (call.outcome != null && !FINE.contains(call.outcome));
+        return !call.handledByJdk && (ALWAYS_FAILED.contains(call.event) || (call.outcome != null && !FINE.contains(call.outcome)));
     }
 }

@@ -250,6 +250,39 @@ class CorrelationBuilderTest {
         assertThat(correlation.unmatchedFlowCount).isZero();
     }
 
+    @Test
+    void build_aResetTheJdkHandledInItsTlsClose_isNoFinding() throws Exception {
+        // the server closed, the client's TLS close wrote close_notify, the server's kernel answered
+        // with RST, and a second alert met a broken pipe that SSLSocketImpl.close() swallowed
+        int ack = io.socktrace.correlator.TestCaptures.ACK;
+        int fin = io.socktrace.correlator.TestCaptures.FIN;
+        int rst = io.socktrace.correlator.TestCaptures.RST;
+        Path file = Files.write(temp.resolve("tls-close.pcap"), pcap(101, true, false, 256,
+                T0, syn(40050, 8443), T0 + 40_000L, synAck(40050, 8443), T0 + 60_000L, ack(40050, 8443),
+                T0 + MS, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, new byte[0], tcp(8443, 40050, 5001, 1001, ack, 65535, new byte[0]), 40),
+                T0 + 2 * MS, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, new byte[0], tcp(8443, 40050, 5041, 1001, fin | ack, 65535, new byte[0]), 0),
+                T0 + 32 * MS, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, new byte[0], tcp(40050, 8443, 1001, 5042, ack, 65535, new byte[0]), 24),
+                T0 + 32 * MS + 30_000L, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, new byte[0], tcp(8443, 40050, 5042, 0, rst, 0, new byte[0]), 0)));
+        JvmConnection c = TestConnections.client(9, "127.0.0.1", 40050, "127.0.0.1", 8443, null, "main",
+                TestConnections.call("Connect", T0, 90_000L, "CONNECTED", 0, null),
+                TestConnections.handledCall("Send", T0 + 32 * MS + 50_000L, 10_000L, "BROKEN_PIPE", "Broken pipe"),
+                TestConnections.handledCall("Reset", T0 + 32 * MS + 60_000L, 0, "BROKEN_PIPE", "Broken pipe"),
+                TestConnections.call("Close", T0 + 32 * MS + 70_000L, 20_000L, "PEER", 0, null));
+
+        Correlation.Joined joined = Correlation.of(List.of(c), flows(file)).connections.get(0);
+
+        assertThat(joined.flow).isNotNull();
+        // what the application saw was clean: no reset finding, no write after the peer's close
+        assertThat(joined.findings).extracting(f -> f.code).doesNotContain("PEER_RESET", "WRITE_AFTER_PEER_CLOSE", "LOCAL_ABORT");
+        // the same connection with the reset told to the application is a finding: the rule is live
+        JvmConnection told = TestConnections.client(9, "127.0.0.1", 40050, "127.0.0.1", 8443, null, "main",
+                TestConnections.call("Connect", T0, 90_000L, "CONNECTED", 0, null),
+                TestConnections.call("Reset", T0 + 32 * MS + 60_000L, 0, "BROKEN_PIPE", 0, "Broken pipe"),
+                TestConnections.call("Close", T0 + 32 * MS + 70_000L, 20_000L, "AFTER_ERROR", 0, null));
+        assertThat(Correlation.of(List.of(told), flows(file)).connections.get(0).findings).extracting(f -> f.code)
+                .containsAnyOf("PEER_RESET", "WRITE_AFTER_PEER_CLOSE");
+    }
+
     /** Our answer to a half-close 1.5 s after the peer's FIN, then our FIN {@code finAfterAnswerMs} later. */
     private Correlation halfClosed(String name, long finAfterAnswerMs) throws Exception {
         int ack = io.socktrace.correlator.TestCaptures.ACK;

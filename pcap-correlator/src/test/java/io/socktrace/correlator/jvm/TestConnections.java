@@ -46,6 +46,12 @@ public final class TestConnections {
         return new JvmConnection.Call(event, startNanos, durationNanos, outcome, bytes, exceptionMessage);
     }
 
+    /** A call whose failure the JDK handled inside itself (a TLS close), as the agent marks it. */
+    public static JvmConnection.Call handledCall(String event, long startNanos, long durationNanos, String outcome,
+                                                 String exceptionMessage) {
+        return new JvmConnection.Call(event, startNanos, durationNanos, outcome, 0, exceptionMessage, true);
+    }
+
     /** Marks the connection as read from the recording with this name. */
     public static JvmConnection inRecording(JvmConnection c, String recording) {
         c.recording = recording;
