@@ -76,7 +76,7 @@ final class EndpointTable {
             t.refused += e.getLong(EventFields.REFUSED);
             t.timedOut += e.getLong(EventFields.TIMED_OUT);
             t.otherFailures += e.getLong(EventFields.UNREACHABLE) + e.getLong(EventFields.UNRESOLVED) + e.getLong(EventFields.INTERRUPTED)
-                    + e.getLong(EventFields.OTHER_CONNECT_FAILURES);
+                    + e.getLong(EventFields.OTHER_CONNECT_FAILURES) + e.getLong(EventFields.NO_LOCAL_PORT);
             t.accepted += e.getLong(EventFields.ACCEPTED);
             t.acceptFailures += e.getLong(EventFields.ACCEPT_FAILURES);
             t.maxNanos = Math.max(t.maxNanos, e.getDuration(EventFields.CONNECT_TIME_MAX).toNanos());

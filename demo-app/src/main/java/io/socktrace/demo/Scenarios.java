@@ -18,6 +18,8 @@ final class Scenarios {
             new ReadTimeoutScenario(),
             new CloseWaitScenario(),
             new FdExhaustionScenario(),
+            NetnsScenario.peerVanished(),
+            NetnsScenario.portExhaustion(),
             new LeakScenario(),
             new AbortScenario(),
             new NioScenario(),

@@ -13,7 +13,7 @@ class DemoCommandLineTest {
 
     /** Scenario names in the order README.md lists them ("Demo scenarios"). */
     private static final List<String> README_ORDER = List.of("refused", "connect-timeout", "not-accepting",
-            "reset", "broken-pipe", "slow-reader", "read-timeout", "close-wait", "fd-exhaustion", "leak", "abort",
+            "reset", "broken-pipe", "slow-reader", "read-timeout", "close-wait", "fd-exhaustion", "peer-vanished", "port-exhaustion", "leak", "abort",
             "nio", "async", "virtual-threads");
 
     @Test

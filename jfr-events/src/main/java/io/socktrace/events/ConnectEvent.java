@@ -23,7 +23,7 @@ public final class ConnectEvent extends ConnectionEvent {
     public boolean blocking;
 
     @Label("Outcome")
-    @Description("CONNECTED, REFUSED, TIMED_OUT, UNREACHABLE, UNRESOLVED, INTERRUPTED, CLOSED or ERROR")
+    @Description("CONNECTED, REFUSED, TIMED_OUT, UNREACHABLE, UNRESOLVED, INTERRUPTED, CLOSED, NO_LOCAL_PORT (Cannot assign requested address: no free local port, e.g. the ephemeral range full of TIME_WAIT) or ERROR")
     public String outcome;
 
     @Label("Exception Class")

@@ -72,6 +72,10 @@ public final class EndpointStatisticsEvent extends Event {
     @Description("Connects ended by an interrupt, or by a close from another thread")
     public long interrupted;
 
+    @Label("No Local Port")
+    @Description("Connects that failed with 'Cannot assign requested address': no free local port for this destination (the ephemeral range in use, typically by TIME_WAIT)")
+    public long noLocalPort;
+
     @Label("Other Connect Failures")
     public long otherConnectFailures;
 

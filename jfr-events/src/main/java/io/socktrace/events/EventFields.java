@@ -116,6 +116,7 @@ public final class EventFields {
     public static final String UNREACHABLE = "unreachable";
     public static final String UNRESOLVED = "unresolved";
     public static final String INTERRUPTED = "interrupted";
+    public static final String NO_LOCAL_PORT = "noLocalPort";
     public static final String OTHER_CONNECT_FAILURES = "otherConnectFailures";
     public static final String ACCEPTED = "accepted";
     public static final String ACCEPT_FAILURES = "acceptFailures";

@@ -28,7 +28,7 @@ public final class ReceiveEvent extends ConnectionEvent {
     public long timeout;
 
     @Label("Outcome")
-    @Description("OK, EOF, TIMED_OUT, RESET, CLOSED or ERROR")
+    @Description("OK, EOF, TIMED_OUT (the application's SO_TIMEOUT), RESET, PEER_VANISHED (the kernel gave up on a peer that stopped answering: Connection timed out, No route to host), CLOSED or ERROR")
     public String outcome;
 
     @Label("Exception Class")

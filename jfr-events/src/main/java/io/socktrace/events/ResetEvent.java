@@ -15,7 +15,7 @@ import jdk.jfr.Timespan;
 public final class ResetEvent extends ConnectionEvent {
 
     @Label("Kind")
-    @Description("CONNECTION_RESET or BROKEN_PIPE")
+    @Description("CONNECTION_RESET, BROKEN_PIPE, or PEER_VANISHED (the kernel gave up on a peer that stopped answering, without FIN or RST: Connection timed out after its retransmissions or keepalive probes, or No route to host)")
     public String kind;
 
     @Label("Operation")

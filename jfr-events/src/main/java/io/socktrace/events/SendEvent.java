@@ -28,7 +28,7 @@ public final class SendEvent extends ConnectionEvent {
     public long timeout;
 
     @Label("Outcome")
-    @Description("OK, PARTIAL, WOULD_BLOCK, BROKEN_PIPE, RESET, CLOSED or ERROR")
+    @Description("OK, PARTIAL, WOULD_BLOCK, BROKEN_PIPE, RESET, PEER_VANISHED (the kernel gave up on a peer that stopped answering), CLOSED or ERROR")
     public String outcome;
 
     @Label("Exception Class")

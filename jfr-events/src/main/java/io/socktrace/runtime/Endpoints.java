@@ -259,6 +259,7 @@ public final class Endpoints {
         e.unreachable = d[o + ConnectOutcome.UNREACHABLE.ordinal()];
         e.unresolved = d[o + ConnectOutcome.UNRESOLVED.ordinal()];
         e.interrupted = d[o + ConnectOutcome.INTERRUPTED.ordinal()] + d[o + ConnectOutcome.CLOSED.ordinal()];
+        e.noLocalPort = d[o + ConnectOutcome.NO_LOCAL_PORT.ordinal()];
         e.otherConnectFailures = d[o + ConnectOutcome.ERROR.ordinal()];
         e.connects = e.connected + e.refused + e.timedOut + e.unreachable + e.unresolved + e.interrupted + e.otherConnectFailures;
         e.accepted = d[Endpoint.ACCEPTED];

@@ -40,6 +40,11 @@ public final class ErrorClassifier {
         if (m.contains("refused")) {
             return ConnectOutcome.REFUSED;
         }
+        if (m.contains("cannot assign requested address")) {
+            // EADDRNOTAVAIL at connect: no free local port for this destination (the ephemeral
+            // range in use, typically by TIME_WAIT), or a bind to an address this host lacks
+            return ConnectOutcome.NO_LOCAL_PORT;
+        }
         if (m.contains("timed out")) {
             return ConnectOutcome.TIMED_OUT;
         }
@@ -86,6 +91,9 @@ public final class ErrorClassifier {
             return ReceiveOutcome.CLOSED;
         }
         ResetKind reset = resetKind(t);
+        if (reset == ResetKind.PEER_VANISHED) {
+            return ReceiveOutcome.PEER_VANISHED;
+        }
         if (reset != null) {
             return ReceiveOutcome.RESET;
         }
@@ -107,6 +115,9 @@ public final class ErrorClassifier {
         if (reset == ResetKind.CONNECTION_RESET) {
             return SendOutcome.RESET;
         }
+        if (reset == ResetKind.PEER_VANISHED) {
+            return SendOutcome.PEER_VANISHED;
+        }
         String m = lowerMessage(t);
         if (m.contains("closed") || m.contains("shutdown")) {
             return SendOutcome.CLOSED;
@@ -114,9 +125,15 @@ public final class ErrorClassifier {
         return SendOutcome.ERROR;
     }
 
-    /** The kind of abort this exception reports, or null if it is not a reset or broken pipe. */
+    /**
+     * The kind of abort this exception of a read or write on a connected socket reports, or null if
+     * it is not one. The application's own read timeout is a {@code SocketTimeoutException} ("Read
+     * timed out") and never an abort; the kernel's giving up on an established connection is an
+     * {@code IOException} with errno's text, "Connection timed out" (ETIMEDOUT: retransmissions,
+     * keepalive probes or TCP_USER_TIMEOUT) or "No route to host" (EHOSTUNREACH from ICMP).
+     */
     public static ResetKind resetKind(Throwable t) {
-        if (t == null) {
+        if (t == null || t instanceof SocketTimeoutException || t instanceof InterruptedByTimeoutException) {
             return null;
         }
         String m = lowerMessage(t);
@@ -125,6 +142,9 @@ public final class ErrorClassifier {
         }
         if (m.contains("connection reset")) {
             return ResetKind.CONNECTION_RESET;
+        }
+        if (m.contains("connection timed out") || m.contains("no route to host") || m.contains("host is down")) {
+            return ResetKind.PEER_VANISHED;
         }
         return null;
     }

@@ -36,6 +36,11 @@ class ErrorClassifierTest {
         assertThat(ErrorClassifier.connect(new AsynchronousCloseException())).isEqualTo(ConnectOutcome.CLOSED);
         assertThat(ErrorClassifier.connect(new InterruptedByTimeoutException())).isEqualTo(ConnectOutcome.TIMED_OUT);
         assertThat(ErrorClassifier.connect(new SocketException("Permission denied"))).isEqualTo(ConnectOutcome.ERROR);
+        // EADDRNOTAVAIL: the ephemeral port range is in use (a BindException from connect)
+        assertThat(ErrorClassifier.connect(new java.net.BindException("Cannot assign requested address")))
+                .isEqualTo(ConnectOutcome.NO_LOCAL_PORT);
+        assertThat(ErrorClassifier.connect(new java.net.ConnectException("Cannot assign requested address (connect failed)")))
+                .isEqualTo(ConnectOutcome.NO_LOCAL_PORT);
         assertThat(ErrorClassifier.connect(new IOException((String) null))).isEqualTo(ConnectOutcome.ERROR);
     }
 
@@ -58,6 +63,10 @@ class ErrorClassifierTest {
         assertThat(ErrorClassifier.receive(new SocketException("Socket closed"))).isEqualTo(ReceiveOutcome.CLOSED);
         assertThat(ErrorClassifier.receive(new ClosedChannelException())).isEqualTo(ReceiveOutcome.CLOSED);
         assertThat(ErrorClassifier.receive(new IOException("Input/output error"))).isEqualTo(ReceiveOutcome.ERROR);
+        // the kernel gave up on the peer, not the application's SO_TIMEOUT
+        assertThat(ErrorClassifier.receive(new IOException("Connection timed out"))).isEqualTo(ReceiveOutcome.PEER_VANISHED);
+        assertThat(ErrorClassifier.receive(new SocketException("Connection timed out"))).isEqualTo(ReceiveOutcome.PEER_VANISHED);
+        assertThat(ErrorClassifier.receive(new IOException("No route to host"))).isEqualTo(ReceiveOutcome.PEER_VANISHED);
     }
 
     @Test
@@ -69,6 +78,7 @@ class ErrorClassifierTest {
         assertThat(ErrorClassifier.send(new SocketException("Socket closed"))).isEqualTo(SendOutcome.CLOSED);
         assertThat(ErrorClassifier.send(new SocketException("Socket output is shutdown"))).isEqualTo(SendOutcome.CLOSED);
         assertThat(ErrorClassifier.send(new IOException("No buffer space available"))).isEqualTo(SendOutcome.ERROR);
+        assertThat(ErrorClassifier.send(new SocketException("Connection timed out"))).isEqualTo(SendOutcome.PEER_VANISHED);
     }
 
     @Test
@@ -77,6 +87,10 @@ class ErrorClassifierTest {
         assertThat(ErrorClassifier.resetKind(new SocketException("Connection reset by peer"))).isEqualTo(ResetKind.CONNECTION_RESET);
         assertThat(ErrorClassifier.resetKind(new IOException("Broken pipe"))).isEqualTo(ResetKind.BROKEN_PIPE);
         assertThat(ErrorClassifier.resetKind(new SocketTimeoutException("Read timed out"))).isNull();
+        assertThat(ErrorClassifier.resetKind(new IOException("Connection timed out"))).isEqualTo(ResetKind.PEER_VANISHED);
+        assertThat(ErrorClassifier.resetKind(new IOException("Host is down"))).isEqualTo(ResetKind.PEER_VANISHED);
+        // a SocketTimeoutException is the application's own timeout whatever its text
+        assertThat(ErrorClassifier.resetKind(new SocketTimeoutException("Connection timed out"))).isNull();
         assertThat(ErrorClassifier.resetKind(new IOException((String) null))).isNull();
         assertThat(ErrorClassifier.resetKind(null)).isNull();
     }

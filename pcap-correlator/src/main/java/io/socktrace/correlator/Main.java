@@ -57,7 +57,7 @@ public final class Main {
             "Zeek conn_state, packets and payload bytes each way, handshake RTT, SYN count, FIN/RST",
             "directions; then a summary line. With --jfr, joins the flows to the socktrace events of",
             "the recording instead and prints, per connection, what happened (finding codes such as",
-            "REFUSED, SYN_TIMEOUT, PEER_RESET, LOCAL_ABORT, WRITE_AFTER_PEER_CLOSE, CLOSE_WAIT).",
+            "REFUSED, SYN_TIMEOUT, PEER_RESET, PEER_VANISHED, LOCAL_ABORT, WRITE_AFTER_PEER_CLOSE, CLOSE_WAIT).",
             "",
             "Options:",
             "  --pcap FILE              capture to read (pcap or pcapng; us or ns time stamps)",

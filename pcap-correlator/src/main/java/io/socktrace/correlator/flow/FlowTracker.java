@@ -144,6 +144,8 @@ public final class FlowTracker {
         }
         flow.lastPacketNanos = Math.max(flow.lastPacketNanos, now);
         sender.packets++;
+        sender.lastPacketNanos = now;
+        receiver.packetsAtPeersLast = receiver.packets;
         boolean syn = p.has(PacketCursor.SYN);
         boolean ack = p.has(PacketCursor.ACK);
         boolean fin = p.has(PacketCursor.FIN);

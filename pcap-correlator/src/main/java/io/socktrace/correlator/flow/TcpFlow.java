@@ -350,6 +350,9 @@ public final class TcpFlow {
         long zeroWindowSince = NONE;
         long finNanos = NONE;
         long rstNanos = NONE;
+        long lastPacketNanos = NONE;
+        /** {@link #packets} when the other side last sent a packet. */
+        long packetsAtPeersLast;
         /** What the verdicts remember of this side's segments: highest sequence, window state. */
         final PacketFacts.Sender sent = new PacketFacts.Sender();
         long retransmissions;
@@ -370,6 +373,19 @@ public final class TcpFlow {
         /** Packets sent. */
         public long packets() {
             return packets;
+        }
+
+        /** When this side last sent any packet, or {@link TcpFlow#NONE}. */
+        public long lastPacketNanos() {
+            return lastPacketNanos;
+        }
+
+        /**
+         * Packets this side sent after the other side's last packet: unanswered retransmissions
+         * and keepalive probes when the other side went silent.
+         */
+        public long packetsSincePeersLast() {
+            return packets - packetsAtPeersLast;
         }
 
         /** Payload bytes sent, retransmitted bytes not counted again. */

@@ -82,7 +82,17 @@ final class FindingRules {
                     + millis(connect.durationNanos) + " (" + f.connState() + ")"));
         }
         JvmConnection.Call resetCall = first(c, EventNames.RESET);
-        if (resetCall != null) {
+        if (resetCall != null && ResetKind.PEER_VANISHED.name().equals(resetCall.outcome)) {
+            // no FIN, no RST: the peer stopped answering and the kernel gave up on it
+            long last = peer.lastPacketNanos() == TcpFlow.NONE ? TcpFlow.NONE : peer.lastPacketNanos() - clockOffsetNanos;
+            long unanswered = us.packetsSincePeersLast();
+            j.findings.add(new Finding("PEER_VANISHED", "the peer went silent"
+                    + (last == TcpFlow.NONE ? "" : ": its last packet " + millis(resetCall.endNanos() - last) + " before the failure")
+                    + ", " + unanswered + " packet" + (unanswered == 1 ? "" : "s") + " of ours after it unanswered ("
+                    + us.retransmissions() + " retransmission" + (us.retransmissions() == 1 ? "" : "s")
+                    + " in all, the rest keepalive probes or new data), no FIN, no RST; then the kernel gave up: "
+                    + (resetCall.exceptionMessage == null ? "connection timed out" : resetCall.exceptionMessage)));
+        } else if (resetCall != null) {
             long rst = peer.rstNanos() == TcpFlow.NONE ? TcpFlow.NONE : peer.rstNanos() - clockOffsetNanos;
             boolean peerFinFirst = peer.finNanos() != TcpFlow.NONE && (rst == TcpFlow.NONE || peer.finNanos() <= peer.rstNanos());
             if (ResetKind.BROKEN_PIPE.name().equals(resetCall.outcome) && peerFinFirst && us.payloadAfterPeerFin() > 0) {

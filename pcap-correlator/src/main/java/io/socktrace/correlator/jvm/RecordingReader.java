@@ -217,7 +217,12 @@ public final class RecordingReader {
 
         @Override
         public long number(String field) {
-            return names.contains(field) ? event.getLong(field) : 0;
+            if (!names.contains(field)) {
+                return 0;
+            }
+            Object value = event.getValue(field);
+            // a boolean (handledByJdk) reads as 1 or 0, as the chunk reader gives it
+            return value instanceof Boolean ? ((Boolean) value ? 1 : 0) : value instanceof Number ? ((Number) value).longValue() : 0;
         }
 
         @Override

@@ -251,6 +251,37 @@ class CorrelationBuilderTest {
     }
 
     @Test
+    void build_aPeerThatWentSilent_thenTheKernelGaveUp_isPeerVanished() throws Exception {
+        // the server answered once, then nothing: our next data went out four times unanswered
+        int ack = io.socktrace.correlator.TestCaptures.ACK;
+        int psh = io.socktrace.correlator.TestCaptures.PSH;
+        byte[] none = new byte[0];
+        Path file = Files.write(temp.resolve("vanished.pcap"), pcap(101, true, false, 256,
+                T0, syn(40060, 5556), T0 + 40_000L, synAck(40060, 5556), T0 + 60_000L, ack(40060, 5556),
+                T0 + MS, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, none, tcp(5556, 40060, 5001, 1001, psh | ack, 65535, none), 6),
+                T0 + 2 * MS, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, none, tcp(40060, 5556, 1001, 5007, ack, 65535, none), 0),
+                T0 + 100 * MS, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, none, tcp(40060, 5556, 1001, 5007, psh | ack, 65535, none), 100),
+                T0 + 310 * MS, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, none, tcp(40060, 5556, 1001, 5007, psh | ack, 65535, none), 100),
+                T0 + 720 * MS, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, none, tcp(40060, 5556, 1001, 5007, psh | ack, 65535, none), 100),
+                T0 + 1540 * MS, ipv4Packet(LOOPBACK, LOOPBACK, 6, 0, none, tcp(40060, 5556, 1001, 5007, psh | ack, 65535, none), 100)));
+        JvmConnection c = TestConnections.client(10, "127.0.0.1", 40060, "127.0.0.1", 5556, null, "writer",
+                TestConnections.call("Connect", T0, 90_000L, "CONNECTED", 0, null),
+                TestConnections.call("Send", T0 + 3_200 * MS, 20_000L, "PEER_VANISHED", 0, "Connection timed out"),
+                TestConnections.call("Reset", T0 + 3_200 * MS + 30_000L, 0, "PEER_VANISHED", 0, "Connection timed out"),
+                TestConnections.call("Close", T0 + 3_300 * MS, 20_000L, "AFTER_ERROR", 0, null));
+
+        Correlation.Joined joined = Correlation.of(List.of(c), flows(file)).connections.get(0);
+
+        assertThat(joined.flow).isNotNull();
+        // first the JVM's story, then what the wire adds (the retransmissions themselves)
+        assertThat(joined.findings).extracting(f -> f.code).containsExactly("PEER_VANISHED", "RETRANSMISSION");
+        assertThat(joined.findings.get(0).text)
+                .contains("its last packet 3199.0 ms before the failure")
+                .contains("5 packets of ours after it unanswered (3 retransmissions")
+                .contains("no FIN, no RST; then the kernel gave up: Connection timed out");
+    }
+
+    @Test
     void build_aResetTheJdkHandledInItsTlsClose_isNoFinding() throws Exception {
         // the server closed, the client's TLS close wrote close_notify, the server's kernel answered
         // with RST, and a second alert met a broken pipe that SSLSocketImpl.close() swallowed

@@ -1,0 +1,107 @@
+package io.socktrace.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.socktrace.agent.it.AgentJvm.Result;
+import io.socktrace.events.EventFields;
+import io.socktrace.events.EventNames;
+import io.socktrace.testsupport.Requirement;
+import io.socktrace.testsupport.Requirements;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Failures where the kernel, not the peer, ends the story, run as the demo's scenarios in a
+ * network namespace of their own (root, ip, iptables): a peer that vanishes (its packets dropped;
+ * keepalive probes and retransmissions go unanswered until "Connection timed out"), and a client
+ * that runs out of local ports (TIME_WAIT on a 10-port range; "Cannot assign requested address").
+ * Each gets its own outcome, is recorded under the production defaults, and is counted.
+ */
+class KernelGaveUpIT {
+
+    @BeforeEach
+    void needsANamespace() {
+        Requirements.require(Requirement.root(), Requirement.command("ip", "iproute2"), Requirement.command("iptables", "iptables"));
+    }
+
+    private static List<RecordedEvent> namespaceRecording(Result r) throws Exception {
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        assertThat(r.stdout).doesNotContain("UNEXPECTED").doesNotContain("skipped");
+        Matcher recording = Pattern.compile("recording=(\\S+?\\.jfr)").matcher(String.join(" ", r.command));
+        assertThat(recording.find()).isTrue();
+        Path child = Path.of(recording.group(1).replaceFirst("\\.jfr$", "-netns.jfr"));
+        assertThat(child).as("the namespace's JVM's own recording").exists();
+        return RecordingFile.readAllEvents(child);
+    }
+
+    private static List<RecordedEvent> named(List<RecordedEvent> events, String name) {
+        return events.stream().filter(e -> e.getEventType().getName().equals(name)).collect(Collectors.toList());
+    }
+
+    private static int port(Result r, String role) {
+        Matcher m = Pattern.compile("socket " + role + " (\\d+) -> ").matcher(r.stdout);
+        assertThat(m.find()).as(r.stdout).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    @Test
+    void peerVanished_theKernelGivesUp_peerVanishedOutcomesAndResets_withDefaults() throws Exception {
+        Result r = AgentJvm.demo("peer-vanished", "");
+        List<RecordedEvent> events = namespaceRecording(r);
+        int reader = port(r, "reader");
+        int writer = port(r, "writer");
+
+        // the reader waited in a read while the keepalive probes (idle 1 s, 2 probes 1 s apart) went unanswered
+        List<RecordedEvent> receives = named(events, EventNames.RECEIVE).stream()
+                .filter(e -> e.getInt(EventFields.LOCAL_PORT) == reader).collect(Collectors.toList());
+        assertThat(receives).hasSize(1);
+        RecordedEvent read = receives.get(0);
+        assertThat(read.getString(EventFields.OUTCOME)).isEqualTo("PEER_VANISHED");
+        assertThat(read.getString(EventFields.EXCEPTION_MESSAGE)).isEqualTo("Connection timed out");
+        assertThat(read.getDuration()).isBetween(Duration.ofMillis(2_500), Duration.ofSeconds(20));
+
+        // the writer's data went unacknowledged until tcp_retries2 (3) retransmissions were used up
+        List<RecordedEvent> writerFailures = events.stream()
+                .filter(e -> e.getEventType().getName().equals(EventNames.SEND) || e.getEventType().getName().equals(EventNames.RECEIVE))
+                .filter(e -> e.getInt(EventFields.LOCAL_PORT) == writer).collect(Collectors.toList());
+        assertThat(writerFailures).extracting(e -> e.getString(EventFields.OUTCOME)).containsExactly("PEER_VANISHED");
+
+        // a Reset each, of the new kind, and their Closes come after an error
+        List<RecordedEvent> resets = named(events, EventNames.RESET);
+        assertThat(resets).extracting(e -> e.getInt(EventFields.LOCAL_PORT)).containsExactlyInAnyOrder(reader, writer);
+        assertThat(resets).extracting(e -> e.getString(EventFields.KIND)).containsOnly("PEER_VANISHED");
+        assertThat(resets).extracting(e -> e.getBoolean(EventFields.HANDLED_BY_JDK)).containsOnly(false);
+        List<RecordedEvent> clientCloses = named(events, EventNames.CLOSE).stream()
+                .filter(e -> e.getInt(EventFields.PORT) == 5556).collect(Collectors.toList());
+        assertThat(clientCloses).hasSize(2).extracting(e -> e.getString(EventFields.INITIATOR)).containsOnly("AFTER_ERROR");
+    }
+
+    @Test
+    void portExhaustion_theEleventhConnectFindsNoLocalPort_withDefaults() throws Exception {
+        Result r = AgentJvm.demo("port-exhaustion", "");
+        List<RecordedEvent> events = namespaceRecording(r);
+        List<RecordedEvent> connects = named(events, EventNames.CONNECT);
+        List<RecordedEvent> connected = connects.stream().filter(e -> e.getString(EventFields.OUTCOME).equals("CONNECTED"))
+                .collect(Collectors.toList());
+        assertThat(connected).hasSize(10);
+        assertThat(connected).extracting(e -> e.getInt(EventFields.LOCAL_PORT)).allMatch(p -> p >= 40000 && p <= 40009)
+                .doesNotHaveDuplicates();
+        List<RecordedEvent> failed = connects.stream().filter(e -> !e.getString(EventFields.OUTCOME).equals("CONNECTED"))
+                .collect(Collectors.toList());
+        assertThat(failed).hasSize(1);
+        assertThat(failed.get(0).getString(EventFields.OUTCOME)).isEqualTo("NO_LOCAL_PORT");
+        assertThat(failed.get(0).getString(EventFields.EXCEPTION_MESSAGE)).isEqualTo("Cannot assign requested address");
+        assertThat(failed.get(0).getInt(EventFields.PORT)).isEqualTo(5557);
+        // the client closed each first: its side holds the port in TIME_WAIT
+        assertThat(named(events, EventNames.CLOSE).stream().filter(e -> e.getInt(EventFields.PORT) == 5557))
+                .hasSize(10).extracting(e -> e.getString(EventFields.INITIATOR)).containsOnly("LOCAL");
+    }
+}
