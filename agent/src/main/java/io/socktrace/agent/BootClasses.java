@@ -253,7 +253,8 @@ final class BootClasses {
         }
         Module javaBase = Object.class.getModule();
         inst.redefineModule(javaBase, Set.of(), Map.of(),
-                Map.of("java.net", Set.of(runtime), "sun.nio.ch", Set.of(runtime), "java.io", Set.of(runtime)), Set.of(), Map.of());
+                Map.of("java.net", Set.of(runtime), "sun.nio.ch", Set.of(runtime), "java.io", Set.of(runtime),
+                        "sun.security.ssl", Set.of(runtime)), Set.of(), Map.of());
     }
 
     /**

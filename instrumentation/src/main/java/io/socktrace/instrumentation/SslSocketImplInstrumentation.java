@@ -27,8 +27,8 @@ final class SslSocketImplInstrumentation extends JdkClassInstrumentation {
     /** {@code public void close()}. */
     static final class TlsCloseAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter() {
-            SocketTracer.tlsCloseBegin();
+        static void enter(@Advice.This Object self) {
+            SocketTracer.tlsCloseBegin(self);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -19,6 +19,10 @@ public final class CloseEvent extends ConnectionEvent {
     @Description("LOCAL (we closed first), PEER (peer closed first), ABORT (RST sent) or AFTER_ERROR")
     public String initiator;
 
+    @Label("Initiator Evidence")
+    @Description("What decided the initiator: END_OF_STREAM (the application read the peer's end of stream), FIN_UNREAD (the kernel held the peer's FIN, unread, at close: PEER without a known time in CLOSE_WAIT), TLS_CLOSE (the JDK's TLS close met a broken pipe: the peer had gone), NO_FIN (the kernel had no FIN from the peer: LOCAL), SHUTDOWN_OUTPUT (our shutdownOutput came first), READS_ONLY (LOCAL from the application's reads; the kernel could not be asked), LINGER_ZERO or UNREAD_INPUT (ABORT), ERROR (AFTER_ERROR)")
+    public String initiatorEvidence;
+
     @Label("Close Wait Time")
     @Description("Time from the first end of stream read to this close: how long the socket sat in CLOSE_WAIT")
     @Timespan(Timespan.NANOSECONDS)

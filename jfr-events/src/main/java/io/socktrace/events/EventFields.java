@@ -23,6 +23,8 @@ public final class EventFields {
     public static final String OUTCOME = "outcome";
     /** Close: a name of CloseInitiator. */
     public static final String INITIATOR = "initiator";
+    /** Close: a name of CloseEvidence, what decided the initiator. */
+    public static final String INITIATOR_EVIDENCE = "initiatorEvidence";
     /** Reset: a name of ResetKind. */
     public static final String KIND = "kind";
     /** Reset: a name of Operation. */

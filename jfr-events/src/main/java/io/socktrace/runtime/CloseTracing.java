@@ -70,11 +70,26 @@ final class CloseTracing {
         long now = System.nanoTime();
         // who closed is counted for every connection, recorded or not: the statistics need it, and
         // an abort (unread input) is recorded whether the connection was sampled or not
+        // One poll(2) asks the kernel whether anything is left to read: nothing (the common case,
+        // and the same one syscall the FIONREAD alone cost before), or input, whose FIONREAD then
+        // tells unread bytes (an abort) from the peer's FIN waiting unread (it closed first).
         int unread = 0;
+        int kernel = KERNEL_NOT_ASKED;
         if (c.rareOrDefaults().resetKind == null && c.endOfStreamNanos == 0 && !c.inputShutdown) {
-            unread = Math.max(0, JdkAccess.available(socket));
+            int revents = JdkAccess.pollIn(socket);
+            if (revents < 0) {
+                unread = Math.max(0, JdkAccess.available(socket));
+            } else if ((revents & JdkAccess.pollInBit()) == 0) {
+                kernel = KERNEL_NO_FIN;
+            } else {
+                unread = Math.max(0, JdkAccess.available(socket));
+                boolean error = (revents & JdkAccess.pollErrBit()) != 0;
+                boolean fin = JdkAccess.POLLRDHUP != 0 ? (revents & JdkAccess.POLLRDHUP) != 0 : unread == 0;
+                kernel = fin && !error ? KERNEL_FIN_UNREAD : KERNEL_NO_FIN;
+            }
         }
-        CloseInitiator initiator = initiator(c, unread);
+        CloseEvidence evidence = evidence(c, unread, kernel);
+        CloseInitiator initiator = evidence.initiator;
         Endpoint endpoint = c.endpoint;
         if (endpoint != null) {
             endpoint.add(Endpoint.CLOSES + initiator.ordinal(), 1);
@@ -85,6 +100,7 @@ final class CloseTracing {
             return null;
         }
         e.initiator = initiator.name();
+        e.initiatorEvidence = evidence.name();
         e.unreadBytes = unread;
         e.linger = c.rareOrDefaults().linger;
         e.closeWaitTime = c.endOfStreamNanos == 0 ? 0 : now - c.endOfStreamNanos;
@@ -153,6 +169,16 @@ final class CloseTracing {
             c.inputShutdown = true;
         } else if (c.rareOrDefaults().outputShutdownNanos == 0) {
             c.rare().outputShutdownNanos = System.nanoTime();
+            // The peer's FIN already waiting, unread, when we sent ours: it closed first. A TLS
+            // close half-closes this way after its close_notify, whoever closed first.
+            // (not inside a TLS close: it sent its close_notify already, and the peer's FIN may
+            // answer it; whether the peer's FIN came first was asked when the TLS close began)
+            if (c.endOfStreamNanos == 0 && !c.inputShutdown && !InsideJdk.handling()) {
+                int kernel = kernelSays(socket);
+                if (kernel == KERNEL_FIN_UNREAD) {
+                    c.rare().finUnreadAtShutdown = true;
+                }
+            }
         }
         if (!TracerConfig.jfrInitialized()) {
             return;
@@ -166,20 +192,90 @@ final class CloseTracing {
         }
     }
 
-    static CloseInitiator initiator(Connection c, int unreadBytes) {
-        if (c.rareOrDefaults().resetKind != null) {
-            return CloseInitiator.AFTER_ERROR;
+    /** What the kernel holds for reading: {@link #KERNEL_NOT_ASKED}, {@link #KERNEL_NO_FIN} or {@link #KERNEL_FIN_UNREAD}. */
+    private static int kernelSays(Object socket) {
+        int revents = JdkAccess.pollIn(socket);
+        if (revents < 0) {
+            return KERNEL_NOT_ASKED;
         }
-        if (c.rareOrDefaults().linger == 0 || unreadBytes > 0) {
-            return CloseInitiator.ABORT;
+        if ((revents & JdkAccess.pollErrBit()) != 0 || (revents & JdkAccess.pollInBit()) == 0) {
+            return KERNEL_NO_FIN;
+        }
+        if ((revents & JdkAccess.POLLRDHUP) != 0) {
+            return KERNEL_FIN_UNREAD; // the FIN is there, with or without bytes before it
+        }
+        if (JdkAccess.POLLRDHUP != 0) {
+            return KERNEL_INPUT_UNREAD; // bytes, and no FIN yet
+        }
+        // readable, and POLLRDHUP unknown: bytes, or with none the end of stream
+        int unread = JdkAccess.available(socket);
+        return unread == 0 ? KERNEL_FIN_UNREAD : unread > 0 ? KERNEL_INPUT_UNREAD : KERNEL_NOT_ASKED;
+    }
+
+    /**
+     * The application calls a TLS socket's close ({@code transport} is the socket underneath),
+     * before the JDK sends its close_notify and FIN: the peer's FIN here now, behind its own
+     * close_notify that nobody read, means the peer closed first.
+     */
+    static void tlsCloseBegins(Object transport) {
+        Connection c = transport == null ? null : Connections.peek(transport);
+        if (c == null || c.phase != Connection.Phase.CONNECTED || c.endOfStreamNanos != 0 || c.inputShutdown
+                || c.rareOrDefaults().outputShutdownNanos != 0) {
+            return;
+        }
+        if (kernelSays(transport) == KERNEL_FIN_UNREAD) {
+            c.rare().finUnreadAtShutdown = true; // before any FIN of ours: the TLS close sends it later
+        }
+    }
+
+    /** Who closed first from the application's view alone (the kernel not asked). */
+    static CloseInitiator initiator(Connection c, int unreadBytes) {
+        return evidence(c, unreadBytes, KERNEL_NOT_ASKED).initiator;
+    }
+
+    /** {@link #evidence}'s kernel answers: not asked (or could not be), no FIN pending, the peer's FIN pending unread. */
+    static final int KERNEL_NOT_ASKED = 0;
+    static final int KERNEL_NO_FIN = 1;
+    static final int KERNEL_FIN_UNREAD = 2;
+    /** Bytes unread: whether the peer's FIN is behind them cannot be told. */
+    static final int KERNEL_INPUT_UNREAD = 3;
+
+    /**
+     * What tells who closed first: what the application saw (an error, its linger, input left
+     * unread, the end of stream it read, its own shutdownOutput, a TLS close's failure), and where
+     * that says nothing, what the kernel held at the close ({@code kernel}).
+     */
+    static CloseEvidence evidence(Connection c, int unreadBytes, int kernel) {
+        Connection.Rare rare = c.rareOrDefaults();
+        if (rare.resetKind != null) {
+            return CloseEvidence.ERROR;
+        }
+        if (rare.linger == 0) {
+            return CloseEvidence.LINGER_ZERO;
+        }
+        if (unreadBytes > 0) {
+            return CloseEvidence.UNREAD_INPUT;
+        }
+        if (rare.peerGoneInJdk) {
+            // a TLS close that met a broken pipe or reset before any FIN of ours (only then is it
+            // noted): the peer's socket was gone first, whatever the TLS close did after it
+            return CloseEvidence.TLS_CLOSE;
+        }
+        if (rare.finUnreadAtShutdown) {
+            // the peer's FIN was there, unread, when ours went (our shutdownOutput, or the TLS
+            // close the application called, which sends ours): the peer closed first
+            return CloseEvidence.FIN_UNREAD;
         }
         long eof = c.endOfStreamNanos;
-        long fin = c.rareOrDefaults().outputShutdownNanos;
-        if (eof != 0 && (fin == 0 || eof < fin)) {
-            return CloseInitiator.PEER;
+        long fin = rare.outputShutdownNanos;
+        if (fin != 0 && (eof == 0 || fin <= eof)) {
+            return CloseEvidence.SHUTDOWN_OUTPUT; // our FIN went first, whatever came after it
         }
-        // a TLS close that met a broken pipe or reset before any FIN of ours: the peer's socket was gone first
-        return c.rareOrDefaults().peerGoneInJdk ? CloseInitiator.PEER : CloseInitiator.LOCAL;
+        if (eof != 0) {
+            return CloseEvidence.END_OF_STREAM;
+        }
+        return kernel == KERNEL_FIN_UNREAD ? CloseEvidence.FIN_UNREAD : kernel == KERNEL_NO_FIN ? CloseEvidence.NO_FIN
+                : CloseEvidence.READS_ONLY;
     }
 
     static String tcpStateAfter(CloseInitiator initiator) {

@@ -134,6 +134,8 @@ public final class Connection {
          * the peer had closed its socket before ours, so it closed first.
          */
         volatile boolean peerGoneInJdk;
+        /** The peer's FIN was waiting unread when this side shut its output down (see {@link CloseTracing#shutdown}). */
+        volatile boolean finUnreadAtShutdown;
         /** The JDK met a failure inside itself on this connection (its first one is recorded). */
         volatile boolean handledFailure;
     }

@@ -42,6 +42,71 @@ final class JdkAccess {
         return null;
     }
 
+    /**
+     * What poll(2) says of the socket right now for {@code POLLIN}: the returned events (0: nothing
+     * to read and no end of stream pending), or -1 if it could not be asked. Readable with no byte
+     * unread means the peer's FIN is waiting in the kernel (see {@link CloseTracing#closeBegin}).
+     */
+    static int pollIn(Object socket) {
+        try {
+            if (Handles.POLL_NOW == null) {
+                return -1;
+            }
+            FileDescriptor fd = fd(socket);
+            return fd == null || !fd.valid() ? -1 : (int) Handles.POLL_NOW.invokeExact(fd, Handles.POLLIN | POLLRDHUP);
+        } catch (Throwable t) {
+            return -1;
+        }
+    }
+
+    /**
+     * Linux's POLLRDHUP: the peer shut its sending side down (its FIN arrived), reported even with
+     * data still unread, which POLLIN alone cannot tell apart. The JDK has no constant for it;
+     * elsewhere poll(2) ignores the bit and the answer falls back to POLLIN and FIONREAD.
+     */
+    static final int POLLRDHUP = System.getProperty("os.name", "").startsWith("Linux") ? 0x2000 : 0;
+
+    /** poll(2)'s POLLIN and POLLERR bits as the JDK has them; 0 when unknown. */
+    static short pollInBit() {
+        return Handles.POLLIN;
+    }
+
+    static short pollErrBit() {
+        return Handles.POLLERR;
+    }
+
+    /**
+     * The SocketImpl a TLS socket ({@code sun.security.ssl.SSLSocketImpl}) sends through: its own,
+     * or, layered over another socket, that socket's. Null when it cannot be read.
+     */
+    static Object tlsTransport(Object sslSocket) {
+        try {
+            if (Tls.SELF == null || Handles.SOCKET_IMPL == null) {
+                return null;
+            }
+            Object self = Tls.SELF.invoke(sslSocket);
+            Object impl = Handles.SOCKET_IMPL.invoke(self != null ? self : sslSocket);
+            // a client socket's impl is a SOCKS wrapper around the platform one, which is traced
+            return Handles.DELEGATE != null && Handles.DELEGATING.isInstance(impl) ? Handles.DELEGATE.invoke(impl) : impl;
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    /** The TLS socket's field, resolved when the first TLS socket closes. */
+    private static final class Tls {
+        static final MethodHandle SELF = self();
+
+        private static MethodHandle self() {
+            try {
+                Class<?> base = Class.forName("sun.security.ssl.BaseSSLSocketImpl", false, null);
+                return MethodHandles.privateLookupIn(base, MethodHandles.lookup()).findGetter(base, "self", java.net.Socket.class);
+            } catch (Throwable t) {
+                return null; // who closed a TLS connection first then comes from its reads and the kernel at close
+            }
+        }
+    }
+
     /** Bytes received and not yet read (FIONREAD), or -1 if unknown. */
     static int available(Object socket) {
         try {
@@ -105,6 +170,15 @@ final class JdkAccess {
         static final MethodHandle SOCKET_IMPL_FD;
         static final MethodHandle AVAILABLE;
         static final MethodHandle LOCAL_ADDRESS;
+        /** {@code Socket.impl}. */
+        static final MethodHandle SOCKET_IMPL;
+        /** {@code java.net.DelegatingSocketImpl} and its {@code delegate}: a SOCKS impl around the platform impl. */
+        static final Class<?> DELEGATING;
+        static final MethodHandle DELEGATE;
+        /** {@code static int Net.pollNow(FileDescriptor, int)}: one poll(2) with no wait, its revents. */
+        static final MethodHandle POLL_NOW;
+        static final short POLLIN;
+        static final short POLLERR;
         static final Class<?> CHANNEL;
         static final MethodHandle CHANNEL_REMOTE;
         static final MethodHandle CHANNEL_LOCAL;
@@ -130,6 +204,12 @@ final class JdkAccess {
             MethodHandle fd = null;
             MethodHandle available = null;
             MethodHandle localAddress = null;
+            MethodHandle pollNow = null;
+            MethodHandle socketImpl = null;
+            Class<?> delegating = Void.class;
+            MethodHandle delegate = null;
+            short pollIn = 0;
+            short pollErr = 0;
             Class<?> channel = Void.class;
             MethodHandle channelRemote = null;
             MethodHandle channelLocal = null;
@@ -143,6 +223,24 @@ final class JdkAccess {
                 fd = impl.findGetter(SocketImpl.class, "fd", FileDescriptor.class);
                 available = impl.findVirtual(SocketImpl.class, "available", MethodType.methodType(int.class));
                 localAddress = staticIn("sun.nio.ch.Net", "localAddress", MethodType.methodType(InetSocketAddress.class, FileDescriptor.class));
+                socketImpl = MethodHandles.privateLookupIn(java.net.Socket.class, MethodHandles.lookup())
+                        .findGetter(java.net.Socket.class, "impl", SocketImpl.class);
+                try {
+                    delegating = Class.forName("java.net.DelegatingSocketImpl", false, null);
+                    delegate = MethodHandles.privateLookupIn(delegating, MethodHandles.lookup())
+                            .findGetter(delegating, "delegate", SocketImpl.class);
+                } catch (ReflectiveOperationException e) {
+                    delegate = null; // a JDK without the SOCKS wrapper
+                }
+                try {
+                    Class<?> net = Class.forName("sun.nio.ch.Net", false, null);
+                    MethodHandles.Lookup in = MethodHandles.privateLookupIn(net, MethodHandles.lookup());
+                    pollNow = in.findStatic(net, "pollNow", MethodType.methodType(int.class, FileDescriptor.class, int.class));
+                    pollIn = (short) in.findStaticGetter(net, "POLLIN", short.class).invokeExact();
+                    pollErr = (short) in.findStaticGetter(net, "POLLERR", short.class).invokeExact();
+                } catch (Throwable e) {
+                    pollNow = null; // who closed first then comes from the application's reads alone
+                }
 
                 channel = Class.forName("sun.nio.ch.SocketChannelImpl", false, null);
                 MethodHandles.Lookup ch = MethodHandles.privateLookupIn(channel, MethodHandles.lookup());
@@ -169,6 +267,12 @@ final class JdkAccess {
             SOCKET_IMPL_FD = fd;
             AVAILABLE = available;
             LOCAL_ADDRESS = localAddress;
+            SOCKET_IMPL = socketImpl;
+            DELEGATING = delegating;
+            DELEGATE = delegate;
+            POLL_NOW = pollIn == 0 ? null : pollNow;
+            POLLIN = pollIn;
+            POLLERR = pollErr;
             CHANNEL = channel;
             CHANNEL_REMOTE = channelRemote;
             CHANNEL_LOCAL = channelLocal;

@@ -163,9 +163,10 @@ public final class SocketTracer {
     }
 
     /** {@code SSLSocketImpl.close()} begins: the failures it meets until it returns are its own (see {@link InsideJdk}). */
-    public static void tlsCloseBegin() {
+    public static void tlsCloseBegin(Object sslSocket) {
         try {
             InsideJdk.enterTlsClose();
+            CloseTracing.tlsCloseBegins(JdkAccess.tlsTransport(sslSocket));
         } catch (Throwable t) {
             AgentLog.error("tlsCloseBegin", t);
         }

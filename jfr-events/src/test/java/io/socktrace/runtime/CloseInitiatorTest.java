@@ -83,4 +83,39 @@ class CloseInitiatorTest {
         c.setRemote("localhost", java.net.InetAddress.getByName("127.0.0.1"), 80);
         assertThat(c.communityId()).startsWith("1:");
     }
+
+    @Test
+    void evidence_theKernelDecidesWhatTheReadsCannotTell() {
+        Connection c = new Connection();
+        // the peer's FIN waiting unread: it closed first, though the application never read -1
+        assertThat(CloseTracing.evidence(c, 0, CloseTracing.KERNEL_FIN_UNREAD)).isEqualTo(CloseEvidence.FIN_UNREAD);
+        assertThat(CloseEvidence.FIN_UNREAD.initiator).isEqualTo(CloseInitiator.PEER);
+        assertThat(CloseTracing.evidence(c, 0, CloseTracing.KERNEL_NO_FIN)).isEqualTo(CloseEvidence.NO_FIN);
+        assertThat(CloseTracing.evidence(c, 0, CloseTracing.KERNEL_NOT_ASKED)).isEqualTo(CloseEvidence.READS_ONLY);
+        assertThat(CloseEvidence.READS_ONLY.initiator).isEqualTo(CloseInitiator.LOCAL);
+        // unread input is an abort whatever else is pending
+        assertThat(CloseTracing.evidence(c, 5, CloseTracing.KERNEL_NO_FIN)).isEqualTo(CloseEvidence.UNREAD_INPUT);
+    }
+
+    @Test
+    void evidence_ourShutdownOutputFirst_staysLocal_evenWithThePeersFinPendingNow() {
+        Connection c = new Connection();
+        c.rare().outputShutdownNanos = 50;
+        assertThat(CloseTracing.evidence(c, 0, CloseTracing.KERNEL_FIN_UNREAD)).isEqualTo(CloseEvidence.SHUTDOWN_OUTPUT);
+        c.endOfStreamNanos = 80; // the peer answered our FIN with its own
+        assertThat(CloseTracing.evidence(c, 0, CloseTracing.KERNEL_NOT_ASKED)).isEqualTo(CloseEvidence.SHUTDOWN_OUTPUT);
+        Connection peerFirst = new Connection();
+        peerFirst.endOfStreamNanos = 40;
+        peerFirst.rare().outputShutdownNanos = 50;
+        assertThat(CloseTracing.evidence(peerFirst, 0, CloseTracing.KERNEL_NO_FIN)).isEqualTo(CloseEvidence.END_OF_STREAM);
+    }
+
+    @Test
+    void evidence_aTlsCloseThatMetABrokenPipe_beforeOurFin_isThePeers() {
+        Connection c = new Connection();
+        c.rare().peerGoneInJdk = true;
+        c.rare().outputShutdownNanos = 70; // the TLS 1.3 close half-closes after its close_notify
+        assertThat(CloseTracing.evidence(c, 0, CloseTracing.KERNEL_NO_FIN)).isEqualTo(CloseEvidence.TLS_CLOSE);
+        assertThat(CloseEvidence.TLS_CLOSE.initiator).isEqualTo(CloseInitiator.PEER);
+    }
 }
