@@ -47,6 +47,9 @@ final class EndpointTable {
         long leaked;
         long open;
         long closeWait;
+        long timeWait;
+        long portsInUse;
+        long portRange;
         long notRecorded;
         long eventsNotRecorded;
         long[] buckets;
@@ -90,6 +93,11 @@ final class EndpointTable {
             t.leaked += e.getLong(EventFields.LEAKED);
             t.open = e.getLong(EventFields.OPEN_CONNECTIONS); // rows are in time order: the last one is "now"
             t.closeWait = e.getLong(EventFields.CLOSE_WAIT_CONNECTIONS);
+            if (e.hasField(EventFields.TIME_WAIT_CONNECTIONS)) {
+                t.timeWait = e.getLong(EventFields.TIME_WAIT_CONNECTIONS);
+                t.portsInUse = Math.max(t.portsInUse, e.getLong(EventFields.LOCAL_PORTS_IN_USE));
+                t.portRange = e.getLong(EventFields.LOCAL_PORT_RANGE);
+            }
             t.notRecorded += e.getLong(EventFields.CONNECTIONS_NOT_RECORDED);
             t.eventsNotRecorded += e.getLong(EventFields.EVENTS_NOT_RECORDED);
             addBuckets(t, e);
@@ -98,15 +106,21 @@ final class EndpointTable {
         sorted.sort((a, b) -> Long.compare(b.activity(), a.activity()));
         out.println();
         out.println("endpoints (exact counts over " + rows.size() + " EndpointStatistics rows; times in ms):");
-        out.println(String.format(Locale.ROOT, "  %-8s %-34s %8s %8s %7s %7s %6s %8s %7s %7s %7s %11s %11s %6s %-17s %5s %5s %9s",
+        out.println(String.format(Locale.ROOT, "  %-8s %-34s %8s %8s %7s %7s %6s %8s %7s %7s %7s %11s %11s %6s %-17s %5s %6s %6s %9s",
                 "role", "endpoint", "connects", "accepts", "refused", "timeout", "failed", "p50", "p99", "max",
-                "resets", "read B", "written B", "leaks", "closes L/P/A/E", "open", "c_wait", "not rec."));
+                "resets", "read B", "written B", "leaks", "closes L/P/A/E", "open", "c_wait", "t_wait", "not rec."));
         for (Totals t : sorted) {
-            out.println(String.format(Locale.ROOT, "  %-8s %-34s %8d %8d %7d %7d %6d %8s %7s %7s %7d %11d %11d %6d %-17s %5d %5d %9d",
+            out.println(String.format(Locale.ROOT, "  %-8s %-34s %8d %8d %7d %7d %6d %8s %7s %7s %7d %11d %11d %6d %-17s %5d %6d %6d %9d",
                     t.role, t.name, t.connects, t.accepted, t.refused, t.timedOut, t.otherFailures + t.acceptFailures,
                     millis(percentile(t, 0.50)), millis(percentile(t, 0.99)), millis(t.connects == 0 ? -1 : t.maxNanos), t.resets, t.bytesRead, t.bytesWritten,
                     t.leaked, t.closedLocal + "/" + t.closedPeer + "/" + t.closedAbort + "/" + t.closedAfterError, t.open, t.closeWait,
-                    t.notRecorded));
+                    t.timeWait, t.notRecorded));
+        }
+        for (Totals t : sorted) {
+            if (t.portRange > 0 && t.portsInUse * 5 >= t.portRange * 4) {
+                out.println("  local ports: " + t.portsInUse + " of the " + t.portRange + " in the ephemeral range held toward " + t.name
+                        + " (open and TIME_WAIT): at the range's end its connects fail with NO_LOCAL_PORT");
+            }
         }
         long notRecorded = sorted.stream().mapToLong(t -> t.notRecorded).sum();
         long eventsNotRecorded = sorted.stream().mapToLong(t -> t.eventsNotRecorded).sum();

@@ -133,6 +133,8 @@ final class NetnsClient {
                     client.close();
                     System.out.println(PREFIX + "connects that worked: " + localPorts.size() + ", from local ports " + localPorts);
                     System.out.println(PREFIX + "connect " + i + " failed: " + e);
+                    // the ports stay in TIME_WAIT for a minute: a statistics period of 1 s (settings=profile) shows them
+                    Thread.sleep(1_200);
                     return;
                 }
                 Thread.sleep(20);

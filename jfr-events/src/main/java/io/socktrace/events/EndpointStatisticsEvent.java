@@ -180,6 +180,18 @@ public final class EndpointStatisticsEvent extends Event {
     @Description("Of the open connections, those whose peer has closed (end of stream read) while this side has not")
     public long closeWaitConnections;
 
+    @Label("In TIME_WAIT")
+    @Description("REMOTE: connections to this endpoint that this side closed first within the last 60 s, whose local port Linux holds in TIME_WAIT for 60 s (an estimate to 5 s; TIME_WAIT sockets have no inode for /proc to attribute them)")
+    public long timeWaitConnections;
+
+    @Label("Local Ports In Use")
+    @Description("REMOTE: local ports this JVM holds toward this endpoint, open plus in TIME_WAIT; a connect fails with NO_LOCAL_PORT when it reaches Local Port Range")
+    public long localPortsInUse;
+
+    @Label("Local Port Range")
+    @Description("REMOTE: size of the ephemeral port range (net.ipv4.ip_local_port_range) connects take local ports from; 0 if unknown")
+    public long localPortRange;
+
     @Label("Connections Not Recorded")
     @Description("Normal connections counted here but left out of the recording by sampling")
     public long connectionsNotRecorded;

@@ -119,6 +119,9 @@ public final class EventFields {
     public static final String UNRESOLVED = "unresolved";
     public static final String INTERRUPTED = "interrupted";
     public static final String NO_LOCAL_PORT = "noLocalPort";
+    public static final String TIME_WAIT_CONNECTIONS = "timeWaitConnections";
+    public static final String LOCAL_PORTS_IN_USE = "localPortsInUse";
+    public static final String LOCAL_PORT_RANGE = "localPortRange";
     public static final String OTHER_CONNECT_FAILURES = "otherConnectFailures";
     public static final String ACCEPTED = "accepted";
     public static final String ACCEPT_FAILURES = "acceptFailures";

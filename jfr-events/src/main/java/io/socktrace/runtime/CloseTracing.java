@@ -93,6 +93,9 @@ final class CloseTracing {
         Endpoint endpoint = c.endpoint;
         if (endpoint != null) {
             endpoint.add(Endpoint.CLOSES + initiator.ordinal(), 1);
+            if (initiator == CloseInitiator.LOCAL && endpoint.role == Endpoint.Role.REMOTE) {
+                endpoint.closedFirst(now); // its local port now sits in TIME_WAIT
+            }
         }
         CloseEvent e = TracerConfig.jfrInitialized() ? new CloseEvent() : null;
         // the endpoint is let go in closeEnd, once the bytes of calls still ending elsewhere are in

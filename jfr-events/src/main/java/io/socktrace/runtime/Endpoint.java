@@ -53,6 +53,18 @@ final class Endpoint {
      */
     private final AtomicLong holders = new AtomicLong();
 
+    /**
+     * Connections to this remote endpoint that this side closed first, by 5-second slot: pairs of
+     * (slot number, count). Linux keeps such a socket's local port in TIME_WAIT for 60 s
+     * (TCP_TIMEWAIT_LEN, not tunable), where no new connection to the same destination may take it:
+     * the sum over the last 60 s is this JVM's TIME_WAIT toward it, which /proc cannot attribute
+     * (TIME_WAIT rows have no inode). An estimate to a slot's width; a slot reused by a racing
+     * close may lose a count.
+     */
+    private final AtomicLongArray closedFirst = new AtomicLongArray(2 * TIME_WAIT_SLOTS);
+    static final int TIME_WAIT_SLOTS = 12;
+    static final long TIME_WAIT_SLOT_NANOS = 5_000_000_000L;
+
     // read and written by the period's thread only (Endpoints.collect)
     long[] reported = new long[COUNTERS];
     int idlePeriods;
@@ -66,6 +78,30 @@ final class Endpoint {
 
     void add(int counter, long n) {
         counts.getAndAdd(counter, n);
+    }
+
+    /** A connection to this endpoint closed, this side first, at {@code nanos} (System.nanoTime()). */
+    void closedFirst(long nanos) {
+        long slot = Math.floorDiv(nanos, TIME_WAIT_SLOT_NANOS);
+        int i = 2 * (int) Math.floorMod(slot, (long) TIME_WAIT_SLOTS);
+        long held = closedFirst.get(i);
+        if (held != slot && closedFirst.compareAndSet(i, held, slot)) {
+            closedFirst.set(i + 1, 0);
+        }
+        closedFirst.getAndIncrement(i + 1);
+    }
+
+    /** Connections closed first by this side within the last 60 s at {@code nanos}: in TIME_WAIT now. */
+    long inTimeWait(long nanos) {
+        long slot = Math.floorDiv(nanos, TIME_WAIT_SLOT_NANOS);
+        long sum = 0;
+        for (int i = 0; i < 2 * TIME_WAIT_SLOTS; i += 2) {
+            long held = closedFirst.get(i);
+            if (held > slot - TIME_WAIT_SLOTS && held <= slot) {
+                sum += closedFirst.get(i + 1);
+            }
+        }
+        return sum;
     }
 
     /** One connect attempt ended after {@code nanos}: its outcome and latency. */

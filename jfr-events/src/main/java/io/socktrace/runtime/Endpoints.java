@@ -113,6 +113,7 @@ public final class Endpoints {
         final long[] delta;
         long open;
         long closeWait;
+        long timeWait;
 
         Row(Endpoint e, long[] delta) {
             this.role = e.role;
@@ -148,6 +149,7 @@ public final class Endpoints {
             }
             open += other.open;
             closeWait += other.closeWait;
+            timeWait += other.timeWait;
             endpoints += other.endpoints;
         }
     }
@@ -206,7 +208,8 @@ public final class Endpoints {
             e.reported[i] = now;
             active |= delta[i] != 0;
         }
-        if (!active && open == null) {
+        long timeWait = e.role == Endpoint.Role.REMOTE ? e.inTimeWait(System.nanoTime()) : 0;
+        if (!active && open == null && timeWait == 0) {
             e.idlePeriods++;
             return;
         }
@@ -219,6 +222,7 @@ public final class Endpoints {
             row.open = open[0];
             row.closeWait = open[1];
         }
+        row.timeWait = timeWait;
         rows.add(row);
     }
 
@@ -261,7 +265,8 @@ public final class Endpoints {
         e.interrupted = d[o + ConnectOutcome.INTERRUPTED.ordinal()] + d[o + ConnectOutcome.CLOSED.ordinal()];
         e.noLocalPort = d[o + ConnectOutcome.NO_LOCAL_PORT.ordinal()];
         e.otherConnectFailures = d[o + ConnectOutcome.ERROR.ordinal()];
-        e.connects = e.connected + e.refused + e.timedOut + e.unreachable + e.unresolved + e.interrupted + e.otherConnectFailures;
+        e.connects = e.connected + e.refused + e.timedOut + e.unreachable + e.unresolved + e.interrupted + e.noLocalPort
+                + e.otherConnectFailures;
         e.accepted = d[Endpoint.ACCEPTED];
         e.acceptFailures = d[Endpoint.ACCEPT_FAILURES];
         e.connectTimeTotal = d[Endpoint.CONNECT_TIME_TOTAL];
@@ -297,6 +302,11 @@ public final class Endpoints {
         e.leaked = d[Endpoint.LEAKED];
         e.openConnections = r.open;
         e.closeWaitConnections = r.closeWait;
+        e.timeWaitConnections = r.timeWait;
+        if (r.role == Endpoint.Role.REMOTE) {
+            e.localPortsInUse = r.open + r.timeWait;
+            e.localPortRange = LocalPortRange.size();
+        }
         e.connectionsNotRecorded = d[Endpoint.CONNECTIONS_NOT_RECORDED];
         e.eventsNotRecorded = d[Endpoint.EVENTS_NOT_RECORDED];
     }

@@ -60,6 +60,34 @@ class EndpointsTest {
     }
 
     @Test
+    void closesThisSideMadeFirst_countAsTimeWait_for60Seconds() throws Exception {
+        Endpoint e = new Endpoint(Endpoint.Role.REMOTE, null, address("127.0.10.9"), 80);
+        long t = 1_000 * Endpoint.TIME_WAIT_SLOT_NANOS + 1; // the start of a slot
+        for (int i = 0; i < 7; i++) {
+            e.closedFirst(t);
+        }
+        e.closedFirst(t + 20_000_000_000L);
+        e.closedFirst(t + 20_000_000_000L);
+        assertThat(e.inTimeWait(t)).isEqualTo(7);
+        assertThat(e.inTimeWait(t + 20_000_000_000L)).isEqualTo(9);
+        // Linux's 60 s: the first seven leave in the slot that ends 60 s after theirs
+        assertThat(e.inTimeWait(t + 59_000_000_000L)).isEqualTo(9);
+        assertThat(e.inTimeWait(t + 60_000_000_000L)).isEqualTo(2);
+        assertThat(e.inTimeWait(t + 80_000_000_000L)).isZero();
+        // a slot reused a minute later starts from zero
+        e.closedFirst(t + 60_000_000_000L);
+        assertThat(e.inTimeWait(t + 60_000_000_000L)).isEqualTo(3);
+    }
+
+    @Test
+    void localPortRange_parsesTheProcFile() {
+        assertThat(LocalPortRange.parse("32768\t60999\n")).isEqualTo(28232);
+        assertThat(LocalPortRange.parse("40000 40009")).isEqualTo(10);
+        assertThat(LocalPortRange.parse("garbage")).isZero();
+        assertThat(LocalPortRange.size()).as("this machine's range").isBetween(1L, 65535L);
+    }
+
+    @Test
     void percentile_isTheBucketBound_neverAboveTheMaximum() {
         long[] buckets = new long[Endpoint.BUCKET_COUNT];
         buckets[0] = 50; // ≤ 100 µs

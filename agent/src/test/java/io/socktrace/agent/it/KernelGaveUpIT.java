@@ -86,7 +86,14 @@ class KernelGaveUpIT {
 
     @Test
     void portExhaustion_theEleventhConnectFindsNoLocalPort_withDefaults() throws Exception {
-        Result r = AgentJvm.demo("port-exhaustion", "");
+        // the default settings, with EndpointStatistics every second so that one period closes in the run
+        String jfc = io.socktrace.events.SettingsFiles.jfc("default", false).replaceAll("(<event name=\""
+                + Pattern.quote(EventNames.ENDPOINT_STATISTICS) + "\">\\s*<setting name=\"enabled\">true</setting>\\s*"
+                + "<setting name=\"period\">)[^<]*", "$11 s");
+        assertThat(jfc).contains("<setting name=\"period\">1 s</setting>");
+        Path settings = java.nio.file.Files.createTempFile(AgentJvm.WORK, "ports", ".jfc");
+        java.nio.file.Files.writeString(settings, jfc);
+        Result r = AgentJvm.demo("port-exhaustion", "settings=" + settings);
         List<RecordedEvent> events = namespaceRecording(r);
         List<RecordedEvent> connects = named(events, EventNames.CONNECT);
         List<RecordedEvent> connected = connects.stream().filter(e -> e.getString(EventFields.OUTCOME).equals("CONNECTED"))
@@ -103,5 +110,16 @@ class KernelGaveUpIT {
         // the client closed each first: its side holds the port in TIME_WAIT
         assertThat(named(events, EventNames.CLOSE).stream().filter(e -> e.getInt(EventFields.PORT) == 5557))
                 .hasSize(10).extracting(e -> e.getString(EventFields.INITIATOR)).containsOnly("LOCAL");
+        // and the statistics saw it coming: all 10 ports of the range held toward this endpoint
+        List<RecordedEvent> rows = named(events, EventNames.ENDPOINT_STATISTICS).stream()
+                .filter(e -> e.getString(EventFields.ROLE).equals("REMOTE") && e.getInt(EventFields.PORT) == 5557)
+                .collect(Collectors.toList());
+        assertThat(rows).isNotEmpty();
+        assertThat(rows.stream().mapToLong(e -> e.getLong(EventFields.NO_LOCAL_PORT)).sum()).isEqualTo(1);
+        assertThat(rows.stream().mapToLong(e -> e.getLong(EventFields.CONNECTED)).sum()).isEqualTo(10);
+        // a period after the tenth close (the run waits 1.2 s after the failure) holds them all
+        assertThat(rows.stream().mapToLong(e -> e.getLong(EventFields.TIME_WAIT_CONNECTIONS)).max().orElse(0)).isEqualTo(10);
+        assertThat(rows.stream().mapToLong(e -> e.getLong(EventFields.LOCAL_PORTS_IN_USE)).max().orElse(0)).isEqualTo(10);
+        assertThat(rows).extracting(e -> e.getLong(EventFields.LOCAL_PORT_RANGE)).containsOnly(10L);
     }
 }
