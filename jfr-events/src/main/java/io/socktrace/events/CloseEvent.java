@@ -20,7 +20,7 @@ public final class CloseEvent extends ConnectionEvent {
     public String initiator;
 
     @Label("Initiator Evidence")
-    @Description("What decided the initiator: END_OF_STREAM (the application read the peer's end of stream), FIN_UNREAD (the kernel held the peer's FIN, unread, at close: PEER without a known time in CLOSE_WAIT), TLS_CLOSE (the JDK's TLS close met a broken pipe: the peer had gone), NO_FIN (the kernel had no FIN from the peer: LOCAL), SHUTDOWN_OUTPUT (our shutdownOutput came first), READS_ONLY (LOCAL from the application's reads; the kernel could not be asked), LINGER_ZERO or UNREAD_INPUT (ABORT), ERROR (AFTER_ERROR)")
+    @Description("What decided the initiator: END_OF_STREAM (the application read the peer's end of stream), FIN_UNREAD (the kernel held the peer's FIN, unread, at close: PEER without a known time in CLOSE_WAIT), TLS_CLOSE (the JDK's TLS close met a broken pipe: the peer had gone), TLS_ANSWER_UNREAD (LOCAL: our TLS close went first and the JDK closed the socket without reading the peer's close_notify that answered it; the kernel sent RST for those unreadBytes, the application did nothing wrong), NO_FIN (the kernel had no FIN from the peer: LOCAL), SHUTDOWN_OUTPUT (our shutdownOutput came first), READS_ONLY (LOCAL from the application's reads; the kernel could not be asked), LINGER_ZERO or UNREAD_INPUT (ABORT), ERROR (AFTER_ERROR)")
     public String initiatorEvidence;
 
     @Label("Close Wait Time")

@@ -20,6 +20,12 @@ public enum CloseEvidence {
     SHUTDOWN_OUTPUT(CloseInitiator.LOCAL),
     /** LOCAL as far as the application's reads tell: the kernel could not be asked. */
     READS_ONLY(CloseInitiator.LOCAL),
+    /**
+     * LOCAL: this side's TLS close went first, and the JDK closed the socket without reading the
+     * peer's answer (its close_notify, {@code unreadBytes}), which arrived during that close: the
+     * kernel sent RST for it, but nothing the application did or was told. Not an abort.
+     */
+    TLS_ANSWER_UNREAD(CloseInitiator.LOCAL),
     /** ABORT: SO_LINGER 0. */
     LINGER_ZERO(CloseInitiator.ABORT),
     /** ABORT: input left unread at close; the kernel answers it with RST. */

@@ -226,8 +226,11 @@ final class CloseTracing {
                 || c.rareOrDefaults().outputShutdownNanos != 0) {
             return;
         }
-        if (kernelSays(transport) == KERNEL_FIN_UNREAD) {
+        int kernel = kernelSays(transport);
+        if (kernel == KERNEL_FIN_UNREAD) {
             c.rare().finUnreadAtShutdown = true; // before any FIN of ours: the TLS close sends it later
+        } else if (kernel == KERNEL_NO_FIN) {
+            c.rare().quietAtTlsClose = true; // whatever is unread at the socket's close came during the TLS close
         }
     }
 
@@ -257,7 +260,8 @@ final class CloseTracing {
             return CloseEvidence.LINGER_ZERO;
         }
         if (unreadBytes > 0) {
-            return CloseEvidence.UNREAD_INPUT;
+            // the peer's close_notify, answering ours, left unread by the JDK's own TLS close
+            return rare.quietAtTlsClose && InsideJdk.handling() ? CloseEvidence.TLS_ANSWER_UNREAD : CloseEvidence.UNREAD_INPUT;
         }
         if (rare.peerGoneInJdk) {
             // a TLS close that met a broken pipe or reset before any FIN of ours (only then is it

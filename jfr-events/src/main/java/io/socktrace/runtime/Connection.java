@@ -136,6 +136,8 @@ public final class Connection {
         volatile boolean peerGoneInJdk;
         /** The peer's FIN was waiting unread when this side shut its output down (see {@link CloseTracing#shutdown}). */
         volatile boolean finUnreadAtShutdown;
+        /** Nothing was waiting to be read when the application called the TLS close (see {@link CloseTracing#tlsCloseBegins}). */
+        volatile boolean quietAtTlsClose;
         /** The JDK met a failure inside itself on this connection (its first one is recorded). */
         volatile boolean handledFailure;
     }

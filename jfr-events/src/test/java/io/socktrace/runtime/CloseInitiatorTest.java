@@ -118,4 +118,26 @@ class CloseInitiatorTest {
         assertThat(CloseTracing.evidence(c, 0, CloseTracing.KERNEL_NO_FIN)).isEqualTo(CloseEvidence.TLS_CLOSE);
         assertThat(CloseEvidence.TLS_CLOSE.initiator).isEqualTo(CloseInitiator.PEER);
     }
+
+    @Test
+    void evidence_thePeersCloseNotifyLeftUnreadByTheJdksTlsClose_isNotAnAbort() {
+        Connection c = new Connection();
+        c.rare().quietAtTlsClose = true; // nothing to read when the application called the TLS close
+        InsideJdk.enterTlsClose();
+        try {
+            assertThat(CloseTracing.evidence(c, 31, CloseTracing.KERNEL_FIN_UNREAD)).isEqualTo(CloseEvidence.TLS_ANSWER_UNREAD);
+            assertThat(CloseEvidence.TLS_ANSWER_UNREAD.initiator).isEqualTo(CloseInitiator.LOCAL);
+        } finally {
+            InsideJdk.exitTlsClose();
+        }
+        // the same bytes left by the application are its abort
+        assertThat(CloseTracing.evidence(c, 31, CloseTracing.KERNEL_FIN_UNREAD)).isEqualTo(CloseEvidence.UNREAD_INPUT);
+        Connection busy = new Connection();
+        InsideJdk.enterTlsClose();
+        try {
+            assertThat(CloseTracing.evidence(busy, 31, CloseTracing.KERNEL_NO_FIN)).isEqualTo(CloseEvidence.UNREAD_INPUT);
+        } finally {
+            InsideJdk.exitTlsClose();
+        }
+    }
 }
