@@ -105,17 +105,22 @@ final class Tracing {
         }
         ResetEvent e = new ResetEvent();
         if (e.shouldCommit() && (c.sampling == Connection.SAMPLED || Sampling.allowAbnormal(c, AbnormalKind.RESET))) {
-            fill(e, c);
-            e.kind = kind.name();
-            e.operation = operation.name();
-            e.bytesRead = c.bytesRead;
-            e.bytesWritten = c.bytesWritten;
-            e.connectionAge = c.establishedNanos == 0 ? 0 : System.nanoTime() - c.establishedNanos;
-            e.endOfStreamSeen = c.endOfStreamNanos != 0;
-            e.exceptionClass = thrown.getClass().getName();
-            e.exceptionMessage = thrown.getMessage();
-            e.commit();
+            commitReset(e, c, thrown, operation, kind, false);
         }
+    }
+
+    private static void commitReset(ResetEvent e, Connection c, Throwable thrown, Operation operation, ResetKind kind, boolean handled) {
+        fill(e, c);
+        e.kind = kind.name();
+        e.operation = operation.name();
+        e.bytesRead = c.bytesRead;
+        e.bytesWritten = c.bytesWritten;
+        e.connectionAge = c.establishedNanos == 0 ? 0 : System.nanoTime() - c.establishedNanos;
+        e.endOfStreamSeen = c.endOfStreamNanos != 0;
+        e.exceptionClass = thrown.getClass().getName();
+        e.exceptionMessage = thrown.getMessage();
+        e.handledByJdk = handled;
+        e.commit();
     }
 
     /**
@@ -137,17 +142,7 @@ final class Tracing {
         }
         ResetEvent e = new ResetEvent();
         if (e.shouldCommit()) {
-            fill(e, c);
-            e.kind = kind.name();
-            e.operation = operation.name();
-            e.bytesRead = c.bytesRead;
-            e.bytesWritten = c.bytesWritten;
-            e.connectionAge = c.establishedNanos == 0 ? 0 : System.nanoTime() - c.establishedNanos;
-            e.endOfStreamSeen = c.endOfStreamNanos != 0;
-            e.exceptionClass = thrown.getClass().getName();
-            e.exceptionMessage = thrown.getMessage();
-            e.handledByJdk = true;
-            e.commit();
+            commitReset(e, c, thrown, operation, kind, true);
         }
     }
 
