@@ -55,6 +55,11 @@ final class ChannelAdvice {
 
     /** {@code public SocketChannel shutdownOutput()}. */
     static final class ShutdownOutputAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object self) {
+            ChannelTracer.shutdownOutputBegin(self);
+        }
+
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object self, @Advice.Thrown Throwable thrown) {
             ChannelTracer.shutdown(self, false, thrown);

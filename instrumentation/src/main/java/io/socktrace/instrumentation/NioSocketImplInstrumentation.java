@@ -161,6 +161,11 @@ final class NioSocketImplInstrumentation extends JdkClassInstrumentation {
 
     /** {@code protected void shutdownOutput()}. */
     static final class ShutdownOutputAdvice {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This SocketImpl self) {
+            SocketTracer.shutdownOutputBegin(self);
+        }
+
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This SocketImpl self, @Advice.Thrown Throwable thrown) {
             SocketTracer.shutdown(self, false, thrown);

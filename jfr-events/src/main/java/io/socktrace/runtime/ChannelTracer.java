@@ -269,6 +269,15 @@ public final class ChannelTracer {
         }
     }
 
+    /** {@code shutdownOutput()} begins, before our FIN goes. */
+    public static void shutdownOutputBegin(Object channel) {
+        try {
+            CloseTracing.outputShutdownBegins(channel);
+        } catch (Throwable t) {
+            AgentLog.error("channel shutdownOutputBegin", t);
+        }
+    }
+
     public static void shutdown(Object channel, boolean input, Throwable thrown) {
         try {
             if (thrown == null) {

@@ -172,16 +172,6 @@ final class CloseTracing {
             c.inputShutdown = true;
         } else if (c.rareOrDefaults().outputShutdownNanos == 0) {
             c.rare().outputShutdownNanos = System.nanoTime();
-            // The peer's FIN already waiting, unread, when we sent ours: it closed first. A TLS
-            // close half-closes this way after its close_notify, whoever closed first.
-            // (not inside a TLS close: it sent its close_notify already, and the peer's FIN may
-            // answer it; whether the peer's FIN came first was asked when the TLS close began)
-            if (c.endOfStreamNanos == 0 && !c.inputShutdown && !InsideJdk.handling()) {
-                int kernel = kernelSays(socket);
-                if (kernel == KERNEL_FIN_UNREAD) {
-                    c.rare().finUnreadAtShutdown = true;
-                }
-            }
         }
         if (!TracerConfig.jfrInitialized()) {
             return;
@@ -192,6 +182,24 @@ final class CloseTracing {
             e.shutdownInput = input;
             e.shutdownOutput = !input;
             e.commit();
+        }
+    }
+
+    /**
+     * {@code shutdownOutput()} begins: the peer's FIN already waiting, unread, before ours goes
+     * means the peer closed first. Asked here, not when the call returns: a peer that reads our
+     * FIN and closes at once would answer within microseconds on loopback. Not inside a TLS close:
+     * it sent its close_notify already, which the peer's FIN may answer; whether the peer's came
+     * first was asked when the application called the TLS close ({@link #tlsCloseBegins}).
+     */
+    static void outputShutdownBegins(Object socket) {
+        Connection c = Connections.peek(socket);
+        if (c == null || c.ignored || c.phase != Connection.Phase.CONNECTED || c.endOfStreamNanos != 0 || c.inputShutdown
+                || c.rareOrDefaults().outputShutdownNanos != 0 || InsideJdk.handling()) {
+            return;
+        }
+        if (kernelSays(socket) == KERNEL_FIN_UNREAD) {
+            c.rare().finUnreadAtShutdown = true;
         }
     }
 

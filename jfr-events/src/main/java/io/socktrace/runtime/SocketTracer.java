@@ -203,6 +203,15 @@ public final class SocketTracer {
         }
     }
 
+    /** {@code shutdownOutput()} begins, before our FIN goes (see {@link CloseTracing#outputShutdownBegins}). */
+    public static void shutdownOutputBegin(SocketImpl impl) {
+        try {
+            CloseTracing.outputShutdownBegins(impl);
+        } catch (Throwable t) {
+            AgentLog.error("shutdownOutputBegin", t);
+        }
+    }
+
     public static void shutdown(SocketImpl impl, boolean input, Throwable thrown) {
         try {
             if (thrown == null) {
