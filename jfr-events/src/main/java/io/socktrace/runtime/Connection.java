@@ -265,6 +265,12 @@ public final class Connection {
         if (settled()) {
             return true;
         }
+        if (Thread.currentThread().isInterrupted()) {
+            // the JDK closes a socket inside the read of a virtual thread interrupted there (JDK
+            // 21+), on that very thread: the read in flight is this thread's own, and will not end
+            // while it waits here
+            return false;
+        }
         long deadline = System.nanoTime() + TRANSFER_WAIT_NANOS;
         for (int spins = 0; !settled(); spins++) {
             if (System.nanoTime() - deadline >= 0) {

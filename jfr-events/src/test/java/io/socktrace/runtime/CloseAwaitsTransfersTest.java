@@ -80,6 +80,22 @@ class CloseAwaitsTransfersTest {
     }
 
     @Test
+    void anInterruptedThreadClosing_insideItsOwnRead_doesNotWaitForItself() {
+        Connection c = new Connection();
+        c.readsBegun++; // this thread's read, still in flight: the JDK closes inside it
+        Thread.currentThread().interrupt();
+        try {
+            long start = System.nanoTime();
+            boolean settled = c.awaitTransfers();
+            long waited = System.nanoTime() - start;
+            assertThat(settled).isFalse();
+            assertThat(waited).isLessThan(Connection.TRANSFER_WAIT_NANOS / 4);
+        } finally {
+            assertThat(Thread.interrupted()).as("the interrupt is left as it was").isTrue();
+        }
+    }
+
+    @Test
     void readsAndWritesThatEnded_closeWithoutWaiting() {
         Connection c = new Connection();
         for (int i = 0; i < 300; i++) { // past the byte's wrap-around
