@@ -47,14 +47,14 @@ class WireFindingsEndToEndTest {
         try (LoopbackCapture capture = LoopbackCapture.start(pcap);
                 Stopping program = Stopping.of(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-javaagent:" + AGENT + "=recording=" + jfr, "-cp", Path.of("target/test-classes").toAbsolutePath().toString(),
-                        WirePeer.class.getName(), "slow", "lossy", "late-accept", "ipv6")
+                        WirePeer.class.getName(), "slow", "lossy", "late-accept", "ipv6", "unread-fin")
                         .redirectErrorStream(true).redirectOutput(out.toFile()).start())) {
             assertThat(program.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
             output = Files.readString(out);
             assertThat(program.process().exitValue()).as(output).isZero();
             AgentOutput.assertNoInternalErrors("WirePeer under the agent", output);
             assertThat(output).contains("slow: answer of 1000 bytes", "lossy: answer of 1000 bytes", "late-accept: answer of 1000 bytes",
-                    "ipv6: answer of 1000 bytes");
+                    "ipv6: answer of 1000 bytes", "unread-fin: answer of 1000 bytes");
             Thread.sleep(300);
             capture.stop();
         } finally {
@@ -112,6 +112,21 @@ class WireFindingsEndToEndTest {
 
     private static List<String> codes(List<Finding> findings) {
         return findings.stream().map(f -> f.code).collect(Collectors.toList());
+    }
+
+    @Test
+    void aClientThatNeverReadTheEndOfStream_theAgentSaysPeer_andTheWireSaysCloseWait() {
+        // the agent asked the kernel at close (the application never read -1): the server closed first
+        Correlation.Joined client = joined("unread-fin-client", false);
+        assertThat(client.connection.closeInitiator()).isEqualTo("PEER");
+        assertThat(codes(client.findings)).containsExactly("CLOSE_WAIT");
+        Matcher m = Pattern.compile("the peer closed \\(FIN\\) and ours followed (\\d+)\\.\\d ms later").matcher(client.findings.get(0).text);
+        assertThat(m.find()).as(client.findings.get(0).text).isTrue();
+        assertThat(Long.parseLong(m.group(1))).isBetween(1_150L, 3_000L);
+        // the server half-closed first: LOCAL, and nothing left waiting on its side
+        Correlation.Joined server = joined("unread-fin-client", true);
+        assertThat(server.connection.closeInitiator()).isEqualTo("LOCAL");
+        assertThat(codes(server.findings)).isEmpty();
     }
 
     @Test

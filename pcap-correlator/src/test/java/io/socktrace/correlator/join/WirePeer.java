@@ -51,6 +51,9 @@ public final class WirePeer {
                     total += n;
                 }
                 System.out.println("   " + mode + ": answer of " + total + " bytes");
+                if (mode.equals("unread-fin")) {
+                    Thread.sleep(1_200); // the server's FIN waits unread: CLOSE_WAIT here, until the close
+                }
             }
             server.join(10_000);
         }
@@ -78,6 +81,9 @@ public final class WirePeer {
             }
             if (mode.equals("late-accept")) {
                 out.write(new byte[1000]);
+            } else if (mode.equals("unread-fin")) {
+                out.write(new byte[1000]);
+                s.shutdownOutput(); // the answer, then our FIN: the client never reads the end of stream
             } else if (mode.equals("slow") || mode.equals("ipv6")) {
                 Thread.sleep(600);
                 out.write(new byte[1000]);
