@@ -242,11 +242,6 @@ final class CloseTracing {
         }
     }
 
-    /** Who closed first from the application's view alone (the kernel not asked). */
-    static CloseInitiator initiator(Connection c, int unreadBytes) {
-        return evidence(c, unreadBytes, KERNEL_NOT_ASKED).initiator;
-    }
-
     /** {@link #evidence}'s kernel answers: not asked (or could not be), no FIN pending, the peer's FIN pending unread. */
     static final int KERNEL_NOT_ASKED = 0;
     static final int KERNEL_NO_FIN = 1;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Who closed first, judged only from what this side saw before calling close. */
+/** Who closed first: from what this side saw before calling close, and where that says nothing, from the kernel. */
 class CloseInitiatorTest {
 
     @Test
     void initiator_nothingSeen_isLocal() {
         Connection c = new Connection();
-        assertThat(CloseTracing.initiator(c, 0)).isEqualTo(CloseInitiator.LOCAL);
+        assertThat(CloseTracing.evidence(c, 0, CloseTracing.KERNEL_NOT_ASKED).initiator).isEqualTo(CloseInitiator.LOCAL);
         assertThat(CloseTracing.tcpStateAfter(CloseInitiator.LOCAL)).isEqualTo("TIME_WAIT");
     }
 
@@ -18,7 +18,7 @@ class CloseInitiatorTest {
     void initiator_endOfStreamSeen_isPeer() {
         Connection c = new Connection();
         c.endOfStreamNanos = 100;
-        assertThat(CloseTracing.initiator(c, 0)).isEqualTo(CloseInitiator.PEER);
+        assertThat(CloseTracing.evidence(c, 0, CloseTracing.KERNEL_NOT_ASKED).initiator).isEqualTo(CloseInitiator.PEER);
         assertThat(CloseTracing.tcpStateAfter(CloseInitiator.PEER)).isEqualTo("LAST_ACK");
     }
 
@@ -27,7 +27,7 @@ class CloseInitiatorTest {
         Connection c = new Connection();
         c.rare().outputShutdownNanos = 50;
         c.endOfStreamNanos = 100;
-        assertThat(CloseTracing.initiator(c, 0)).isEqualTo(CloseInitiator.LOCAL);
+        assertThat(CloseTracing.evidence(c, 0, CloseTracing.KERNEL_NOT_ASKED).initiator).isEqualTo(CloseInitiator.LOCAL);
     }
 
     @Test
@@ -35,20 +35,20 @@ class CloseInitiatorTest {
         Connection c = new Connection();
         c.endOfStreamNanos = 50;
         c.rare().outputShutdownNanos = 100;
-        assertThat(CloseTracing.initiator(c, 0)).isEqualTo(CloseInitiator.PEER);
+        assertThat(CloseTracing.evidence(c, 0, CloseTracing.KERNEL_NOT_ASKED).initiator).isEqualTo(CloseInitiator.PEER);
     }
 
     @Test
     void initiator_lingerZeroOrUnreadInput_isAbort() {
         Connection linger = new Connection();
         linger.rare().linger = 0;
-        assertThat(CloseTracing.initiator(linger, 0)).isEqualTo(CloseInitiator.ABORT);
+        assertThat(CloseTracing.evidence(linger, 0, CloseTracing.KERNEL_NOT_ASKED).initiator).isEqualTo(CloseInitiator.ABORT);
         Connection unread = new Connection();
-        assertThat(CloseTracing.initiator(unread, 12)).isEqualTo(CloseInitiator.ABORT);
+        assertThat(CloseTracing.evidence(unread, 12, CloseTracing.KERNEL_NOT_ASKED).initiator).isEqualTo(CloseInitiator.ABORT);
         assertThat(CloseTracing.tcpStateAfter(CloseInitiator.ABORT)).isEqualTo("CLOSED");
         Connection lingerFive = new Connection();
         lingerFive.rare().linger = 5;
-        assertThat(CloseTracing.initiator(lingerFive, 0)).isEqualTo(CloseInitiator.LOCAL);
+        assertThat(CloseTracing.evidence(lingerFive, 0, CloseTracing.KERNEL_NOT_ASKED).initiator).isEqualTo(CloseInitiator.LOCAL);
     }
 
     @Test
@@ -56,7 +56,7 @@ class CloseInitiatorTest {
         Connection c = new Connection();
         c.rare().resetKind = ResetKind.BROKEN_PIPE;
         c.rare().linger = 0;
-        assertThat(CloseTracing.initiator(c, 0)).isEqualTo(CloseInitiator.AFTER_ERROR);
+        assertThat(CloseTracing.evidence(c, 0, CloseTracing.KERNEL_NOT_ASKED).initiator).isEqualTo(CloseInitiator.AFTER_ERROR);
         assertThat(CloseTracing.tcpStateAfter(CloseInitiator.AFTER_ERROR)).isEqualTo("CLOSED");
     }
 

@@ -1,20 +1,15 @@
 package io.socktrace.agent.it.programs;
 
 import java.io.BufferedReader;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Clean request/response exchanges over {@code SSLSocket} on loopback, one connection each:
@@ -30,20 +25,10 @@ public final class TlsExchanges {
     }
 
     public static void main(String[] args) throws Exception {
-        char[] password = "changeit".toCharArray();
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(Path.of(args[0]))) {
-            keys.load(in, password);
-        }
         String protocol = args[1];
         boolean serverFirst = args[2].equals("server");
         int count = Integer.parseInt(args[3]);
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
-        kmf.init(keys, password);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-        tmf.init(keys);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        SSLContext tls = TestKeystore.context(Path.of(args[0]));
         try (SSLServerSocket listener = (SSLServerSocket) tls.getServerSocketFactory()
                 .createServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             listener.setEnabledProtocols(new String[] {protocol});
