@@ -254,7 +254,7 @@ final class BootClasses {
         Module javaBase = Object.class.getModule();
         inst.redefineModule(javaBase, Set.of(), Map.of(),
                 Map.of("java.net", Set.of(runtime), "sun.nio.ch", Set.of(runtime), "java.io", Set.of(runtime),
-                        "sun.security.ssl", Set.of(runtime)), Set.of(), Map.of());
+                        "sun.security.ssl", Set.of(runtime), "jdk.internal.misc", Set.of(runtime)), Set.of(), Map.of());
     }
 
     /**

@@ -15,7 +15,7 @@ final class EventReference {
     static final String[] EVENT_CLASSES = {
         "ConnectEvent", "AcceptEvent", "ListenEvent", "ReceiveEvent", "SendEvent", "ResetEvent", "CloseEvent",
         "ShutdownEvent", "SocketOptionEvent", "CloseWaitLeakEvent", "LeakEvent", "TcpInfoEvent", "ListenQueueEvent",
-        "NetworkStatisticsEvent", "EndpointStatisticsEvent", "SamplingEvent",
+        "NetworkStatisticsEvent", "EndpointStatisticsEvent", "SamplingEvent", "TransportEvent",
     };
 
     private EventReference() {

@@ -3,6 +3,8 @@ package io.socktrace.agent;
 import io.socktrace.events.EndpointStatisticsEvent;
 import io.socktrace.events.EventNames;
 import io.socktrace.events.SamplingEvent;
+import io.socktrace.events.TransportEvent;
+import io.socktrace.runtime.Transports;
 import io.socktrace.events.SettingsFiles;
 import io.socktrace.runtime.AgentLog;
 import io.socktrace.runtime.Endpoints;
@@ -41,6 +43,7 @@ final class SamplingSettings implements FlightRecorderListener {
         SamplingSettings settings = new SamplingSettings();
         addPeriodic(EndpointStatisticsEvent.class, SamplingSettings::emitEndpoints);
         addPeriodic(SamplingEvent.class, SamplingSettings::emitSampling);
+        addPeriodic(TransportEvent.class, SamplingSettings::emitTransports);
         FlightRecorder.addListener(settings);
         settings.apply();
     }
@@ -183,6 +186,26 @@ final class SamplingSettings implements FlightRecorderListener {
             }
         } catch (Throwable t) {
             AgentLog.error("Sampling", t);
+        }
+    }
+
+    /** One Transport event per socket library in use, traced or not (the JDK's always). */
+    private static void emitTransports() {
+        try {
+            for (Transports.Entry t : Transports.snapshot()) {
+                TransportEvent e = new TransportEvent();
+                if (!e.shouldCommit()) {
+                    return;
+                }
+                e.transport = t.transport;
+                e.library = t.library;
+                e.traced = t.traced();
+                e.connectionsTraced = t.connections();
+                e.note = t.note() == null ? "" : t.note();
+                e.commit();
+            }
+        } catch (Throwable t) {
+            AgentLog.error("transports", t);
         }
     }
 }

@@ -1,11 +1,13 @@
 package io.socktrace.instrumentation;
 
 import io.socktrace.runtime.AgentLog;
+import io.socktrace.runtime.Transports;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +42,59 @@ public final class Instrumentations {
             UnixAsynchronousServerSocketChannelImplInstrumentation.CLASS_NAME, PendingFutureInstrumentation.CLASS_NAME,
             SslSocketImplInstrumentation.CLASS_NAME);
 
+    /**
+     * Netty's native-transport classes socktrace weaves, by canonical internal name; a class is a
+     * target when its name is one of these or ends with one after a package boundary (a relocated
+     * copy such as {@code io/grpc/netty/shaded/io/netty/channel/unix/Socket}). A unit test keeps
+     * this list and {@link Weaver#NETTY_INSTRUMENTATIONS} in step.
+     */
+    static final List<String> NETTY_TARGETS = List.of("io/netty/channel/unix/Socket", "io/netty/channel/unix/FileDescriptor",
+            "io/netty/channel/epoll/LinuxSocket");
+
+    /**
+     * Classes whose loading means a transport socktrace does not trace is in use, with what it is:
+     * Netty's io_uring (completion-based: its reads and writes never pass through a Java method per
+     * system call) and kqueue (not on Linux). Said once on stderr at {@code log=info} and in the
+     * recording ({@code socktrace.Transport}).
+     */
+    static final Map<String, String> UNTRACED_TRANSPORTS = Map.of(
+            "io/netty/channel/uring/IoUringSocketChannel", "netty-io_uring",
+            "io/netty/incubator/channel/uring/IOUringSocketChannel", "netty-io_uring-incubator",
+            "io/netty/channel/kqueue/KQueueSocketChannel", "netty-kqueue");
+
     private Instrumentations() {
+    }
+
+    /** The canonical name of the Netty target {@code internalName} is (itself or relocated), or null. */
+    static String nettyTarget(String internalName) {
+        if (internalName == null || !internalName.contains("io/netty/channel/")) {
+            return null;
+        }
+        for (int i = 0; i < NETTY_TARGETS.size(); i++) {
+            String target = NETTY_TARGETS.get(i);
+            if (endsAtBoundary(internalName, target)) {
+                return target;
+            }
+        }
+        return null;
+    }
+
+    /** A class of a transport socktrace does not trace loaded: said once per transport and copy. */
+    static void noteUntraced(String internalName) {
+        if (internalName == null || !internalName.contains("io/netty/")) {
+            return;
+        }
+        for (Map.Entry<String, String> e : UNTRACED_TRANSPORTS.entrySet()) {
+            if (endsAtBoundary(internalName, e.getKey())) {
+                String copy = internalName.substring(0, internalName.length() - e.getKey().length()).replace('/', '.');
+                Transports.untraced(e.getValue(), copy + "io.netty",
+                        "its reads and writes complete in the kernel's queue, not in a Java method socktrace can hook");
+            }
+        }
+    }
+
+    private static boolean endsAtBoundary(String name, String suffix) {
+        return name.endsWith(suffix) && (name.length() == suffix.length() || name.charAt(name.length() - suffix.length() - 1) == '/');
     }
 
     /**
@@ -71,13 +125,24 @@ public final class Instrumentations {
         inst.addTransformer(atLoad, false);
         List<Class<?>> loaded = new ArrayList<>();
         Set<String> names = new TreeSet<>();
+        List<Class<?>> netty = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (c.getClassLoader() == null && TARGET_TYPES.contains(c.getName()) && !atLoad.saw(c.getName())) {
-                loaded.add(c);
-                names.add(c.getName());
+            if (c.getClassLoader() == null) {
+                if (TARGET_TYPES.contains(c.getName()) && !atLoad.saw(c.getName())) {
+                    loaded.add(c);
+                    names.add(c.getName());
+                }
+            } else if (c.getName().contains("io.netty.channel.")) {
+                String internalName = c.getName().replace('.', '/');
+                noteUntraced(internalName);
+                if (nettyTarget(internalName) != null && !atLoad.saw(c.getName())) {
+                    netty.add(c);
+                    names.add(c.getName());
+                }
             }
         }
         retransformer.retransform(loaded);
+        retransformer.retransformNetty(netty);
         return names;
     }
 
@@ -91,10 +156,35 @@ public final class Instrumentations {
         private final WovenClassCache cache;
         private final Set<String> internalNames = ConcurrentHashMap.newKeySet();
         private SocketClassTransformer transformer; // guarded by this
+        private SocketClassTransformer nettyTransformer; // guarded by this
+        /** Netty classes retransformed here, held weakly: an application's class loader may go away. */
+        private final Set<Class<?>> nettyClasses = java.util.Collections.newSetFromMap(
+                java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>()));
 
         Retransformer(Instrumentation inst, WovenClassCache cache) {
             this.inst = inst;
             this.cache = cache;
+        }
+
+        /**
+         * Netty's classes that loaded before the agent: woven without a change of shape. Their
+         * connections opened before are not traced (nothing tells a TCP socket from a Unix one
+         * then); those opened from now on are.
+         */
+        synchronized void retransformNetty(List<Class<?>> classes) {
+            if (classes.isEmpty()) {
+                return;
+            }
+            nettyClasses.addAll(classes);
+            if (nettyTransformer == null) {
+                nettyTransformer = new SocketClassTransformer(Set.of(), false, name -> { }, cache, nettyClasses::contains);
+                inst.addTransformer(nettyTransformer, true);
+            }
+            try {
+                inst.retransformClasses(classes.toArray(new Class<?>[0]));
+            } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+                AgentLog.error("retransforming " + classes, e);
+            }
         }
 
         synchronized void retransform(List<Class<?>> classes) {

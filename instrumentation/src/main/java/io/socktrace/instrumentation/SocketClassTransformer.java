@@ -1,11 +1,13 @@
 package io.socktrace.instrumentation;
 
 import io.socktrace.runtime.AgentLog;
+import io.socktrace.runtime.Transports;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The one transformer the JVM calls for every class it defines. It compares the name with the few
@@ -28,6 +30,8 @@ final class SocketClassTransformer implements ClassFileTransformer {
     private final Consumer<String> missed;
     private final WovenClassCache cache;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    /** Non-boot classes this transformer weaves when retransformed; null: Netty's classes as they load. */
+    private final Predicate<Class<?>> retransformedNetty;
 
     /**
      * @param internalNames the classes to weave, as {@code sun/nio/ch/NioSocketImpl}
@@ -36,10 +40,21 @@ final class SocketClassTransformer implements ClassFileTransformer {
      * @param cache         woven classes of earlier runs, and where to keep this run's
      */
     SocketClassTransformer(Set<String> internalNames, boolean addFields, Consumer<String> missed, WovenClassCache cache) {
+        this(internalNames, addFields, missed, cache, null);
+    }
+
+    /**
+     * @param retransformedNetty for a transformer of retransformations: the Netty classes (of
+     *                           application class loaders) it was asked to weave; null for the
+     *                           transformer of classes as they load, which weaves every Netty target
+     */
+    SocketClassTransformer(Set<String> internalNames, boolean addFields, Consumer<String> missed, WovenClassCache cache,
+                           Predicate<Class<?>> retransformedNetty) {
         this.internalNames = internalNames;
         this.addFields = addFields;
         this.missed = missed;
         this.cache = cache;
+        this.retransformedNetty = retransformedNetty;
     }
 
     /** Whether this transformer was called for the class as it loaded (woven or not). */
@@ -50,7 +65,10 @@ final class SocketClassTransformer implements ClassFileTransformer {
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-        if (loader != null || className == null || !internalNames.contains(className)) {
+        if (loader != null) {
+            return transformNetty(loader, className, classBeingRedefined, classfileBuffer);
+        }
+        if (className == null || !internalNames.contains(className)) {
             return null;
         }
         if (classBeingRedefined == null) {
@@ -77,6 +95,51 @@ final class SocketClassTransformer implements ClassFileTransformer {
             // a bug, or a JDK whose class no longer fits the advice: counted like any internal
             // error, so the integration tests' check of the agent's stderr fails on it
             AgentLog.error("instrumenting " + className.replace('/', '.'), t);
+            return null;
+        } finally {
+            BUSY.remove();
+        }
+    }
+
+    /**
+     * A class of an application class loader: woven if it is one of Netty's native-transport
+     * classes (in any relocated copy), as it loads, or when retransformed after a late attach.
+     * Everything else returns after a look at its name.
+     */
+    private byte[] transformNetty(ClassLoader loader, String className, Class<?> classBeingRedefined, byte[] classfileBuffer) {
+        if (className == null) {
+            return null;
+        }
+        if (retransformedNetty == null) {
+            if (classBeingRedefined != null) {
+                return null;
+            }
+            Instrumentations.noteUntraced(className);
+            if (Instrumentations.nettyTarget(className) == null) {
+                return null;
+            }
+            seen.add(className); // not retransformed again by a late look at what is loaded
+        } else if (classBeingRedefined == null || !retransformedNetty.test(classBeingRedefined)) {
+            return null;
+        }
+        if (BUSY.get() != null) {
+            AgentLog.warn("could not instrument " + className.replace('/', '.') + ": loaded while instrumenting another class");
+            return null;
+        }
+        BUSY.set(Boolean.TRUE);
+        try {
+            byte[] woven = cache.find(className, classfileBuffer, false);
+            if (woven == null) {
+                woven = Weaver.weaveNetty(className, classfileBuffer, loader);
+                if (woven != null) {
+                    cache.store(className, classfileBuffer, false, woven);
+                }
+            }
+            return woven;
+        } catch (Throwable t) {
+            // an unknown Netty whose classes no longer fit: its connections are not traced, said once
+            AgentLog.error("instrumenting " + className.replace('/', '.'), t);
+            Transports.untraced("netty-epoll", className.replace('/', '.'), "its classes could not be instrumented: " + t);
             return null;
         } finally {
             BUSY.remove();

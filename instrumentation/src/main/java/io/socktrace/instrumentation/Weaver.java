@@ -54,6 +54,16 @@ final class Weaver {
             new UnixAsynchronousServerSocketChannelImplInstrumentation(),
             new PendingFutureInstrumentation());
 
+    /**
+     * Netty's native transports, woven in whatever class loader and under whatever relocation they
+     * load (matched by {@link Instrumentations#nettyTarget}): not JDK classes, kept apart so that the
+     * JDK list stays the boot loader's.
+     */
+    static final List<JdkClassInstrumentation> NETTY_INSTRUMENTATIONS = List.of(
+            new NettySocketInstrumentation(),
+            new NettyFileDescriptorInstrumentation(),
+            new NettyLinuxSocketInstrumentation());
+
     private final ByteBuddy atLoad;
     private final ByteBuddy sameShape;
     private final ClassFileLocator agentClasses;
@@ -61,6 +71,8 @@ final class Weaver {
     private final Advice.ExceptionHandler logFailure;
     /** By internal name ({@code sun/nio/ch/NioSocketImpl}); filled once, read-only after. */
     private final Map<String, JdkClassInstrumentation> targets = new HashMap<>();
+    /** Netty's classes by their canonical internal name ({@code io/netty/channel/unix/Socket}); read-only after. */
+    private final Map<String, JdkClassInstrumentation> nettyTargets = new HashMap<>();
     /** Parsed advice classes, by class name: parsed when a class that uses them is first woven. */
     private final Map<String, Advice> advice = new ConcurrentHashMap<>();
 
@@ -76,6 +88,9 @@ final class Weaver {
         for (JdkClassInstrumentation instrumentation : INSTRUMENTATIONS) {
             targets.put(instrumentation.className().replace('.', '/'), instrumentation);
         }
+        for (JdkClassInstrumentation instrumentation : NETTY_INSTRUMENTATIONS) {
+            nettyTargets.put(instrumentation.className().replace('.', '/'), instrumentation);
+        }
     }
 
     /**
@@ -84,16 +99,39 @@ final class Weaver {
      * cannot change a class's shape).
      */
     static byte[] weave(String internalName, byte[] classFile, boolean addField) {
-        return Holder.INSTANCE.apply(internalName, classFile, addField);
+        return Holder.INSTANCE.apply(internalName, classFile, addField, null);
     }
 
-    private byte[] apply(String internalName, byte[] classFile, boolean addField) {
-        JdkClassInstrumentation target = targets.get(internalName);
-        if (target == null) {
-            return null;
+    /**
+     * The woven class file of a Netty class ({@code internalName} as it loads, relocated or not)
+     * defined by {@code loader}, or null when it is no target. Never adds a field.
+     */
+    static byte[] weaveNetty(String internalName, byte[] classFile, ClassLoader loader) {
+        return Holder.INSTANCE.apply(internalName, classFile, false, loader);
+    }
+
+    private byte[] apply(String internalName, byte[] classFile, boolean addField, ClassLoader loader) {
+        JdkClassInstrumentation target;
+        String name;
+        ClassFileLocator locator;
+        if (loader == null) {
+            target = targets.get(internalName);
+            if (target == null) {
+                return null;
+            }
+            name = target.className();
+            locator = locator(name, classFile);
+        } else {
+            String canonical = Instrumentations.nettyTarget(internalName);
+            target = canonical == null ? null : nettyTargets.get(canonical);
+            if (target == null) {
+                return null;
+            }
+            name = internalName.replace('/', '.');
+            // its superclasses (FileDescriptor, whose fields the advice reads) come from its own loader
+            locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, classFile),
+                    ClassFileLocator.ForClassLoader.of(loader), ClassFileLocator.ForClassLoader.ofBootLoader());
         }
-        String name = target.className();
-        ClassFileLocator locator = locator(name, classFile);
         TypePool pool = pool(locator);
         TypeDescription type = pool.describe(name).resolve();
         DynamicType.Builder<?> builder = addField
@@ -106,7 +144,7 @@ final class Weaver {
             builder = builder.defineField(Connections.FIELD_NAME, Object.class, Visibility.PRIVATE, FieldPersistence.TRANSIENT);
         }
         byte[] woven = builder.make(pool).getBytes();
-        AgentLog.debug("instrumented " + name + (addField ? "" : " (retransformed)"));
+        AgentLog.debug("instrumented " + name + (loader != null ? " of " + loader : addField ? "" : " (retransformed)"));
         return woven;
     }
 
@@ -115,7 +153,12 @@ final class Weaver {
      * selects, as weaving does: what the hook-match test compares with what each hook means.
      */
     static Map<Hook, List<MethodDescription>> matches(JdkClassInstrumentation target, byte[] classFile) {
-        TypeDescription type = pool(locator(target.className(), classFile)).describe(target.className()).resolve();
+        return matches(target, target.className(), locator(target.className(), classFile));
+    }
+
+    /** {@link #matches(JdkClassInstrumentation, byte[])} for a class {@code name} (relocated or not) that {@code locator} finds. */
+    static Map<Hook, List<MethodDescription>> matches(JdkClassInstrumentation target, String name, ClassFileLocator locator) {
+        TypeDescription type = pool(locator).describe(name).resolve();
         Map<Hook, List<MethodDescription>> matches = new LinkedHashMap<>();
         for (Hook hook : target.hooks()) {
             matches.put(hook, List.copyOf(type.getDeclaredMethods().filter(hook.methods)));

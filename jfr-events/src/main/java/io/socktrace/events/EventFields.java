@@ -158,6 +158,13 @@ public final class EventFields {
     public static final String SLOW_CONNECT = "slowConnect";
     public static final String LONG_CLOSE_WAIT = "longCloseWait";
 
+    // the transports this JVM uses (Transport)
+    public static final String TRANSPORT = "transport";
+    public static final String LIBRARY = "library";
+    public static final String TRACED = "traced";
+    public static final String CONNECTIONS_TRACED = "connectionsTraced";
+    public static final String NOTE = "note";
+
     private EventFields() {
     }
 }

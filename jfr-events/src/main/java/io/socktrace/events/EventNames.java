@@ -31,6 +31,7 @@ public final class EventNames {
     public static final String NETWORK_STATISTICS = PREFIX + "NetworkStatistics";
     public static final String ENDPOINT_STATISTICS = PREFIX + "EndpointStatistics";
     public static final String SAMPLING = PREFIX + "Sampling";
+    public static final String TRANSPORT = PREFIX + "Transport";
 
     /**
      * A captured TCP packet, written by the correlator ({@code correlate --jfr-out}) next to the
@@ -43,7 +44,8 @@ public final class EventNames {
 
     /** Every event the agent records, in the order the README describes them. */
     public static final List<String> AGENT_EVENTS = List.of(CONNECT, ACCEPT, LISTEN, RECEIVE, SEND, RESET, CLOSE, SHUTDOWN,
-            SOCKET_OPTION, CLOSE_WAIT_LEAK, LEAK, TCP_INFO, LISTEN_QUEUE, NETWORK_STATISTICS, ENDPOINT_STATISTICS, SAMPLING);
+            SOCKET_OPTION, CLOSE_WAIT_LEAK, LEAK, TCP_INFO, LISTEN_QUEUE, NETWORK_STATISTICS, ENDPOINT_STATISTICS, SAMPLING,
+            TRANSPORT);
 
     /** The agent's events that belong to one socket: they extend {@link ConnectionEvent} and carry its connectionId. */
     public static final List<String> CONNECTION_EVENTS = List.of(CONNECT, ACCEPT, LISTEN, RECEIVE, SEND, RESET, CLOSE, SHUTDOWN,

@@ -50,6 +50,8 @@ public final class SettingsFiles {
         {EventNames.ENDPOINT_STATISTICS, "period:10 s"},
         // the sampling in force, at the start of each chunk whatever the session
         {EventNames.SAMPLING, "period:beginChunk"},
+        // the socket libraries in use, traced or not, with their connections so far
+        {EventNames.TRANSPORT, "period:everyChunk"},
     };
 
     /** Setting of {@link EventNames#SAMPLING}: normal connections recorded per second and direction ("100/s"), or "off" for all. */

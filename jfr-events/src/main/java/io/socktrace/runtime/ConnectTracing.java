@@ -106,6 +106,7 @@ final class ConnectTracing {
         if (thrown == null) {
             c.phase = Connection.Phase.CONNECTED;
             c.establishedNanos = now;
+            Transports.established(socket);
             Sampling.decide(c, false);
             InetSocketAddress seen = socket instanceof java.net.SocketImpl ? takeLocalSeenInConnect() : null;
             if (seen != null && seen.getPort() != 0 && seen.getAddress() != null) {
@@ -239,6 +240,7 @@ final class ConnectTracing {
             }
             c.phase = Connection.Phase.CONNECTED;
             c.establishedNanos = System.nanoTime();
+            Transports.established(accepted);
             if (listening != null && c.endpoint == null && listening.hold()) {
                 c.endpoint = listening;
                 listening.add(Endpoint.ACCEPTED, 1);

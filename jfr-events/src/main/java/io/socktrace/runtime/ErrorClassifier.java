@@ -48,7 +48,8 @@ public final class ErrorClassifier {
         if (m.contains("timed out")) {
             return ConnectOutcome.TIMED_OUT;
         }
-        if (m.contains("unreachable") || m.contains("no route to host")) {
+        if (m.contains("unreachable") || m.contains("no route to host") || t instanceof java.net.NoRouteToHostException) {
+            // Netty's native transports throw it without a message
             return ConnectOutcome.UNREACHABLE;
         }
         if (m.contains("closed by interrupt") || t instanceof InterruptedIOException) {

@@ -116,6 +116,10 @@ final class JdkAccess {
             if (Handles.CHANNEL.isInstance(socket)) {
                 return (int) Handles.CHANNEL_AVAILABLE.invoke(socket);
             }
+            if (Handles.NET_AVAILABLE != null && NettySockets.isNetty(socket)) {
+                FileDescriptor fd = fd(socket);
+                return fd == null ? -1 : (int) Handles.NET_AVAILABLE.invokeExact(fd);
+            }
         } catch (Throwable t) {
             return -1; // closed or reset: nothing to tell
         }
@@ -145,6 +149,9 @@ final class JdkAccess {
     /** The descriptor number of a socket, or -1 (closed, or the JDK's fields could not be read). */
     static int descriptor(Object socket) {
         try {
+            if (NettySockets.isNetty(socket)) {
+                return NettySockets.descriptor(socket);
+            }
             FileDescriptor fd = socket == null ? null : fd(socket);
             return fd == null || !fd.valid() || Handles.FD_VALUE == null ? -1 : (int) Handles.FD_VALUE.invokeExact(fd);
         } catch (Throwable t) {
@@ -161,7 +168,26 @@ final class JdkAccess {
                 return (FileDescriptor) Handles.FD_GETTERS[i].invoke(socket);
             }
         }
-        return null;
+        return nettyDescriptor(socket);
+    }
+
+    /**
+     * A {@code java.io.FileDescriptor} holding the number of a Netty native socket, so that the
+     * JDK's own socket calls ({@code Net.pollNow}, {@code Net.available}, {@code Net.localAddress})
+     * can ask the kernel about it. Made for one question and dropped: it has no cleaner and is
+     * never closed, so it cannot close Netty's descriptor.
+     */
+    private static FileDescriptor nettyDescriptor(Object socket) throws Throwable {
+        if (Handles.FD_SETTER == null) {
+            return null;
+        }
+        int number = NettySockets.descriptor(socket);
+        if (number < 0) {
+            return null;
+        }
+        FileDescriptor fd = new FileDescriptor();
+        Handles.FD_SETTER.invokeExact(fd, number);
+        return fd;
     }
 
     private static final class Handles {
@@ -188,6 +214,26 @@ final class JdkAccess {
         static final Class<?>[] FD_OWNERS = new Class<?>[4];
         static final MethodHandle[] FD_GETTERS = new MethodHandle[4];
         static final MethodHandle FD_VALUE = fdValue();
+        static final MethodHandle FD_SETTER = fdSetter();
+        /** {@code static int Net.available(FileDescriptor)}: FIONREAD on any socket descriptor. */
+        static final MethodHandle NET_AVAILABLE = netAvailable();
+
+        private static MethodHandle fdSetter() {
+            try {
+                return MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup())
+                        .findSetter(FileDescriptor.class, "fd", int.class);
+            } catch (Throwable t) {
+                return null; // Netty's native sockets then get no kernel questions at close
+            }
+        }
+
+        private static MethodHandle netAvailable() {
+            try {
+                return staticIn("sun.nio.ch.Net", "available", MethodType.methodType(int.class, FileDescriptor.class));
+            } catch (Throwable t) {
+                return null;
+            }
+        }
 
         private static MethodHandle fdValue() {
             try {

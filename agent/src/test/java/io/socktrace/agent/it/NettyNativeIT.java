@@ -1,0 +1,150 @@
+package io.socktrace.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.socktrace.agent.it.AgentJvm.Endpoints;
+import io.socktrace.agent.it.AgentJvm.Result;
+import io.socktrace.agent.it.programs.GrpcUnary;
+import io.socktrace.agent.it.programs.NettyEpollScenarios;
+import io.socktrace.events.EventFields;
+import io.socktrace.events.EventNames;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import jdk.jfr.consumer.RecordedEvent;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Netty's native epoll transport under the agent, through its Java layer: plain Netty 4.1 and 4.2
+ * and gRPC's relocated copy (its default transport). Each connection gives the same events as
+ * on the JDK's paths, once, with the 4-tuple, byte totals and outcomes the application saw; the
+ * recording says which transports carried how many connections, and names the one it cannot
+ * trace (io_uring).
+ */
+class NettyNativeIT {
+
+    private static final long ECHOED = NettyEpollScenarios.MESSAGES[0] + NettyEpollScenarios.MESSAGES[1] + NettyEpollScenarios.MESSAGES[2];
+
+    @Test
+    void netty41Epoll_echoRefusedAndReset_recordedAsOnTheJdkPaths() throws Exception {
+        Result r = run(libs("socktrace.nettyLibs"), "", NettyEpollScenarios.class.getName());
+        assertScenarios(r);
+        RecordedEvent epoll = transport(r, "netty-epoll", "io.netty");
+        assertThat(epoll.getBoolean(EventFields.TRACED)).isTrue();
+        assertThat(epoll.getLong(EventFields.CONNECTIONS_TRACED)).isEqualTo(4); // echo and reset, both ends
+    }
+
+    @Test
+    void netty42Epoll_sameEvents_andIoUringSaidToBeUntraced() throws Exception {
+        Result r = run(libs("socktrace.netty42Libs"), "log=info", NettyEpollScenarios.class.getName(), "io_uring");
+        assertThat(r.stdout).contains("loaded io_uring");
+        assertScenarios(r);
+        assertThat(transport(r, "netty-epoll", "io.netty").getLong(EventFields.CONNECTIONS_TRACED)).isEqualTo(4);
+        assertThat(r.stderr).contains("[socktrace] connections through netty-io_uring (io.netty) are not traced");
+        RecordedEvent uring = transport(r, "netty-io_uring", "io.netty");
+        assertThat(uring.getBoolean(EventFields.TRACED)).isFalse();
+        assertThat(uring.getString(EventFields.NOTE)).contains("not in a Java method");
+    }
+
+    @Test
+    void grpcShadedNetty_defaultTransport_oneConnectionBothEnds() throws Exception {
+        String testClasspath = Files.readString(Path.of(System.getProperty("socktrace.testClasspath"))).trim();
+        Result r = run(testClasspath, "", GrpcUnary.class.getName());
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        for (int i = 0; i < GrpcUnary.CALLS; i++) {
+            assertThat(r.stdout).contains("echo call " + i);
+        }
+        Endpoints client = r.socket("client");
+        Endpoints server = r.socket("server");
+        RecordedEvent connect = r.single(EventNames.CONNECT, client);
+        assertThat(connect.getString(EventFields.OUTCOME)).isEqualTo("CONNECTED");
+        assertThat(connect.getBoolean(EventFields.BLOCKING)).isFalse();
+        RecordedEvent accept = r.single(EventNames.ACCEPT, server);
+        assertThat(accept.getString(EventFields.OUTCOME)).isEqualTo("ACCEPTED");
+        assertThat(accept.getString(EventFields.COMMUNITY_ID)).isEqualTo(connect.getString(EventFields.COMMUNITY_ID)).isNotEmpty();
+        RecordedEvent clientClose = r.single(EventNames.CLOSE, client);
+        RecordedEvent serverClose = r.single(EventNames.CLOSE, server);
+        // HTTP/2 preface, settings, headers and three calls each way: what one side wrote, the other read
+        assertThat(clientClose.getLong(EventFields.BYTES_WRITTEN)).isEqualTo(serverClose.getLong(EventFields.BYTES_READ)).isGreaterThan(100);
+        assertThat(serverClose.getLong(EventFields.BYTES_WRITTEN)).isEqualTo(clientClose.getLong(EventFields.BYTES_READ)).isGreaterThan(100);
+        assertThat(clientClose.getString(EventFields.INITIATOR)).isEqualTo("LOCAL");
+        assertThat(serverClose.getString(EventFields.INITIATOR)).isEqualTo("PEER");
+        RecordedEvent shaded = transport(r, "netty-epoll", "io.grpc.netty.shaded.io.netty");
+        assertThat(shaded.getBoolean(EventFields.TRACED)).isTrue();
+        assertThat(shaded.getLong(EventFields.CONNECTIONS_TRACED)).isEqualTo(2);
+        assertThat(transport(r, "jdk", "java.base").getLong(EventFields.CONNECTIONS_TRACED)).isZero();
+    }
+
+    private static void assertScenarios(Result r) {
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        assertThat(r.stdout).contains("echoed " + ECHOED + " of " + ECHOED);
+
+        Endpoints client = r.socket("echo-client");
+        Endpoints server = r.socket("echo-server");
+        RecordedEvent connect = r.single(EventNames.CONNECT, client);
+        assertThat(connect.getString(EventFields.OUTCOME)).isEqualTo("CONNECTED");
+        assertThat(connect.getBoolean(EventFields.BLOCKING)).isFalse();
+        assertThat(connect.getString(EventFields.LOCAL_ADDRESS)).isEqualTo(client.localAddress);
+        RecordedEvent accept = r.single(EventNames.ACCEPT, server);
+        assertThat(accept.getString(EventFields.OUTCOME)).isEqualTo("ACCEPTED");
+        assertThat(accept.getString(EventFields.ADDRESS)).isEqualTo(client.localAddress);
+        assertThat(accept.getString(EventFields.COMMUNITY_ID)).isEqualTo(connect.getString(EventFields.COMMUNITY_ID)).isNotEmpty();
+        RecordedEvent clientClose = r.single(EventNames.CLOSE, client);
+        assertThat(clientClose.getLong(EventFields.BYTES_WRITTEN)).isEqualTo(ECHOED);
+        assertThat(clientClose.getLong(EventFields.BYTES_READ)).isEqualTo(ECHOED);
+        assertThat(clientClose.getString(EventFields.INITIATOR)).isEqualTo("LOCAL");
+        RecordedEvent serverClose = r.single(EventNames.CLOSE, server);
+        assertThat(serverClose.getLong(EventFields.BYTES_READ)).isEqualTo(ECHOED);
+        assertThat(serverClose.getLong(EventFields.BYTES_WRITTEN)).isEqualTo(ECHOED);
+        assertThat(serverClose.getString(EventFields.INITIATOR)).isEqualTo("PEER");
+        assertThat(serverClose.getString(EventFields.INITIATOR_EVIDENCE)).isEqualTo("END_OF_STREAM");
+        // epoll loops read until nothing is left: those empty reads are no events
+        assertThat(r.events(EventNames.RECEIVE, e -> "OK".equals(e.getString(EventFields.OUTCOME))
+                && e.getLong(EventFields.BYTES_READ) == 0 && !e.getBoolean(EventFields.END_OF_STREAM))).isEmpty();
+
+        Endpoints refused = r.target("refused");
+        List<RecordedEvent> refusals = r.events(EventNames.CONNECT, e -> e.getInt(EventFields.PORT) == refused.remotePort);
+        assertThat(refusals).hasSize(1);
+        assertThat(refusals.get(0).getString(EventFields.OUTCOME)).isEqualTo("REFUSED");
+        assertThat(refusals.get(0).getString(EventFields.EXCEPTION_MESSAGE)).contains("Connection refused");
+        assertThat(r.stdout).contains("refused: ").contains("Connection refused");
+
+        Endpoints resetClient = r.socket("reset-client");
+        Endpoints resetServer = r.socket("reset-server");
+        assertThat(r.stdout).contains("reset: ").contains("Connection reset by peer");
+        RecordedEvent reset = r.single(EventNames.RESET, resetClient);
+        assertThat(reset.getString(EventFields.KIND)).isEqualTo("CONNECTION_RESET");
+        assertThat(reset.getString(EventFields.OPERATION)).isEqualTo("READ");
+        assertThat(reset.getLong(EventFields.BYTES_WRITTEN)).isEqualTo(5);
+        assertThat(reset.getString(EventFields.EXCEPTION_MESSAGE)).startsWith("recvAddress(..) failed").endsWith("Connection reset by peer");
+        RecordedEvent failedRead = r.single(EventNames.RECEIVE, resetClient);
+        assertThat(failedRead.getString(EventFields.OUTCOME)).isEqualTo("RESET");
+        assertThat(failedRead.getStackTrace().getFrames().get(0).getMethod().getName()).isEqualTo("recvAddress");
+        assertThat(r.single(EventNames.CLOSE, resetClient).getString(EventFields.INITIATOR)).isEqualTo("AFTER_ERROR");
+        RecordedEvent abort = r.single(EventNames.CLOSE, resetServer);
+        assertThat(abort.getString(EventFields.INITIATOR)).isEqualTo("ABORT");
+        assertThat(abort.getLong(EventFields.BYTES_READ)).isEqualTo(5);
+    }
+
+    private static RecordedEvent transport(Result r, String transport, String library) {
+        List<RecordedEvent> found = r.events(EventNames.TRANSPORT,
+                e -> transport.equals(e.getString(EventFields.TRANSPORT)) && library.equals(e.getString(EventFields.LIBRARY)));
+        assertThat(found).as("Transport events %s %s in %s", transport, library, r.events(EventNames.TRANSPORT)).isNotEmpty();
+        return found.get(found.size() - 1); // the last chunk's: the counts so far
+    }
+
+    private static String libs(String property) throws Exception {
+        try (Stream<Path> jars = Files.list(Path.of(System.getProperty(property)))) {
+            return jars.map(Path::toString).sorted().collect(Collectors.joining(File.pathSeparator));
+        }
+    }
+
+    private static Result run(String classpath, String options, String... command) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("-cp", AgentJvm.TEST_CLASSES + File.pathSeparator + classpath));
+        cmd.addAll(List.of(command));
+        return AgentJvm.run(options, List.of(), cmd);
+    }
+}

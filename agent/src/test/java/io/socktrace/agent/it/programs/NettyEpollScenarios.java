@@ -1,0 +1,152 @@
+package io.socktrace.agent.it.programs;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Netty's native epoll transport on loopback, three ways a connection goes: an echo (three
+ * messages written before one flush, so epoll sends them with one gathering write, and echoed
+ * back), a connect to a port nobody listens on, and a server that aborts the connection (SO_LINGER
+ * 0) after the first bytes, so the client's read fails with a reset. With {@code io_uring} as the
+ * argument it also loads Netty's io_uring channel class, which socktrace does not trace.
+ */
+public final class NettyEpollScenarios {
+
+    public static final int[] MESSAGES = {10, 1000, 100_000};
+
+    private NettyEpollScenarios() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (!Epoll.isAvailable()) {
+            throw new IllegalStateException("epoll unavailable", Epoll.unavailabilityCause());
+        }
+        if (args.length > 0 && args[0].equals("io_uring")) {
+            Class.forName("io.netty.channel.uring.IoUringSocketChannel", false, NettyEpollScenarios.class.getClassLoader());
+            System.out.println("loaded io_uring");
+        }
+        EventLoopGroup group = new EpollEventLoopGroup(2);
+        try {
+            echo(group);
+            refused(group);
+            reset(group);
+        } finally {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void echo(EventLoopGroup group) throws Exception {
+        long total = 0;
+        for (int m : MESSAGES) {
+            total += m;
+        }
+        Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ctx.writeAndFlush(msg);
+                            }
+                        });
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        AtomicLong echoed = new AtomicLong();
+        CountDownLatch allBack = new CountDownLatch(1);
+        long expected = total;
+        Channel client = new Bootstrap().group(group).channel(EpollSocketChannel.class)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ByteBuf buf = (ByteBuf) msg;
+                        if (echoed.addAndGet(buf.readableBytes()) >= expected) {
+                            allBack.countDown();
+                        }
+                        buf.release();
+                    }
+                })
+                .connect(server.localAddress()).sync().channel();
+        printSockets("echo", client);
+        for (int m : MESSAGES) {
+            client.write(Unpooled.directBuffer(m).writeZero(m));
+        }
+        client.flush();
+        boolean done = allBack.await(20, TimeUnit.SECONDS);
+        System.out.println("echoed " + echoed.get() + " of " + total + (done ? "" : " (timed out)"));
+        client.close().sync();
+        Thread.sleep(300); // the server reads the end of stream and closes its side
+        server.close().sync();
+    }
+
+    private static void refused(EventLoopGroup group) throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort(); // free again once closed: nobody listens there
+        }
+        System.out.println("   target refused 127.0.0.1:" + port);
+        Throwable failure = new Bootstrap().group(group).channel(EpollSocketChannel.class)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(new InetSocketAddress("127.0.0.1", port)).await().cause();
+        System.out.println("refused: " + failure);
+    }
+
+    private static void reset(EventLoopGroup group) throws Exception {
+        Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
+                .childOption(ChannelOption.SO_LINGER, 0)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ((ByteBuf) msg).release();
+                        ctx.close(); // linger 0: an RST, not a FIN
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        CountDownLatch failed = new CountDownLatch(1);
+        Channel client = new Bootstrap().group(group).channel(EpollSocketChannel.class)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        seen.set(cause);
+                        failed.countDown();
+                        ctx.close();
+                    }
+                })
+                .connect(server.localAddress()).sync().channel();
+        printSockets("reset", client);
+        client.writeAndFlush(Unpooled.directBuffer(5).writeZero(5));
+        boolean got = failed.await(10, TimeUnit.SECONDS);
+        System.out.println("reset: " + (got ? seen.get() : "no failure"));
+        client.close().sync();
+        server.close().sync();
+    }
+
+    private static void printSockets(String name, Channel client) {
+        InetSocketAddress local = (InetSocketAddress) client.localAddress();
+        InetSocketAddress remote = (InetSocketAddress) client.remoteAddress();
+        System.out.println("   socket " + name + "-client " + local.getAddress().getHostAddress() + ":" + local.getPort() + " -> "
+                + remote.getAddress().getHostAddress() + ":" + remote.getPort());
+        System.out.println("   socket " + name + "-server " + remote.getAddress().getHostAddress() + ":" + remote.getPort() + " -> "
+                + local.getAddress().getHostAddress() + ":" + local.getPort());
+    }
+}

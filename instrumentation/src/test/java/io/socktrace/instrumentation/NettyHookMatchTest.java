@@ -1,0 +1,132 @@
+package io.socktrace.instrumentation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Netty's native-transport classes, hooked in every copy socktrace claims to trace: Netty 4.1.118,
+ * 4.2.18 and gRPC 1.85.1's relocated copy ({@code io.grpc.netty.shaded.io.netty}), read from the
+ * real jars (copied by the build, on no class path). Each hook must select exactly the Java
+ * wrapper it means (never the native of the same name), the class must weave, and the name
+ * matching must take relocated copies and nothing else.
+ */
+class NettyHookMatchTest {
+
+    private static final Map<String, Map<String, List<String>>> EXPECTED = Map.of(
+            NettySocketInstrumentation.CLASS_NAME, hooks(
+                    "CreatedAdvice", List.of("void <init>(int)"),
+                    "ConnectAdvice", List.of("boolean connect(SocketAddress)"),
+                    "FinishConnectAdvice", List.of("boolean finishConnect()"),
+                    "BindAdvice", List.of("void bind(SocketAddress)"),
+                    "ListenAdvice", List.of("void listen(int)"),
+                    "AcceptAdvice", List.of("int accept(byte[])"),
+                    "RecvAdvice", List.of("int recv(ByteBuffer,int,int)", "int recvAddress(long,int,int)"),
+                    "SendAdvice", List.of("int send(ByteBuffer,int,int)", "int sendAddress(long,int,int)"),
+                    "ShutdownAdvice", List.of("void shutdown(boolean,boolean)"),
+                    "OptionAdvice", List.of("void setKeepAlive(boolean)", "void setReceiveBufferSize(int)", "void setSendBufferSize(int)",
+                            "void setTcpNoDelay(boolean)", "void setSoLinger(int)", "void setReuseAddress(boolean)", "void setReusePort(boolean)")),
+            NettyFileDescriptorInstrumentation.CLASS_NAME, hooks(
+                    "CloseAdvice", List.of("void close()"),
+                    "WritevAdvice", List.of("long writev(ByteBuffer[],int,int,long)"),
+                    "WritevAddressesAdvice", List.of("long writevAddresses(long,int)")),
+            NettyLinuxSocketInstrumentation.CLASS_NAME, hooks(
+                    "SendFileAdvice", List.of("long sendFile(DefaultFileRegion,long,long,long)"),
+                    "OptionAdvice", List.of("void setTcpKeepIdle(int)", "void setTcpKeepIntvl(int)", "void setTcpKeepCnt(int)",
+                            "void setTcpUserTimeout(int)")));
+
+    /** Each copy: the folder its jars were copied to, and the package prefix of its Netty. */
+    static Stream<Arguments> copies() {
+        List<Arguments> all = new ArrayList<>();
+        for (String[] copy : new String[][] {{"netty-4.1", ""}, {"netty-4.2", ""}, {"grpc-shaded", "io.grpc.netty.shaded."}}) {
+            for (JdkClassInstrumentation instrumentation : Weaver.NETTY_INSTRUMENTATIONS) {
+                all.add(Arguments.of(copy[0], copy[1] + instrumentation.className(), instrumentation));
+            }
+        }
+        return all.stream();
+    }
+
+    @Test
+    void instrumentations_oneForEachNettyTarget() {
+        List<String> classes = Weaver.NETTY_INSTRUMENTATIONS.stream().map(i -> i.className().replace('.', '/')).collect(Collectors.toList());
+        assertThat(classes).containsExactlyInAnyOrderElementsOf(Instrumentations.NETTY_TARGETS);
+        assertThat(EXPECTED.keySet()).containsExactlyInAnyOrderElementsOf(
+                Weaver.NETTY_INSTRUMENTATIONS.stream().map(JdkClassInstrumentation::className).collect(Collectors.toList()));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("copies")
+    void hooks_matchExactlyTheJavaWrappers_andTheClassWeaves(String copy, String className, JdkClassInstrumentation instrumentation)
+            throws Exception {
+        try (URLClassLoader loader = new URLClassLoader(jars(copy), null)) {
+            ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.ForClassLoader.of(loader),
+                    ClassFileLocator.ForClassLoader.ofBootLoader());
+            String internalName = className.replace('.', '/');
+            assertThat(Instrumentations.nettyTarget(internalName)).isEqualTo(instrumentation.className().replace('.', '/'));
+
+            Map<String, List<String>> matched = new LinkedHashMap<>();
+            Weaver.matches(instrumentation, className, locator).forEach((hook, methods) -> matched.put(hook.name(),
+                    methods.stream().map(NettyHookMatchTest::signature).sorted().collect(Collectors.toList())));
+            assertThat(matched).as("hooks of %s in %s", className, copy).isEqualTo(EXPECTED.get(instrumentation.className()));
+
+            byte[] classFile = locator.locate(className).resolve();
+            // an advice that does not fit (a field it reads missing, a type it names absent) throws here
+            byte[] woven = Weaver.weaveNetty(internalName, classFile, loader);
+            assertThat(woven).isNotNull().isNotEqualTo(classFile);
+        }
+    }
+
+    @Test
+    void nettyTarget_takesRelocatedCopiesAtAPackageBoundaryOnly() {
+        assertThat(Instrumentations.nettyTarget("io/netty/channel/unix/Socket")).isEqualTo("io/netty/channel/unix/Socket");
+        assertThat(Instrumentations.nettyTarget("org/apache/flink/shaded/netty4/io/netty/channel/epoll/LinuxSocket"))
+                .isEqualTo("io/netty/channel/epoll/LinuxSocket");
+        assertThat(Instrumentations.nettyTarget("com/example/myio/netty/channel/unix/Socket")).isNull();
+        assertThat(Instrumentations.nettyTarget("io/netty/channel/uring/LinuxSocket")).isNull(); // io_uring's: not traced
+        assertThat(Instrumentations.nettyTarget("io/netty/channel/unix/SocketWritableByteChannel")).isNull();
+        assertThat(Instrumentations.nettyTarget("java/net/Socket")).isNull();
+    }
+
+    private static URL[] jars(String copy) throws IOException {
+        Path dir = Path.of(System.getProperty("socktrace.nettyJars", "target/netty-jars"), copy);
+        try (Stream<Path> files = Files.list(dir)) {
+            List<URL> urls = new ArrayList<>();
+            for (Path p : files.filter(f -> f.toString().endsWith(".jar")).sorted().collect(Collectors.toList())) {
+                urls.add(p.toUri().toURL());
+            }
+            assertThat(urls).as("jars in %s", dir).isNotEmpty();
+            return urls.toArray(new URL[0]);
+        }
+    }
+
+    private static String signature(net.bytebuddy.description.method.MethodDescription method) {
+        return method.getReturnType().asErasure().getSimpleName() + " " + method.getInternalName()
+                + method.getParameters().asTypeList().asErasures().stream().map(net.bytebuddy.description.type.TypeDescription::getSimpleName)
+                .collect(Collectors.joining(",", "(", ")"));
+    }
+
+    private static Map<String, List<String>> hooks(Object... hookAndMethods) {
+        Map<String, List<String>> map = new LinkedHashMap<>();
+        for (int i = 0; i < hookAndMethods.length; i += 2) {
+            @SuppressWarnings("unchecked")
+            List<String> methods = (List<String>) hookAndMethods[i + 1];
+            map.put((String) hookAndMethods[i], methods.stream().sorted().collect(Collectors.toList()));
+        }
+        return map;
+    }
+}
