@@ -51,10 +51,15 @@ final class Summary {
         events.sort(Comparator.comparing(RecordedEvent::getStartTime));
         List<RecordedEvent> statistics = new ArrayList<>();
         RecordedEvent sampling = null;
+        Map<String, RecordedEvent> transports = new java.util.TreeMap<>();
         for (java.util.Iterator<RecordedEvent> i = events.iterator(); i.hasNext(); ) {
             RecordedEvent e = i.next();
             String name = e.getEventType().getName();
-            if (name.equals(EventNames.ENDPOINT_STATISTICS)) {
+            if (name.equals(EventNames.TRANSPORT)) {
+                // the latest of each transport: its count so far
+                transports.put(e.getString(EventFields.TRANSPORT) + " (" + e.getString(EventFields.LIBRARY) + ")", e);
+                i.remove();
+            } else if (name.equals(EventNames.ENDPOINT_STATISTICS)) {
                 statistics.add(e);
                 i.remove();
             } else if (name.equals(EventNames.SAMPLING)) {
@@ -73,6 +78,9 @@ final class Summary {
         out.println(file.getFileName() + ": " + events.size() + " socktrace events, " + byConnection.size() + " sockets");
         if (sampling != null) {
             out.println(samplingLine(sampling));
+        }
+        for (Map.Entry<String, RecordedEvent> t : transports.entrySet()) {
+            out.println(transportLine(t.getKey(), t.getValue()));
         }
         if (!statistics.isEmpty()) {
             EndpointTable.print(statistics, out);
@@ -108,6 +116,15 @@ final class Summary {
         return "sampling: " + (connections == 0 ? "every connection recorded" : "normal connections sampled, at most " + connections
                 + "/s per direction") + "; abnormal events " + (abnormal == 0 ? "all recorded" : "up to " + abnormal
                 + "/s per endpoint and kind, the rest counted") + " (settings=profile records everything)";
+    }
+
+    /** One line per socket library: the connections it carried, or why socktrace cannot see them. */
+    static String transportLine(String name, RecordedEvent e) {
+        if (!e.getBoolean(EventFields.TRACED)) {
+            return "transport " + name + ": NOT TRACED, " + printable(e.getString(EventFields.NOTE));
+        }
+        long n = e.getLong(EventFields.CONNECTIONS_TRACED);
+        return "transport " + name + ": " + n + (n == 1 ? " connection" : " connections") + " traced";
     }
 
     /** The event that best names the connection: one with both endpoints filled in. */

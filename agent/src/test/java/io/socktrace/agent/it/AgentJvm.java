@@ -51,6 +51,8 @@ final class AgentJvm {
         final List<RecordedEvent> events;
         /** The command line that ran. */
         List<String> command = List.of();
+        /** The recording the events were read from (null when the run had none). */
+        Path recording;
 
         Result(int exitCode, String stdout, String stderr, List<RecordedEvent> events) {
             this.exitCode = exitCode;
@@ -225,6 +227,7 @@ final class AgentJvm {
                 ? RecordingFile.readAllEvents(recording) : List.of();
         Result result = new Result(p.exitValue(), stdout, stderr, events);
         result.command = cmd;
+        result.recording = recording;
         return result;
     }
 

@@ -47,6 +47,12 @@ class NettyNativeIT {
         RecordedEvent uring = transport(r, "netty-io_uring", "io.netty");
         assertThat(uring.getBoolean(EventFields.TRACED)).isFalse();
         assertThat(uring.getString(EventFields.NOTE)).contains("not in a Java method");
+
+        Result summary = AgentJvm.exec(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString(), "summary", r.recording.toString()), null);
+        assertThat(summary.exitCode).as(summary.stderr).isZero();
+        assertThat(summary.stdout).contains("transport netty-epoll (io.netty): 4 connections traced")
+                .contains("transport jdk (java.base): 0 connections traced")
+                .contains("transport netty-io_uring (io.netty): NOT TRACED, its reads and writes complete in the kernel's queue");
     }
 
     @Test
@@ -76,6 +82,21 @@ class NettyNativeIT {
         assertThat(shaded.getBoolean(EventFields.TRACED)).isTrue();
         assertThat(shaded.getLong(EventFields.CONNECTIONS_TRACED)).isEqualTo(2);
         assertThat(transport(r, "jdk", "java.base").getLong(EventFields.CONNECTIONS_TRACED)).isZero();
+    }
+
+    @Test
+    void lateAttach_nettyClassesLoadedBefore_retransformedAndTraced() throws Exception {
+        Files.createDirectories(AgentJvm.WORK);
+        Path go = AgentJvm.WORK.resolve("go-netty-" + System.nanoTime());
+        Path recording = Files.createTempFile(AgentJvm.WORK, "attach-netty", ".jfr");
+        Files.delete(recording);
+        Result r = AgentJvm.attachWhenReady(List.of("-cp", AgentJvm.TEST_CLASSES + File.pathSeparator + libs("socktrace.nettyLibs"),
+                NettyEpollScenarios.class.getName(), "late"), go, recording, "recording=" + recording);
+        assertScenarios(r);
+        // the echo before the attach left nothing: its sockets were closed before the agent came
+        Endpoints before = r.socket("warmup-client");
+        assertThat(r.events(EventNames.CONNECT, before::matches)).isEmpty();
+        assertThat(transport(r, "netty-epoll", "io.netty").getLong(EventFields.CONNECTIONS_TRACED)).isEqualTo(4);
     }
 
     private static void assertScenarios(Result r) {

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * messages written before one flush, so epoll sends them with one gathering write, and echoed
  * back), a connect to a port nobody listens on, and a server that aborts the connection (SO_LINGER
  * 0) after the first bytes, so the client's read fails with a reset. With {@code io_uring} as the
- * argument it also loads Netty's io_uring channel class, which socktrace does not trace.
+ * argument it also loads Netty's io_uring channel class, which socktrace does not trace; with
+ * {@code late <file>} it echoes once, says "ready" and waits for the file (an agent attached meanwhile).
  */
 public final class NettyEpollScenarios {
 
@@ -45,7 +46,16 @@ public final class NettyEpollScenarios {
         }
         EventLoopGroup group = new EpollEventLoopGroup(2);
         try {
-            echo(group);
+            if (args.length > 1 && args[0].equals("late")) {
+                // Netty's classes load and carry a connection before the agent arrives (the last argument: the file to wait for)
+                echo(group, "warmup");
+                System.out.println("ready");
+                java.nio.file.Path go = java.nio.file.Path.of(args[args.length - 1]);
+                for (int i = 0; i < 600 && !java.nio.file.Files.exists(go); i++) {
+                    Thread.sleep(100);
+                }
+            }
+            echo(group, "echo");
             refused(group);
             reset(group);
         } finally {
@@ -53,7 +63,7 @@ public final class NettyEpollScenarios {
         }
     }
 
-    private static void echo(EventLoopGroup group) throws Exception {
+    private static void echo(EventLoopGroup group, String name) throws Exception {
         long total = 0;
         for (int m : MESSAGES) {
             total += m;
@@ -86,7 +96,7 @@ public final class NettyEpollScenarios {
                     }
                 })
                 .connect(server.localAddress()).sync().channel();
-        printSockets("echo", client);
+        printSockets(name, client);
         for (int m : MESSAGES) {
             client.write(Unpooled.directBuffer(m).writeZero(m));
         }
