@@ -84,6 +84,39 @@ class NettyNativeIT {
         assertThat(transport(r, "jdk", "java.base").getLong(EventFields.CONNECTIONS_TRACED)).isZero();
     }
 
+    /**
+     * gRPC over shaded epoll with the OpenTelemetry Java agent in the same JVM (which instruments gRPC
+     * itself), in both orders: the calls succeed as without agents and socktrace still sees the one
+     * connection from both ends.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} first")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"socktrace", "opentelemetry"})
+    void grpcNextToOpenTelemetry_callsUnchanged_connectionTraced(String first) throws Exception {
+        Path otelAgent = Path.of(System.getProperty("socktrace.otelAgent", "target/it-libs/opentelemetry-javaagent.jar"));
+        assertThat(otelAgent).exists();
+        Files.createDirectories(AgentJvm.WORK);
+        Path recording = Files.createTempFile(AgentJvm.WORK, "grpc-otel", ".jfr");
+        Files.delete(recording);
+        String socktrace = "-javaagent:" + AgentJvm.AGENT_JAR + "=recording=" + recording;
+        String otel = "-javaagent:" + otelAgent;
+        List<String> cmd = new java.util.ArrayList<>(List.of(AgentJvm.JAVA));
+        cmd.addAll(first.equals("socktrace") ? List.of(socktrace, otel) : List.of(otel, socktrace));
+        cmd.addAll(List.of("-cp", AgentJvm.TEST_CLASSES + File.pathSeparator
+                + Files.readString(Path.of(System.getProperty("socktrace.testClasspath"))).trim(), GrpcUnary.class.getName()));
+        Result r = AgentJvm.exec(cmd, recording, java.util.Map.of("OTEL_TRACES_EXPORTER", "none", "OTEL_METRICS_EXPORTER", "none",
+                "OTEL_LOGS_EXPORTER", "none"));
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        assertThat(r.stderr).doesNotContain("[socktrace]").contains("opentelemetry-javaagent - version:");
+        for (int i = 0; i < GrpcUnary.CALLS; i++) {
+            assertThat(r.stdout).contains("echo call " + i);
+        }
+        RecordedEvent connect = r.single(EventNames.CONNECT, r.socket("client"));
+        assertThat(connect.getString(EventFields.OUTCOME)).isEqualTo("CONNECTED");
+        assertThat(r.single(EventNames.ACCEPT, r.socket("server")).getString(EventFields.COMMUNITY_ID))
+                .isEqualTo(connect.getString(EventFields.COMMUNITY_ID));
+        assertThat(r.single(EventNames.CLOSE, r.socket("client")).getLong(EventFields.BYTES_WRITTEN)).isGreaterThan(100);
+    }
+
     @Test
     void lateAttach_nettyClassesLoadedBefore_retransformedAndTraced() throws Exception {
         Files.createDirectories(AgentJvm.WORK);
