@@ -81,7 +81,7 @@ class SchemaTest {
     @Test
     void eventNames_areExactlyTheEventClassesNames() throws Exception {
         Map<String, Class<? extends Event>> classes = eventClasses();
-        assertThat(classes).hasSize(16);
+        assertThat(classes).hasSize(17);
         assertThat(classes.keySet()).containsExactlyInAnyOrderElementsOf(EventNames.AGENT_EVENTS);
         List<String> connectionEvents = classes.entrySet().stream().filter(e -> ConnectionEvent.class.isAssignableFrom(e.getValue()))
                 .map(Map.Entry::getKey).collect(Collectors.toList());

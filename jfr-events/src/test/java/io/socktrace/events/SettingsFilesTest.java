@@ -88,8 +88,8 @@ class SettingsFilesTest {
             }
             assertThat(shipped).as(event.getKey()).containsEntry(event.getKey() + "#enabled", "true");
         }
-        // enabled for all 16, stackTrace for the 11 that are not periodic, threshold for the 5 with a duration, period for the 5 periodic
-        assertThat(compared).isEqualTo(16 + 11 + 5 + 5);
+        // enabled for all 17, stackTrace for the 11 that are not periodic, threshold for the 5 with a duration, period for the 6 periodic
+        assertThat(compared).isEqualTo(17 + 11 + 5 + 6);
     }
 
     /** Sampling: production defaults in socktrace.jfc, every connection in a capture session; kept through a .jfc round trip. */
