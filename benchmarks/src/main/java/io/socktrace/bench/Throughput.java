@@ -64,6 +64,9 @@ public final class Throughput {
         // failure storms, per CPU second and per wall second of one run (see Workloads.refusedStorm, resetStorm)
         WORKLOADS.put("refused-storm", new String[] {"refused-storm"});
         WORKLOADS.put("reset-storm", new String[] {"reset-storm"});
+        // Netty's native epoll transport (gRPC's default), traced through its own Java layer: per CPU second
+        WORKLOADS.put("netty-epoll-pingpong-64B-cpu", new String[] {"netty-epoll-pingpong", "64"});
+        WORKLOADS.put("netty-epoll-churn-cpu", new String[] {"netty-epoll-churn"});
     }
 
     /** Configurations run by default; "no-agent" must come first (the ratios' denominator). */

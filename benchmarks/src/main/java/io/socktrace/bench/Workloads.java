@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Workloads {
 
     /** Upper bound on operations of one run, whatever the time says. */
-    private static final long MAX_OPERATIONS = 100_000_000L;
+    static final long MAX_OPERATIONS = 100_000_000L;
 
     /** The run's own operation counter, read once more after the measurement for the "operations" line. */
     private static volatile LongAdder runOperations;
@@ -78,6 +78,12 @@ public final class Workloads {
                 break;
             case "reset-storm":
                 result = resetStorm(warmup, measured);
+                break;
+            case "netty-epoll-pingpong":
+                result = NettyWorkloads.pingPong(Integer.parseInt(args[3]), warmup, measured);
+                break;
+            case "netty-epoll-churn":
+                result = NettyWorkloads.churn(warmup, measured);
                 break;
             default:
                 throw new IllegalArgumentException("unknown workload " + name);
@@ -339,7 +345,7 @@ public final class Workloads {
     }
 
     /** Like {@link #rate}, per second of the process's CPU time instead of wall time. */
-    private static double ratePerCpuSecond(LongAdder counter, long warmupNanos, long measuredNanos) throws InterruptedException {
+    static double ratePerCpuSecond(LongAdder counter, long warmupNanos, long measuredNanos) throws InterruptedException {
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         runOperations = counter;

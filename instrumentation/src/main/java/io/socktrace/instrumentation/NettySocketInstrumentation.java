@@ -28,7 +28,7 @@ final class NettySocketInstrumentation extends JdkClassInstrumentation {
     static final String CLASS_NAME = "io.netty.channel.unix.Socket";
 
     NettySocketInstrumentation() {
-        super(CLASS_NAME, false);
+        super(CLASS_NAME, true); // the connection field, when the class loads after the agent
     }
 
     @Override

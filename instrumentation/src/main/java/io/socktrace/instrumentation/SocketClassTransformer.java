@@ -128,11 +128,12 @@ final class SocketClassTransformer implements ClassFileTransformer {
         }
         BUSY.set(Boolean.TRUE);
         try {
-            byte[] woven = cache.find(className, classfileBuffer, false);
+            boolean addField = retransformedNetty == null; // as it loads: the class may still change shape
+            byte[] woven = cache.find(className, classfileBuffer, addField);
             if (woven == null) {
-                woven = Weaver.weaveNetty(className, classfileBuffer, loader);
+                woven = Weaver.weaveNetty(className, classfileBuffer, loader, addField);
                 if (woven != null) {
-                    cache.store(className, classfileBuffer, false, woven);
+                    cache.store(className, classfileBuffer, addField, woven);
                 }
             }
             return woven;

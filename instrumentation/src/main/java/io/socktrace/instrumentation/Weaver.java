@@ -104,10 +104,11 @@ final class Weaver {
 
     /**
      * The woven class file of a Netty class ({@code internalName} as it loads, relocated or not)
-     * defined by {@code loader}, or null when it is no target. Never adds a field.
+     * defined by {@code loader}, or null when it is no target. {@code addField} as for
+     * {@link #weave}: Netty's socket class gets the connection field as it first loads.
      */
-    static byte[] weaveNetty(String internalName, byte[] classFile, ClassLoader loader) {
-        return Holder.INSTANCE.apply(internalName, classFile, false, loader);
+    static byte[] weaveNetty(String internalName, byte[] classFile, ClassLoader loader, boolean addField) {
+        return Holder.INSTANCE.apply(internalName, classFile, addField, loader);
     }
 
     private byte[] apply(String internalName, byte[] classFile, boolean addField, ClassLoader loader) {

@@ -300,7 +300,7 @@ class HookMatchTest {
         return writer.toByteArray();
     }
 
-    private static boolean hasConnectionField(byte[] classFile) {
+    static boolean hasConnectionField(byte[] classFile) {
         boolean[] found = {false};
         new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override

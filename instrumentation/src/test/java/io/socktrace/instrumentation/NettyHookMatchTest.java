@@ -86,9 +86,20 @@ class NettyHookMatchTest {
 
             byte[] classFile = locator.locate(className).resolve();
             // an advice that does not fit (a field it reads missing, a type it names absent) throws here
-            byte[] woven = Weaver.weaveNetty(internalName, classFile, loader);
+            byte[] woven = Weaver.weaveNetty(internalName, classFile, loader, true);
+            byte[] retransformed = Weaver.weaveNetty(internalName, classFile, loader, false);
             assertThat(woven).isNotNull().isNotEqualTo(classFile);
+            assertThat(retransformed).isNotNull().isNotEqualTo(classFile);
+            // the socket class holds its connection in a field of its own when it loads after the agent
+            assertThat(HookMatchTest.hasConnectionField(woven)).isEqualTo(instrumentation.carriesConnection());
+            assertThat(HookMatchTest.hasConnectionField(retransformed)).isFalse();
         }
+    }
+
+    @Test
+    void onlyTheSocketClass_carriesTheConnection() {
+        assertThat(Weaver.NETTY_INSTRUMENTATIONS).filteredOn(JdkClassInstrumentation::carriesConnection)
+                .extracting(JdkClassInstrumentation::className).containsExactly(NettySocketInstrumentation.CLASS_NAME);
     }
 
     @Test

@@ -56,9 +56,44 @@ public final class Connections {
             if (Slots.ASYNC_SERVER_SOCKET_CHANNEL_SLOT != null) {
                 return (Connection) Slots.ASYNC_SERVER_SOCKET_CHANNEL_SLOT.getAcquire(socket);
             }
+        } else {
+            VarHandle other = LIBRARY_SLOTS.get(type);
+            if (other != null) {
+                return (Connection) other.getAcquire(socket);
+            }
         }
         return FALLBACK.get(socket);
     }
+
+    /**
+     * The connection field of a library's socket class (Netty's {@code unix.Socket}, which the
+     * instrumentation gives one as it loads), found once per concrete class in its superclasses;
+     * null for every other class, and for Netty's classes loaded before the agent (late attach),
+     * which use the weak map. A handle chosen per class is no constant where it is used, which
+     * costs a little on every lookup; still far less than the weak map's bucket walk, and no lock
+     * when a connection is added or removed.
+     */
+    private static final ClassValue<VarHandle> LIBRARY_SLOTS = new ClassValue<VarHandle>() {
+        @Override
+        protected VarHandle computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+                if (c.getClassLoader() == null) {
+                    return null; // a JDK class: its slot, if any, is among the Slots
+                }
+                for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                    if (f.getName().equals(FIELD_NAME) && f.getType() == Object.class) {
+                        try {
+                            return MethodHandles.privateLookupIn(c, MethodHandles.lookup()).findVarHandle(c, FIELD_NAME, Object.class);
+                        } catch (ReflectiveOperationException | RuntimeException e) {
+                            AgentLog.debug("cannot reach the connection field of " + c.getName() + " (" + e + "): using a weak map");
+                            return null;
+                        }
+                    }
+                }
+            }
+            return null;
+        }
+    };
 
     /** First sight of a socket: its connection, made here unless another thread was quicker. */
     private static Connection create(Object socket) {
@@ -100,7 +135,7 @@ public final class Connections {
         if (Slots.ASYNC_SERVER_SOCKET_CHANNEL != null && Slots.ASYNC_SERVER_SOCKET_CHANNEL.isInstance(socket)) {
             return Slots.ASYNC_SERVER_SOCKET_CHANNEL_SLOT;
         }
-        return null;
+        return LIBRARY_SLOTS.get(type);
     }
 
     /**

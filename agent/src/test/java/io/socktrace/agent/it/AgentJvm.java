@@ -284,6 +284,29 @@ final class AgentJvm {
         return result;
     }
 
+    /**
+     * Agent options for tests of the kernel's view: socktrace.jfc with socktrace's periodic events
+     * every 250 ms instead of 10 s, every connection recorded, closeWaitTimeout=1s, opening stacks.
+     */
+    static String fastKernelSampling() throws Exception {
+        Result settings = exec(List.of(JAVA, "-jar", AGENT_JAR.toString(), "settings"), null);
+        String jfc = settings.stdout;
+        for (String event : List.of("socktrace.TcpInfo", "socktrace.ListenQueue", "socktrace.NetworkStatistics")) {
+            int start = jfc.indexOf("<event name=\"" + event + "\">");
+            int end = jfc.indexOf("</event>", start);
+            jfc = jfc.substring(0, start) + jfc.substring(start, end).replace(">10 s<", ">250 ms<") + jfc.substring(end);
+        }
+        // an investigation's settings: every connection recorded, so the kernel view is read every period
+        // whatever a read costs (with the production defaults a costly read makes periods be skipped, and the
+        // churn tests before this one leave tens of thousands of TIME_WAIT rows on the host)
+        assertThat(jfc).contains("<setting name=\"connections\">100/s</setting>");
+        jfc = jfc.replace("<setting name=\"connections\">100/s</setting>", "<setting name=\"connections\">off</setting>");
+        Files.createDirectories(WORK);
+        Path file = WORK.resolve("fast-sampling.jfc");
+        Files.writeString(file, jfc);
+        return "settings=" + file + ",closeWaitTimeout=1s,openingStacks=true";
+    }
+
     /** Fails when {@code output} (a child JVM's stderr) has the agent's internal-error line. */
     static void assertNoInternalErrors(List<String> cmd, String output) {
         AgentOutput.assertNoInternalErrors(cmd, output);

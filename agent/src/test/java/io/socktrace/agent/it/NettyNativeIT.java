@@ -117,6 +117,27 @@ class NettyNativeIT {
         assertThat(r.single(EventNames.CLOSE, r.socket("client")).getLong(EventFields.BYTES_WRITTEN)).isGreaterThan(100);
     }
 
+    /** The kernel's view and the CLOSE_WAIT check see Netty's sockets too (found by their descriptors' inodes). */
+    @Test
+    void closeWait_kernelViewAndLeakCheck_onEpollSockets() throws Exception {
+        Result r = run(libs("socktrace.nettyLibs"), AgentJvm.fastKernelSampling(), NettyEpollScenarios.class.getName(), "close-wait");
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        assertThat(r.stdout).contains("server channel still open: true");
+        Endpoints server = r.socket("closewait-server");
+        RecordedEvent leak = r.single(EventNames.CLOSE_WAIT_LEAK, server);
+        assertThat(leak.getDuration(EventFields.CLOSE_WAIT_TIME).toMillis()).isBetween(1000L, 2500L);
+        assertThat(leak.getLong(EventFields.BYTES_READ)).isEqualTo(10);
+        assertThat(r.events(EventNames.TCP_INFO, e -> server.matches(e) && "CLOSE_WAIT".equals(e.getString(EventFields.STATE)))).isNotEmpty();
+        // Netty shut the input itself when the end of stream came (half-closure allowed): one Shutdown, not two
+        List<RecordedEvent> shutdowns = r.events(EventNames.SHUTDOWN, server::matches);
+        assertThat(shutdowns).hasSize(1);
+        assertThat(shutdowns.get(0).getBoolean(EventFields.SHUTDOWN_INPUT)).isTrue();
+        RecordedEvent close = r.single(EventNames.CLOSE, server);
+        assertThat(close.getString(EventFields.INITIATOR)).isEqualTo("PEER");
+        assertThat(close.getDuration(EventFields.CLOSE_WAIT_TIME).toMillis()).isBetween(2400L, 6000L);
+        assertThat(r.single(EventNames.CLOSE, r.socket("closewait-client")).getString(EventFields.INITIATOR)).isEqualTo("LOCAL");
+    }
+
     @Test
     void lateAttach_nettyClassesLoadedBefore_retransformedAndTraced() throws Exception {
         Files.createDirectories(AgentJvm.WORK);

@@ -40,6 +40,15 @@ public final class NettyEpollScenarios {
         if (!Epoll.isAvailable()) {
             throw new IllegalStateException("epoll unavailable", Epoll.unavailabilityCause());
         }
+        if (args.length > 0 && args[0].equals("close-wait")) {
+            EventLoopGroup group = new EpollEventLoopGroup(2);
+            try {
+                closeWait(group);
+            } finally {
+                group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+            }
+            return;
+        }
         if (args.length > 0 && args[0].equals("io_uring")) {
             Class.forName("io.netty.channel.uring.IoUringSocketChannel", false, NettyEpollScenarios.class.getClassLoader());
             System.out.println("loaded io_uring");
@@ -148,6 +157,38 @@ public final class NettyEpollScenarios {
         boolean got = failed.await(10, TimeUnit.SECONDS);
         System.out.println("reset: " + (got ? seen.get() : "no failure"));
         client.close().sync();
+        server.close().sync();
+    }
+
+    /**
+     * A server that lets half-closed connections be (ALLOW_HALF_CLOSURE) and forgets to close: the
+     * client writes 10 bytes and closes, the server's socket sits in CLOSE_WAIT for 2.5 s.
+     */
+    private static void closeWait(EventLoopGroup group) throws Exception {
+        AtomicReference<Channel> accepted = new AtomicReference<>();
+        Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) {
+                        accepted.set(ctx.channel());
+                    }
+
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ((ByteBuf) msg).release(); // and never a close when the input ends
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        Channel client = new Bootstrap().group(group).channel(EpollSocketChannel.class)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(server.localAddress()).sync().channel();
+        printSockets("closewait", client);
+        client.writeAndFlush(Unpooled.directBuffer(10).writeZero(10)).sync();
+        client.close().sync();
+        Thread.sleep(2500);
+        System.out.println("server channel still open: " + accepted.get().isOpen());
+        accepted.get().close().sync();
         server.close().sync();
     }
 
