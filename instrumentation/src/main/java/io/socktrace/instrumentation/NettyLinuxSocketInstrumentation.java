@@ -31,7 +31,16 @@ final class NettyLinuxSocketInstrumentation extends JdkClassInstrumentation {
                 .and(takesArgument(0, nameEndsWith(".channel.DefaultFileRegion"))), "SendFileAdvice"),
                 hook(NettySocketInstrumentation.java("setTcpKeepIdle", int.class).or(NettySocketInstrumentation.java("setTcpKeepIntvl", int.class))
                         .or(NettySocketInstrumentation.java("setTcpKeepCnt", int.class))
-                        .or(NettySocketInstrumentation.java("setTcpUserTimeout", int.class)), "OptionAdvice"));
+                        .or(NettySocketInstrumentation.java("setTcpUserTimeout", int.class)), "OptionAdvice"),
+                hook(NettySocketInstrumentation.notTcpFactories(), "NotTcpAdvice"));
+    }
+
+    /** epoll's own {@code newSocketDgram(…)}, {@code newSocketDomain()}, {@code newSocketDomainDgram()}. */
+    static final class NotTcpAdvice {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.Return Object socket) {
+            NettyTracer.notTcp(socket);
+        }
     }
 
     /** epoll's own option setters (keepalive timing, TCP_USER_TIMEOUT): how fast the kernel gives up on a vanished peer. */

@@ -45,7 +45,19 @@ final class NettySocketInstrumentation extends JdkClassInstrumentation {
                 hook(java("send", ByteBuffer.class, int.class, int.class).or(java("sendAddress", long.class, int.class, int.class)),
                         "SendAdvice"),
                 hook(java("shutdown", boolean.class, boolean.class), "ShutdownAdvice"),
-                hook(options(), "OptionAdvice"));
+                hook(options(), "OptionAdvice"),
+                hook(notTcpFactories(), "NotTcpAdvice"));
+    }
+
+    /**
+     * The static factories of sockets that are not TCP (UDP, Unix domain): a connected UDP socket
+     * calls {@code connect}, {@code send} and {@code recv} like a TCP one. The same names on epoll's
+     * {@code LinuxSocket}.
+     */
+    static net.bytebuddy.matcher.ElementMatcher.Junction<net.bytebuddy.description.method.MethodDescription> notTcpFactories() {
+        return net.bytebuddy.matcher.ElementMatchers.<net.bytebuddy.description.method.MethodDescription>isStatic()
+                .and(net.bytebuddy.matcher.ElementMatchers.namedOneOf("newSocketDgram", "newSocketDomain", "newSocketDomainDgram"))
+                .and(not(isNative())).and(not(returns(void.class)));
     }
 
     /** The option setters of {@code Socket}: one argument each, the option in the method's name. */
@@ -70,6 +82,14 @@ final class NettySocketInstrumentation extends JdkClassInstrumentation {
             if (recorded != null) {
                 recorded.commit();
             }
+        }
+    }
+
+    /** {@code newSocketDgram(…)}, {@code newSocketDomain()}, {@code newSocketDomainDgram()}: a socket never traced. */
+    static final class NotTcpAdvice {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.Return Object socket) {
+            NettyTracer.notTcp(socket);
         }
     }
 

@@ -47,6 +47,17 @@ public final class NettyTracer {
     private NettyTracer() {
     }
 
+    /** A UDP or Unix domain socket was made: nothing it does is a TCP connection. */
+    public static void notTcp(Object socket) {
+        try {
+            if (socket != null) {
+                Connections.of(socket).ignored = true;
+            }
+        } catch (Throwable t) {
+            AgentLog.error("netty notTcp", t);
+        }
+    }
+
     // ---- connect ----------------------------------------------------------------------------------
 
     /** {@code Socket.connect(SocketAddress)} entered. */

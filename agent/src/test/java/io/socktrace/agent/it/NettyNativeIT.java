@@ -34,7 +34,7 @@ class NettyNativeIT {
         assertScenarios(r);
         RecordedEvent epoll = transport(r, "netty-epoll", "io.netty");
         assertThat(epoll.getBoolean(EventFields.TRACED)).isTrue();
-        assertThat(epoll.getLong(EventFields.CONNECTIONS_TRACED)).isEqualTo(4); // echo and reset, both ends
+        assertThat(epoll.getLong(EventFields.CONNECTIONS_TRACED)).isEqualTo(6); // echo, reset and slow reader, both ends (not the UDP socket)
     }
 
     @Test
@@ -42,7 +42,7 @@ class NettyNativeIT {
         Result r = run(libs("socktrace.netty42Libs"), "log=info", NettyEpollScenarios.class.getName(), "io_uring");
         assertThat(r.stdout).contains("loaded io_uring");
         assertScenarios(r);
-        assertThat(transport(r, "netty-epoll", "io.netty").getLong(EventFields.CONNECTIONS_TRACED)).isEqualTo(4);
+        assertThat(transport(r, "netty-epoll", "io.netty").getLong(EventFields.CONNECTIONS_TRACED)).isEqualTo(6);
         assertThat(r.stderr).contains("[socktrace] connections through netty-io_uring (io.netty) are not traced");
         RecordedEvent uring = transport(r, "netty-io_uring", "io.netty");
         assertThat(uring.getBoolean(EventFields.TRACED)).isFalse();
@@ -50,7 +50,7 @@ class NettyNativeIT {
 
         Result summary = AgentJvm.exec(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString(), "summary", r.recording.toString()), null);
         assertThat(summary.exitCode).as(summary.stderr).isZero();
-        assertThat(summary.stdout).contains("transport netty-epoll (io.netty): 4 connections traced")
+        assertThat(summary.stdout).contains("transport netty-epoll (io.netty): 6 connections traced")
                 .contains("transport jdk (java.base): 0 connections traced")
                 .contains("transport netty-io_uring (io.netty): NOT TRACED, its reads and writes complete in the kernel's queue");
     }
@@ -150,7 +150,7 @@ class NettyNativeIT {
         // the echo before the attach left nothing: its sockets were closed before the agent came
         Endpoints before = r.socket("warmup-client");
         assertThat(r.events(EventNames.CONNECT, before::matches)).isEmpty();
-        assertThat(transport(r, "netty-epoll", "io.netty").getLong(EventFields.CONNECTIONS_TRACED)).isEqualTo(4);
+        assertThat(transport(r, "netty-epoll", "io.netty").getLong(EventFields.CONNECTIONS_TRACED)).isEqualTo(6);
     }
 
     private static void assertScenarios(Result r) {
@@ -186,6 +186,27 @@ class NettyNativeIT {
         assertThat(refusals.get(0).getString(EventFields.OUTCOME)).isEqualTo("REFUSED");
         assertThat(refusals.get(0).getString(EventFields.EXCEPTION_MESSAGE)).contains("Connection refused");
         assertThat(r.stdout).contains("refused: ").contains("Connection refused");
+
+        // a connected UDP socket of the same transport connects, writes and reads too: no TCP events
+        Endpoints udp = r.target("udp");
+        assertThat(r.stdout).contains("udp: datagram received");
+        assertThat(r.events.stream().filter(e -> e.getEventType().getName().startsWith(EventNames.PREFIX) && e.hasField(EventFields.PORT)
+                && (e.getInt(EventFields.PORT) == udp.remotePort || e.getInt(EventFields.LOCAL_PORT) == udp.remotePort))).isEmpty();
+
+        // writes to a peer that does not read: one Send for the whole stall, from the first short write to the close
+        Endpoints slow = r.socket("slow-client");
+        assertThat(r.stdout).contains("slow: writable false");
+        RecordedEvent stall = r.single(EventNames.SEND, slow);
+        assertThat(stall.getString(EventFields.OUTCOME)).isEqualTo("PARTIAL");
+        assertThat(stall.getDuration().toMillis()).isBetween(900L, 5000L);
+        assertThat(stall.getLong(EventFields.BYTES_WRITTEN)).isPositive().isLessThan(stall.getLong(EventFields.BYTES_REQUESTED));
+        assertThat(stall.getLong(EventFields.SHORT_WRITES)).isPositive();
+        // the close ended the stall: its stack is the close's
+        assertThat(stall.getStackTrace().getFrames()).anyMatch(f -> f.getMethod().getName().equals("close")
+                && f.getMethod().getType().getName().equals("io.netty.channel.unix.FileDescriptor"));
+        // writes accepted in full before the first short one are not part of the stall; all of it is less than was queued
+        assertThat(r.single(EventNames.CLOSE, slow).getLong(EventFields.BYTES_WRITTEN))
+                .isGreaterThanOrEqualTo(stall.getLong(EventFields.BYTES_WRITTEN)).isLessThan(8L << 20);
 
         Endpoints resetClient = r.socket("reset-client");
         Endpoints resetServer = r.socket("reset-server");

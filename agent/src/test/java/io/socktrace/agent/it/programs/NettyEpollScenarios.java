@@ -67,6 +67,8 @@ public final class NettyEpollScenarios {
             echo(group, "echo");
             refused(group);
             reset(group);
+            udp(group);
+            slowReader(group);
         } finally {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
         }
@@ -156,6 +158,52 @@ public final class NettyEpollScenarios {
         client.writeAndFlush(Unpooled.directBuffer(5).writeZero(5));
         boolean got = failed.await(10, TimeUnit.SECONDS);
         System.out.println("reset: " + (got ? seen.get() : "no failure"));
+        client.close().sync();
+        server.close().sync();
+    }
+
+    /**
+     * A server that never reads (auto-read off): the client queues 8 MiB and flushes; epoll's
+     * gathering writes come back short, then empty, and the client closes a second later.
+     */
+    private static void slowReader(EventLoopGroup group) throws Exception {
+        Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childHandler(new ChannelInboundHandlerAdapter())
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        Channel client = new Bootstrap().group(group).channel(EpollSocketChannel.class)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(server.localAddress()).sync().channel();
+        printSockets("slow", client);
+        for (int i = 0; i < 4; i++) {
+            client.write(Unpooled.directBuffer(2 << 20).writeZero(2 << 20));
+        }
+        client.flush();
+        Thread.sleep(1000);
+        System.out.println("slow: writable " + client.isWritable());
+        client.close().sync();
+        server.close().sync();
+    }
+
+    /** A connected UDP socket (connect, write, read like TCP's): no TCP connection to record. */
+    private static void udp(EventLoopGroup group) throws Exception {
+        CountDownLatch received = new CountDownLatch(1);
+        Channel server = new Bootstrap().group(group).channel(io.netty.channel.epoll.EpollDatagramChannel.class)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        io.netty.util.ReferenceCountUtil.release(msg);
+                        received.countDown();
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        InetSocketAddress at = (InetSocketAddress) server.localAddress();
+        System.out.println("   target udp 127.0.0.1:" + at.getPort());
+        Channel client = new Bootstrap().group(group).channel(io.netty.channel.epoll.EpollDatagramChannel.class)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(at).sync().channel();
+        client.writeAndFlush(Unpooled.directBuffer(7).writeZero(7)).sync();
+        System.out.println("udp: " + (received.await(5, TimeUnit.SECONDS) ? "datagram received" : "nothing received"));
         client.close().sync();
         server.close().sync();
     }
