@@ -44,15 +44,8 @@ public final class ChannelTracer {
     public static ConnectEvent connectEnd(Object channel, ConnectEvent e, boolean connected, Throwable thrown) {
         try {
             ConnectTracing.leaveConnect();
-            Connection c = Connections.of(channel);
-            boolean blocking = ((SelectableChannel) channel).isBlocking();
-            if (thrown == null && !connected) {
-                Connection.Rare rare = c.rare();
-                rare.pendingConnect = e; // completes in finishConnect, or ends with the close
-                rare.connectPending = true;
-                return null;
-            }
-            return ConnectTracing.connectDone(channel, c, e, blocking, thrown);
+            return ConnectTracing.connectReturned(channel, Connections.of(channel), e, connected,
+                    ((SelectableChannel) channel).isBlocking(), thrown);
         } catch (Throwable t) {
             AgentLog.error("channel connectEnd", t);
             return null;
@@ -72,19 +65,8 @@ public final class ChannelTracer {
     public static ConnectEvent finishConnectEnd(Object channel, boolean connected, Throwable thrown) {
         try {
             ConnectTracing.leaveConnect();
-            Connection c = Connections.of(channel);
-            if (c.phase != Connection.Phase.CONNECTING || (thrown == null && !connected)) {
-                return null; // already connected (finishConnect is idempotent) or still in progress
-            }
-            Connection.Rare rare = c.rareOrDefaults();
-            ConnectEvent e = rare.pendingConnect;
-            if (e != null) {
-                rare.pendingConnect = null;
-            }
-            if (rare.connectPending) {
-                rare.connectPending = false;
-            }
-            return ConnectTracing.connectDone(channel, c, e, ((SelectableChannel) channel).isBlocking(), thrown);
+            return ConnectTracing.finishReturned(channel, Connections.of(channel), connected,
+                    ((SelectableChannel) channel).isBlocking(), thrown);
         } catch (Throwable t) {
             AgentLog.error("finishConnectEnd", t);
             return null;

@@ -147,6 +147,42 @@ final class ConnectTracing {
     }
 
     /**
+     * A non-blocking-capable {@code connect} returned {@code connected} or threw: done (the event to
+     * commit, or null), or, when it returned false, in progress until {@link #finishReturned} or
+     * the close (the event waits in the connection).
+     */
+    static ConnectEvent connectReturned(Object socket, Connection c, ConnectEvent e, boolean connected, boolean blocking,
+                                        Throwable thrown) {
+        if (thrown == null && !connected) {
+            Connection.Rare rare = c.rare();
+            rare.pendingConnect = e; // completes in finishConnect, or ends with the close
+            rare.connectPending = true;
+            return null;
+        }
+        return connectDone(socket, c, e, blocking, thrown);
+    }
+
+    /**
+     * {@code finishConnect} returned {@code connected} or threw: the pending connect's event to
+     * commit, or null while it is still in progress or was finished already (finishConnect is
+     * idempotent).
+     */
+    static ConnectEvent finishReturned(Object socket, Connection c, boolean connected, boolean blocking, Throwable thrown) {
+        if (c.phase != Connection.Phase.CONNECTING || (thrown == null && !connected)) {
+            return null;
+        }
+        Connection.Rare rare = c.rareOrDefaults();
+        ConnectEvent e = rare.pendingConnect;
+        if (e != null) {
+            rare.pendingConnect = null;
+        }
+        if (rare.connectPending) {
+            rare.connectPending = false;
+        }
+        return connectDone(socket, c, e, blocking, thrown);
+    }
+
+    /**
      * Whether a connect (or an accept) that ended is recorded: a failed one within the abnormal
      * rate, sampled or not (a refused storm stays within its rate); a successful one when sampled,
      * or when slow within the abnormal rate; a normal one that was not sampled never (it is

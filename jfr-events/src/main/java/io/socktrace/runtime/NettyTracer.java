@@ -81,13 +81,7 @@ public final class NettyTracer {
             if (c == null || c.ignored || c.phase != Connection.Phase.CONNECTING) {
                 return null;
             }
-            if (thrown == null && !connected) {
-                Connection.Rare rare = c.rare();
-                rare.pendingConnect = e;
-                rare.connectPending = true;
-                return null;
-            }
-            return ConnectTracing.connectDone(socket, c, e, false, thrown);
+            return ConnectTracing.connectReturned(socket, c, e, connected, false, thrown);
         } catch (Throwable t) {
             AgentLog.error("netty connectEnd", t);
             return null;
@@ -98,18 +92,7 @@ public final class NettyTracer {
     public static ConnectEvent finishConnectEnd(Object socket, boolean connected, Throwable thrown) {
         try {
             Connection c = Connections.peek(socket);
-            if (c == null || c.ignored || c.phase != Connection.Phase.CONNECTING || (thrown == null && !connected)) {
-                return null;
-            }
-            Connection.Rare rare = c.rareOrDefaults();
-            ConnectEvent e = rare.pendingConnect;
-            if (e != null) {
-                rare.pendingConnect = null;
-            }
-            if (rare.connectPending) {
-                rare.connectPending = false;
-            }
-            return ConnectTracing.connectDone(socket, c, e, false, thrown);
+            return c == null || c.ignored ? null : ConnectTracing.finishReturned(socket, c, connected, false, thrown);
         } catch (Throwable t) {
             AgentLog.error("netty finishConnectEnd", t);
             return null;
