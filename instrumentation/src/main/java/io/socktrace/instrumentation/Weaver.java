@@ -138,6 +138,9 @@ final class Weaver {
         DynamicType.Builder<?> builder = addField
                 ? atLoad.redefine(type, locator)
                 : sameShape.redefine(type, locator).ignoreAlso(LatentMatcher.ForSelfDeclaredMethod.NOT_DECLARED);
+        if (loader != null) {
+            checkNettyShape(target, name, type);
+        }
         for (Hook hook : target.hooks()) {
             builder = builder.visit(advice(hook.adviceClass).on(hook.methods));
         }
@@ -147,6 +150,41 @@ final class Weaver {
         byte[] woven = builder.make(pool).getBytes();
         AgentLog.debug("instrumented " + name + (loader != null ? " of " + loader : addField ? "" : " (retransformed)"));
         return woven;
+    }
+
+    /**
+     * Hooks without which a Netty copy's connections cannot be told right: a connection's start,
+     * its bytes and its end. Others (an option setter, the UDP factories) only enrich.
+     */
+    static final java.util.Set<String> ESSENTIAL_NETTY_HOOKS = java.util.Set.of("CreatedAdvice", "ConnectAdvice",
+            "FinishConnectAdvice", "AcceptAdvice", "RecvAdvice", "SendAdvice", "CloseAdvice", "WritevAddressesAdvice");
+
+    /**
+     * A Netty class whose shape socktrace does not know (a hooked method renamed or re-typed in a
+     * version not examined): said once at {@code log=info}, and when a hook that a connection's
+     * events depend on matches nothing, the copy is reported untraced in the recording
+     * ({@code socktrace.Transport}) rather than traced with silent gaps.
+     */
+    private static void checkNettyShape(JdkClassInstrumentation target, String name, TypeDescription type) {
+        List<String> missing = new java.util.ArrayList<>();
+        boolean essential = false;
+        for (Hook hook : target.hooks()) {
+            if (type.getDeclaredMethods().filter(hook.methods).isEmpty()) {
+                missing.add(hook.name());
+                essential |= ESSENTIAL_NETTY_HOOKS.contains(hook.name());
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        String canonical = target.className();
+        String library = name.substring(0, name.length() - canonical.length()) + "io.netty";
+        String what = "an unknown Netty: " + name + " lacks the methods of " + missing;
+        if (essential) {
+            io.socktrace.runtime.Transports.untraced("netty-epoll", library, what);
+        } else {
+            AgentLog.info(what + " (the rest of its connections' events are recorded)");
+        }
     }
 
     /**

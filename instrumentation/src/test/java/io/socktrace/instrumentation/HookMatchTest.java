@@ -284,7 +284,7 @@ class HookMatchTest {
     }
 
     /** The class file with one method renamed, as a later JDK might have done. */
-    private static byte[] renameMethod(byte[] classFile, String name, String descriptor, String newName) {
+    static byte[] renameMethod(byte[] classFile, String name, String descriptor, String newName) {
         return transform(classFile, next -> new ClassVisitor(Opcodes.ASM9, next) {
             @Override
             public MethodVisitor visitMethod(int access, String n, String d, String signature, String[] exceptions) {

@@ -111,6 +111,54 @@ class NettyHookMatchTest {
         }
     }
 
+    /** A Netty whose socket lacks a method the events depend on is reported untraced, not traced with gaps. */
+    @Test
+    void unknownShape_essentialHookMissing_copyReportedUntraced() throws Exception {
+        String className = "org.example.relocated.io.netty.channel.unix.Socket";
+        try (URLClassLoader loader = new URLClassLoader(jars("netty-4.2"), null)) {
+            byte[] original = ClassFileLocator.ForClassLoader.of(loader).locate(NettySocketInstrumentation.CLASS_NAME).resolve();
+            // the same class under a relocated name, with accept(byte[]) renamed as a later Netty might
+            byte[] relocated = HookMatchTest.renameMethod(relocate(original, "io/netty/", "org/example/relocated/io/netty/"),
+                    "accept", "([B)I", "accept2");
+            // its superclasses, relocated the same way as they are asked for
+            ClassLoader relocatedLoader = new ClassLoader(null) {
+                @Override
+                public java.io.InputStream getResourceAsStream(String resource) {
+                    String prefix = "org/example/relocated/";
+                    if (!resource.startsWith(prefix)) {
+                        return loader.getResourceAsStream(resource);
+                    }
+                    try (java.io.InputStream in = loader.getResourceAsStream(resource.substring(prefix.length()))) {
+                        return in == null ? null
+                                : new java.io.ByteArrayInputStream(relocate(in.readAllBytes(), "io/netty/", prefix + "io/netty/"));
+                    } catch (IOException e) {
+                        return null;
+                    }
+                }
+            };
+            assertThat(Weaver.weaveNetty(className.replace('.', '/'), relocated, relocatedLoader, true)).isNotNull();
+        }
+        assertThat(io.socktrace.runtime.Transports.snapshot()).anySatisfy(t -> {
+            assertThat(t.transport).isEqualTo("netty-epoll");
+            assertThat(t.library).isEqualTo("org.example.relocated.io.netty");
+            assertThat(t.traced()).isFalse();
+            assertThat(t.note()).contains("an unknown Netty").contains("AcceptAdvice");
+        });
+    }
+
+    /** The class file with every type name under {@code from} moved under {@code to}, as a shading plugin does. */
+    private static byte[] relocate(byte[] classFile, String from, String to) {
+        net.bytebuddy.jar.asm.ClassReader reader = new net.bytebuddy.jar.asm.ClassReader(classFile);
+        net.bytebuddy.jar.asm.ClassWriter writer = new net.bytebuddy.jar.asm.ClassWriter(reader, 0);
+        reader.accept(new net.bytebuddy.jar.asm.commons.ClassRemapper(writer, new net.bytebuddy.jar.asm.commons.Remapper() {
+            @Override
+            public String map(String internalName) {
+                return internalName.startsWith(from) ? to + internalName.substring(from.length()) : internalName;
+            }
+        }), 0);
+        return writer.toByteArray();
+    }
+
     @Test
     void onlyTheSocketClass_carriesTheConnection() {
         assertThat(Weaver.NETTY_INSTRUMENTATIONS).filteredOn(JdkClassInstrumentation::carriesConnection)
