@@ -94,7 +94,10 @@ class DemoScenariosIT {
         assertThat(reset.getString("kind")).isIn("BROKEN_PIPE", "CONNECTION_RESET");
         assertThat(reset.getLong("bytesWritten")).as("the request and the writes that succeeded").isGreaterThanOrEqualTo(105);
 
-        RecordedEvent failedSend = r.single("socktrace.Send", client);
+        // a write that went through may be recorded too when the loaded machine made it pass the 10 ms threshold
+        List<RecordedEvent> failedSends = r.events("socktrace.Send", e -> client.matches(e) && !"OK".equals(e.getString("outcome")));
+        assertThat(failedSends).as(r.stdout).hasSize(1);
+        RecordedEvent failedSend = failedSends.get(0);
         assertThat(failedSend.getString("outcome")).isIn("BROKEN_PIPE", "RESET");
         assertThat(failedSend.getLong("bytesRequested")).isEqualTo(100);
 
