@@ -51,6 +51,26 @@ public final class Requirement {
         return new Requirement(soName, found, "apt-get install " + aptPackage);
     }
 
+    /**
+     * A PostgreSQL server's programs ({@code initdb}, {@code postgres}): Debian keeps them in
+     * {@code /usr/lib/postgresql/<version>/bin}, not on the PATH.
+     */
+    public static Requirement postgresServer() {
+        return new Requirement("PostgreSQL server", postgresBin().isPresent(), "apt-get install postgresql");
+    }
+
+    /** The directory of the newest PostgreSQL server programs installed, if any. */
+    public static Optional<Path> postgresBin() {
+        try (java.util.stream.Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+            return versions.map(v -> v.resolve("bin"))
+                    .filter(bin -> Files.isExecutable(bin.resolve("postgres")) && Files.isExecutable(bin.resolve("initdb")))
+                    .max(java.util.Comparator.comparing(bin -> bin.getParent().getFileName().toString(),
+                            java.util.Comparator.comparingInt((String v) -> v.length()).thenComparing(v -> v)));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** A JDK whose feature release is at least {@code feature} (virtual threads: 21). */
     public static Requirement jdk(int feature) {
         return new Requirement(JDK_PREFIX + feature + "+", Runtime.version().feature() >= feature,
@@ -76,7 +96,8 @@ public final class Requirement {
         return Optional.empty();
     }
 
-    static boolean isRoot() {
+    /** Whether this process runs as root (effective user id 0). */
+    public static boolean isRoot() {
         // /proc/self belongs to the effective user; user.name can differ (su without a login shell)
         try {
             return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
