@@ -25,6 +25,10 @@ final class NativeTcpInfo implements io.socktrace.runtime.TcpInfoProbe {
     /** Offsets in struct tcp_info (linux/tcp.h), stable since 2.6. */
     private static final long RTT_OFFSET = 68;
     private static final long TOTAL_RETRANS_OFFSET = 100;
+    /** {@code tcpi_last_ack_recv}, milliseconds. */
+    private static final long LAST_ACK_RECV_OFFSET = 56;
+    /** The first four bytes: {@code tcpi_state}, {@code tcpi_ca_state}, {@code tcpi_retransmits}, {@code tcpi_probes}. */
+    private static final long HEAD_OFFSET = 0;
 
     private final MethodHandle getsockopt;
     private final MethodHandle getInt;
@@ -160,6 +164,12 @@ final class NativeTcpInfo implements io.socktrace.runtime.TcpInfoProbe {
             }
             out[0] = Integer.toUnsignedLong((int) getInt.invoke(info, RTT_OFFSET));
             out[1] = Integer.toUnsignedLong((int) getInt.invoke(info, TOTAL_RETRANS_OFFSET));
+            if (out.length > 3) {
+                out[2] = Integer.toUnsignedLong((int) getInt.invoke(info, LAST_ACK_RECV_OFFSET));
+                int head = (int) getInt.invoke(info, HEAD_OFFSET);
+                // tcpi_probes is the struct's fourth byte: the int's top byte in little-endian order
+                out[3] = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? (head >>> 24) & 0xff : head & 0xff;
+            }
             return true;
         } catch (Throwable t) {
             return false;

@@ -46,8 +46,8 @@ final class ChildJvm {
     }
 
     /**
-     * The agent and flight-recording options among a JVM's input arguments, each recording
-     * file renamed with the suffix ({@code x.jfr} becomes {@code x-server.jfr}). Other options
+     * The agent, flight-recording and native-access options among a JVM's input arguments, each
+     * recording file renamed with the suffix ({@code x.jfr} becomes {@code x-server.jfr}). Other options
      * stay behind: they belong to the parent (a debugger port, a heap size for the tests).
      */
     static List<String> inheritedOptions(List<String> inputArguments, String recordingSuffix) {
@@ -57,6 +57,8 @@ final class ChildJvm {
                 inherited.add(renameAgentRecording(argument, recordingSuffix));
             } else if (argument.startsWith(START_FLIGHT_RECORDING)) {
                 inherited.add(renameFlightRecording(argument, recordingSuffix));
+            } else if (argument.startsWith("--enable-native-access")) {
+                inherited.add(argument); // the agent's TCP_INFO (JDK 22+) in the child too
             }
         }
         return inherited;

@@ -158,6 +158,11 @@ public final class EventFields {
     public static final String SLOW_CONNECT = "slowConnect";
     public static final String LONG_CLOSE_WAIT = "longCloseWait";
 
+    /** Reset: time since the peer's last ACK (TCP_INFO). */
+    public static final String SINCE_LAST_ACK = "sinceLastAck";
+    /** Reset: keepalive or zero-window probes unanswered (TCP_INFO). */
+    public static final String UNANSWERED_PROBES = "unansweredProbes";
+
     // the transports this JVM uses (Transport)
     public static final String TRANSPORT = "transport";
     public static final String LIBRARY = "library";

@@ -52,4 +52,17 @@ public final class ResetEvent extends ConnectionEvent {
     @Label("Handled Inside the JDK")
     @Description("The JDK met this failure inside itself and did not pass it on: a TLS socket's close writing its close_notify to a peer that had already gone (broken pipe) or reading its answer (reset). The application was not told; not counted as a reset, and the close is not AFTER_ERROR")
     public boolean handledByJdk;
+
+    @Label("Total Retransmits")
+    @Description("Segments the kernel retransmitted on this connection, from TCP_INFO when the failure surfaced; -1 when not known (TCP_INFO needs JDK 22+ with --enable-native-access)")
+    public long totalRetransmits;
+
+    @Label("Since Last ACK")
+    @Description("Time since the peer last acknowledged anything, from TCP_INFO when the failure surfaced: how long it had been silent; 0 when not known")
+    @Timespan(Timespan.MILLISECONDS)
+    public long sinceLastAck;
+
+    @Label("Unanswered Probes")
+    @Description("Keepalive or zero-window probes the kernel had sent without an answer, from TCP_INFO; -1 when not known")
+    public int unansweredProbes;
 }

@@ -7,6 +7,10 @@ package io.socktrace.runtime;
  */
 public interface TcpInfoProbe {
 
-    /** Fills {@code out[0]} with the smoothed RTT in microseconds, {@code out[1]} with total retransmits. */
+    /**
+     * Fills {@code out[0]} with the smoothed RTT in microseconds, {@code out[1]} with total
+     * retransmits, and where {@code out} has room: {@code out[2]} the milliseconds since the peer's
+     * last ACK, {@code out[3]} the probes (keepalive or zero-window) sent and not answered.
+     */
     boolean read(int fd, long[] out);
 }

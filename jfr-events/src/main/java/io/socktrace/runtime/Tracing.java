@@ -120,6 +120,18 @@ final class Tracing {
         e.exceptionClass = thrown.getClass().getName();
         e.exceptionMessage = thrown.getMessage();
         e.handledByJdk = handled;
+        // what the kernel knew when the failure surfaced: a vanished peer's silence, its retransmissions
+        e.totalRetransmits = -1;
+        e.unansweredProbes = -1;
+        TcpInfoProbe probe = TracerConfig.tcpInfo;
+        if (probe != null) {
+            long[] info = new long[4];
+            if (probe.read(c.descriptor(), info)) {
+                e.totalRetransmits = info[1];
+                e.sinceLastAck = info[2];
+                e.unansweredProbes = (int) info[3];
+            }
+        }
         e.commit();
     }
 

@@ -54,7 +54,10 @@ class KernelGaveUpIT {
 
     @Test
     void peerVanished_theKernelGivesUp_peerVanishedOutcomesAndResets_withDefaults() throws Exception {
-        Result r = AgentJvm.demo("peer-vanished", "");
+        // on JDK 22+ with native access the agent reads TCP_INFO: the Resets say what the kernel knew
+        boolean tcpInfo = Runtime.version().feature() >= 22;
+        Result r = AgentJvm.run("", tcpInfo ? List.of("--enable-native-access=ALL-UNNAMED") : List.of(),
+                List.of("-jar", AgentJvm.DEMO_JAR.toString(), "peer-vanished"));
         List<RecordedEvent> events = namespaceRecording(r);
         int reader = port(r, "reader");
         int writer = port(r, "writer");
@@ -79,6 +82,19 @@ class KernelGaveUpIT {
         assertThat(resets).extracting(e -> e.getInt(EventFields.LOCAL_PORT)).containsExactlyInAnyOrder(reader, writer);
         assertThat(resets).extracting(e -> e.getString(EventFields.KIND)).containsOnly("PEER_VANISHED");
         assertThat(resets).extracting(e -> e.getBoolean(EventFields.HANDLED_BY_JDK)).containsOnly(false);
+        RecordedEvent writerReset = resets.stream().filter(e -> e.getInt(EventFields.LOCAL_PORT) == writer).findFirst().orElseThrow();
+        RecordedEvent readerReset = resets.stream().filter(e -> e.getInt(EventFields.LOCAL_PORT) == reader).findFirst().orElseThrow();
+        if (tcpInfo) {
+            // the writer's segment went out and back again until the kernel gave up; the peer had been silent since
+            assertThat(writerReset.getLong(EventFields.TOTAL_RETRANSMITS)).as("%s", writerReset).isGreaterThanOrEqualTo(3);
+            assertThat(writerReset.getDuration(EventFields.SINCE_LAST_ACK)).isGreaterThanOrEqualTo(Duration.ofMillis(1_000));
+            // the reader's peer stopped answering before the keepalive idle time and its probes ran out
+            assertThat(readerReset.getDuration(EventFields.SINCE_LAST_ACK)).as("%s", readerReset).isGreaterThanOrEqualTo(Duration.ofMillis(2_000));
+            assertThat(readerReset.getInt(EventFields.UNANSWERED_PROBES)).as("TCP_KEEPCNT").isEqualTo(2);
+        } else {
+            assertThat(resets).extracting(e -> e.getLong(EventFields.TOTAL_RETRANSMITS)).containsOnly(-1L);
+            assertThat(resets).extracting(e -> e.getInt(EventFields.UNANSWERED_PROBES)).containsOnly(-1);
+        }
         List<RecordedEvent> clientCloses = named(events, EventNames.CLOSE).stream()
                 .filter(e -> e.getInt(EventFields.PORT) == 5556).collect(Collectors.toList());
         assertThat(clientCloses).hasSize(2).extracting(e -> e.getString(EventFields.INITIATOR)).containsOnly("AFTER_ERROR");
