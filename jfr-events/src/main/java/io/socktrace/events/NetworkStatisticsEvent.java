@@ -45,7 +45,16 @@ public final class NetworkStatisticsEvent extends Event {
     public long finWait2;
 
     @Label("TIME_WAIT")
+    @Description("This JVM's connections in TIME_WAIT: the ones it closed first within the kernel's 60 s (TIME_WAIT rows in /proc have no owner; the agent counts its own closes)")
     public long timeWait;
+
+    @Label("Local Ports in Use")
+    @Description("Local ports this JVM holds toward remote endpoints: open outgoing connections plus its TIME_WAIT; at the range's size the next connect fails with Cannot assign requested address")
+    public long localPortsInUse;
+
+    @Label("Local Port Range")
+    @Description("Size of the kernel's ephemeral port range (net.ipv4.ip_local_port_range); 0 when unknown")
+    public long localPortRange;
 
     @Label("CLOSE_WAIT")
     @Description("Connections the peer closed and this JVM has not: a growing count is a leak")

@@ -99,6 +99,34 @@ public final class Endpoints {
     }
 
     /** Endpoints kept now; for tests. */
+    /**
+     * This JVM's use of local ports toward remote endpoints right now: {@code [0]} its connections
+     * in TIME_WAIT (the ones it closed first within the kernel's 60 s: TIME_WAIT rows have no owner
+     * in /proc, but the agent counted its own closes), {@code [1]} its open outgoing connections.
+     * Every endpoint and open socket once: for a periodic event.
+     */
+    public static long[] localPortUse() {
+        long now = System.nanoTime();
+        long[] use = new long[2];
+        for (Endpoint e : ENDPOINTS.values()) {
+            if (e.role == Endpoint.Role.REMOTE) {
+                use[0] += e.inTimeWait(now);
+            }
+        }
+        OpenSockets.forEach(c -> {
+            Endpoint e = c.endpoint;
+            if (e != null && e.role == Endpoint.Role.REMOTE && (c.phase == Connection.Phase.CONNECTED || c.phase == Connection.Phase.CONNECTING)) {
+                use[1]++;
+            }
+        });
+        return use;
+    }
+
+    /** The size of the kernel's ephemeral port range ({@code ip_local_port_range}), 0 when unknown. */
+    public static long localPortRangeSize() {
+        return LocalPortRange.size();
+    }
+
     static int size() {
         return ENDPOINTS.size();
     }

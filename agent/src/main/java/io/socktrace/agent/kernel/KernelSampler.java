@@ -204,7 +204,10 @@ public final class KernelSampler {
             e.synReceived = count(TcpState.SYN_RECV);
             e.finWait1 = count(TcpState.FIN_WAIT1);
             e.finWait2 = count(TcpState.FIN_WAIT2);
-            e.timeWait = count(TcpState.TIME_WAIT);
+            long[] ports = io.socktrace.runtime.Endpoints.localPortUse();
+            e.timeWait = ports[0]; // not the sampled rows: a TIME_WAIT row has no inode to find its JVM by
+            e.localPortsInUse = ports[0] + ports[1];
+            e.localPortRange = io.socktrace.runtime.Endpoints.localPortRangeSize();
             e.closeWait = count(TcpState.CLOSE_WAIT);
             e.lastAck = count(TcpState.LAST_ACK);
             e.closing = count(TcpState.CLOSING);
@@ -236,7 +239,8 @@ public final class KernelSampler {
         if (snapshots > 0 && start - takenAt < FRESH_NANOS) {
             return true;
         }
-        if (snapshots > 0 && budgeted() && sampleCost >= COSTLY_NANOS && start - takenAt < sampleCost * COST_SHARE_DIVISOR) {
+        // the first snapshot is cold (classes loading, code interpreted): its cost budgets nothing
+        if (snapshots > 1 && budgeted() && sampleCost >= COSTLY_NANOS && start - takenAt < sampleCost * COST_SHARE_DIVISOR) {
             skipped++;
             if (!budgetReported) {
                 budgetReported = true;

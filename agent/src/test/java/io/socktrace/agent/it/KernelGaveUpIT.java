@@ -103,9 +103,11 @@ class KernelGaveUpIT {
     @Test
     void portExhaustion_theEleventhConnectFindsNoLocalPort_withDefaults() throws Exception {
         // the default settings, with EndpointStatistics every second so that one period closes in the run
-        String jfc = io.socktrace.events.SettingsFiles.jfc("default", false).replaceAll("(<event name=\""
-                + Pattern.quote(EventNames.ENDPOINT_STATISTICS) + "\">\\s*<setting name=\"enabled\">true</setting>\\s*"
-                + "<setting name=\"period\">)[^<]*", "$11 s");
+        String jfc = io.socktrace.events.SettingsFiles.jfc("default", false);
+        for (String periodic : List.of(EventNames.ENDPOINT_STATISTICS, EventNames.NETWORK_STATISTICS)) {
+            jfc = jfc.replaceAll("(<event name=\"" + Pattern.quote(periodic) + "\">\\s*<setting name=\"enabled\">true</setting>\\s*"
+                    + "<setting name=\"period\">)[^<]*", "$11 s");
+        }
         assertThat(jfc).contains("<setting name=\"period\">1 s</setting>");
         Path settings = java.nio.file.Files.createTempFile(AgentJvm.WORK, "ports", ".jfc");
         java.nio.file.Files.writeString(settings, jfc);
@@ -137,5 +139,11 @@ class KernelGaveUpIT {
         assertThat(rows.stream().mapToLong(e -> e.getLong(EventFields.TIME_WAIT_CONNECTIONS)).max().orElse(0)).isEqualTo(10);
         assertThat(rows.stream().mapToLong(e -> e.getLong(EventFields.LOCAL_PORTS_IN_USE)).max().orElse(0)).isEqualTo(10);
         assertThat(rows).extracting(e -> e.getLong(EventFields.LOCAL_PORT_RANGE)).containsOnly(10L);
+        // and the JVM-wide view says the same: the whole range held, all of it in TIME_WAIT
+        List<RecordedEvent> network = named(events, EventNames.NETWORK_STATISTICS);
+        assertThat(network).isNotEmpty();
+        assertThat(network.stream().mapToLong(e -> e.getLong(EventFields.TIME_WAIT)).max().orElse(0)).isEqualTo(10);
+        assertThat(network.stream().mapToLong(e -> e.getLong(EventFields.LOCAL_PORTS_IN_USE)).max().orElse(0)).isEqualTo(10);
+        assertThat(network).extracting(e -> e.getLong(EventFields.LOCAL_PORT_RANGE)).containsOnly(10L);
     }
 }
