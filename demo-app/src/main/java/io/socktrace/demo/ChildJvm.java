@@ -82,6 +82,26 @@ final class ChildJvm {
         return Optional.empty();
     }
 
+    /**
+     * The file a child's recording goes to, this JVM's agent recording renamed with {@code suffix}
+     * and {@code extension} in place of {@code .jfr} (a capture next to it: {@code x-netns.pcap});
+     * empty when this JVM records nowhere the agent was told.
+     */
+    static Optional<Path> besideRecording(List<String> inputArguments, String suffix, String extension) {
+        for (String argument : inputArguments) {
+            if (!argument.startsWith(JAVAAGENT) || argument.indexOf('=') < 0) {
+                continue;
+            }
+            for (String option : argument.substring(argument.indexOf('=') + 1).split(",")) {
+                if (option.startsWith("recording=") && option.endsWith(JFR)) {
+                    String file = option.substring("recording=".length(), option.length() - JFR.length());
+                    return Optional.of(Path.of(file + suffix + extension));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** {@code -javaagent:<jar>=k=v,recording=x.jfr,...}: only a {@code recording} option changes. */
     private static String renameAgentRecording(String argument, String suffix) {
         int eq = argument.indexOf('=');

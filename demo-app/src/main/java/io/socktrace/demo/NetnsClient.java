@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * as lines starting with {@link #PREFIX}; ends by itself within {@link #LIMIT_MS}.
  *
  * <p>{@code vanish <iptables>}: two connections to a server in this process; once both are up,
- * every packet from the server is dropped, as if its host had crashed. One connection has
+ * every packet from the server is dropped as it leaves, as if its host had crashed (a capture of
+ * the namespace's loopback sees none of them either). One connection has
  * aggressive keepalive (idle 1 s, 1 s apart, 2 probes) and a read waiting: the kernel gives up
  * after its probes. The other keeps writing: with {@code tcp_retries2} = 3 in the namespace the
  * kernel gives up after its retransmissions. Both fail with "Connection timed out".
@@ -66,7 +67,9 @@ final class NetnsClient {
                 System.out.println(PREFIX + "reader got " + reader.getInputStream().read(new byte[6]) + " bytes, then the server's host vanishes");
                 System.out.println(PREFIX + "socket reader " + reader.getLocalPort() + " -> " + VANISH_PORT);
                 System.out.println(PREFIX + "socket writer " + writer.getLocalPort() + " -> " + VANISH_PORT);
-                Process drop = new ProcessBuilder(iptables, "-A", "INPUT", "-p", "tcp", "--sport", String.valueOf(VANISH_PORT), "-j", "DROP")
+                // dropped as they leave (OUTPUT), not as they arrive: a capture of this loopback sees packets
+                // as they are sent, and must not see the answers of a host that is gone
+                Process drop = new ProcessBuilder(iptables, "-A", "OUTPUT", "-p", "tcp", "--sport", String.valueOf(VANISH_PORT), "-j", "DROP")
                         .redirectErrorStream(true).start();
                 if (!drop.waitFor(10, TimeUnit.SECONDS) || drop.exitValue() != 0) {
                     drop.destroyForcibly();

@@ -121,7 +121,9 @@ final class NetnsScenario implements Scenario {
             report.result("namespace", namespace + " (its own loopback; a capture on this host's lo does not see it)");
             List<String> command = new ArrayList<>(List.of(ip, "netns", "exec", namespace));
             command.addAll(ChildJvm.command(NetnsClient.class, RECORDING_SUFFIX, List.of(mode, iptables)));
-            return runChild(command, report);
+            try (NamespaceCapture capture = NamespaceCapture.start(ip, namespace, report)) {
+                return runChild(command, report);
+            }
         } finally {
             exec(null, ip, "netns", "del", namespace);
         }
@@ -158,6 +160,52 @@ final class NetnsScenario implements Scenario {
             report.unexpected("a connect should have failed with \"Cannot assign requested address\"");
         }
         return report.asExpected();
+    }
+
+    /**
+     * tcpdump on the namespace's loopback while its client runs, when this JVM records under the
+     * agent and tcpdump is here: the capture goes next to the namespace's recording
+     * ({@code x-netns.pcap} beside {@code x-netns.jfr}), so that the two can be correlated as the
+     * demo does for the host's loopback. Nothing otherwise.
+     */
+    private static final class NamespaceCapture implements AutoCloseable {
+        private final Process tcpdump;
+
+        private NamespaceCapture(Process tcpdump) {
+            this.tcpdump = tcpdump;
+        }
+
+        static NamespaceCapture start(String ip, String namespace, Report report) throws IOException, InterruptedException {
+            Optional<Path> pcap = ChildJvm.besideRecording(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments(),
+                    RECORDING_SUFFIX, ".pcap");
+            Optional<Path> tcpdump = ChildJvm.findOnPath("tcpdump");
+            if (pcap.isEmpty() || tcpdump.isEmpty()) {
+                return new NamespaceCapture(null);
+            }
+            Files.deleteIfExists(pcap.get());
+            Path log = Files.createTempFile("socktrace-netns-tcpdump", ".log");
+            Process p = new ProcessBuilder(ip, "netns", "exec", namespace, tcpdump.get().toString(), "-i", "lo", "-s", "128",
+                    "--immediate-mode", "-U", "-w", pcap.get().toString(), "tcp")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            for (int i = 0; i < 50 && p.isAlive() && !Files.readString(log).contains("listening on"); i++) {
+                Thread.sleep(100);
+            }
+            Files.deleteIfExists(log);
+            report.result("capture", pcap.get() + " (the namespace's loopback)");
+            return new NamespaceCapture(p);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (tcpdump == null) {
+                return;
+            }
+            Thread.sleep(300); // the last packets reach the file
+            tcpdump.destroy(); // SIGTERM: tcpdump writes what it has and exits
+            if (!tcpdump.waitFor(5, TimeUnit.SECONDS)) {
+                tcpdump.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
     }
 
     /** Runs a setup command; a failure is reported (when a report is given) and returns false. */
