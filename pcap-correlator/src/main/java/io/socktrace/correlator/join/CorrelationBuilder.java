@@ -225,7 +225,8 @@ public final class CorrelationBuilder {
         }
         unmatched.sort(Comparator.comparingLong(TcpFlow::firstPacketNanos));
         result.unmatchedFlows.addAll(unmatched);
-        FindingRules rules = new FindingRules(offset, listeners, acceptedFlows, undecodablePackets, sampling.sampled());
+        FindingRules rules = new FindingRules(offset, listeners, acceptedFlows, undecodablePackets, sampling.sampled())
+                .withConnections(result.connections.stream().map(j -> j.connection).collect(java.util.stream.Collectors.toList()));
         for (Correlation.Joined j : result.connections) {
             rules.explain(j);
         }

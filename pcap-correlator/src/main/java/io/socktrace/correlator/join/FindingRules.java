@@ -37,6 +37,10 @@ final class FindingRules {
     private final Set<TcpFlow> acceptedFlows;
     private final long undecodablePackets;
     private final boolean sampled;
+    /** Every connection of the recordings: a connect that found no local port looks for the ones that held them. */
+    private List<JvmConnection> connections = List.of();
+    /** How long the kernel holds a port closed first in TIME_WAIT (Linux: 60 s, fixed). */
+    static final long TIME_WAIT_NANOS = 60_000_000_000L;
 
     /**
      * Rules for one correlation: its clock offset, the recording's listeners, the flows a traced
@@ -55,11 +59,52 @@ final class FindingRules {
         this.undecodablePackets = undecodablePackets;
     }
 
+    /** The recordings' connections, for the findings that look beyond one connection. */
+    FindingRules withConnections(List<JvmConnection> all) {
+        this.connections = List.copyOf(all);
+        return this;
+    }
+
+    /**
+     * A connect that failed in this host before a packet could leave: no free local port
+     * (EADDRNOTAVAIL; with the connections of this JVM to the same destination that it closed
+     * first within the last 60 s, whose ports TIME_WAIT still holds), or a name that did not
+     * resolve. Null for anything else.
+     */
+    private Finding failedBeforeAnyPacket(JvmConnection c) {
+        JvmConnection.Call connect = c.connect();
+        if (connect == null) {
+            return null;
+        }
+        if (ConnectOutcome.NO_LOCAL_PORT.name().equals(connect.outcome)) {
+            long at = connect.startNanos;
+            long closedFirst = connections.stream()
+                    .filter(o -> o != c && o.side() == JvmConnection.Side.CLIENT && o.remotePort() == c.remotePort()
+                            && java.util.Objects.equals(o.remoteAddress(), c.remoteAddress())
+                            && io.socktrace.runtime.CloseInitiator.LOCAL.name().equals(o.closeInitiator()) && o.close() != null
+                            && o.close().startNanos <= at && at - o.close().startNanos < TIME_WAIT_NANOS)
+                    .count();
+            return new Finding("NO_LOCAL_PORT", "the connect failed in this host before any packet left: no free local port toward "
+                    + c.remoteEndpoint() + " (" + (connect.exceptionMessage == null ? "Cannot assign requested address" : connect.exceptionMessage)
+                    + ")" + (closedFirst == 0 ? "" : "; " + closedFirst + (closedFirst == 1 ? " connection" : " connections")
+                    + " of this JVM to it had closed first within the 60 s before, and a port closed first stays in TIME_WAIT for 60 s"));
+        }
+        if (ConnectOutcome.UNRESOLVED.name().equals(connect.outcome)) {
+            return new Finding("UNRESOLVED", "the host name " + c.host() + " did not resolve: no connection was tried, so none is on the wire");
+        }
+        return null;
+    }
+
     /** Adds the findings of {@code j}. */
     void explain(Correlation.Joined j) {
         JvmConnection c = j.connection;
         TcpFlow f = j.flow;
         if (f == null) {
+            Finding local = failedBeforeAnyPacket(c);
+            if (local != null) {
+                j.findings.add(local); // nothing of it could be on the wire: no capture was missed
+                return;
+            }
             j.findings.add(new Finding("NO_PACKETS", "no packets of this connection in the capture (another interface, a filter, "
                     + "or the capture did not run then)" + (undecodablePackets == 0 ? ""
                     : "; " + undecodablePackets + " packet" + (undecodablePackets == 1 ? "" : "s")

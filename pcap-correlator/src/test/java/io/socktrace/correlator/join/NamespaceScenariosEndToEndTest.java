@@ -35,23 +35,24 @@ class NamespaceScenariosEndToEndTest {
     @TempDir
     Path dir;
 
-    @Test
-    void peerVanished_capturedInItsNamespace_theWireAndTheAgentAgree() throws Exception {
+    private String output;
+
+    /** Runs a namespace scenario of the demo under the agent and joins its namespace's recording to its capture. */
+    private Correlation runAndCorrelate(String scenario) throws Exception {
         Requirements.require(Requirement.root(), Requirement.command("ip", "iproute2"), Requirement.command("iptables", "iptables"),
                 Requirement.command("tcpdump", "tcpdump"));
-        Path jfr = dir.resolve("pv.jfr");
+        Path jfr = dir.resolve(scenario + ".jfr");
         Path out = dir.resolve("out.txt");
-        String output;
         try (Stopping demo = Stopping.of(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-javaagent:" + AGENT + "=recording=" + jfr + ",settings=profile", "-jar", DEMO.toString(), "peer-vanished")
+                "-javaagent:" + AGENT + "=recording=" + jfr + ",settings=profile", "-jar", DEMO.toString(), scenario)
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start())) {
             assertThat(demo.process().waitFor(90, TimeUnit.SECONDS)).isTrue();
             output = Files.readString(out);
             assertThat(demo.process().exitValue()).as(output).isZero();
         }
-        AgentOutput.assertNoInternalErrors("the peer-vanished demo", output);
-        Path namespaceJfr = dir.resolve("pv-netns.jfr");
-        Path namespacePcap = dir.resolve("pv-netns.pcap");
+        AgentOutput.assertNoInternalErrors("the " + scenario + " demo", output);
+        Path namespaceJfr = dir.resolve(scenario + "-netns.jfr");
+        Path namespacePcap = dir.resolve(scenario + "-netns.pcap");
         assertThat(output).contains("capture: " + namespacePcap);
         assertThat(namespaceJfr).exists();
         assertThat(namespacePcap).exists();
@@ -65,7 +66,30 @@ class NamespaceScenariosEndToEndTest {
             }
             tracker.finish();
         }
-        Correlation correlation = joiner.build();
+        return joiner.build();
+    }
+
+    @Test
+    void portExhaustion_theFailedConnectIsNoLocalPort_notAMissingCapture() throws Exception {
+        Correlation correlation = runAndCorrelate("port-exhaustion");
+        List<Correlation.Joined> failed = correlation.connections.stream()
+                .filter(j -> j.connection.connect() != null && "NO_LOCAL_PORT".equals(j.connection.connect().outcome)).collect(Collectors.toList());
+        assertThat(failed).hasSize(1);
+        assertThat(failed.get(0).flow).isNull();
+        assertThat(failed.get(0).findings).extracting(f -> f.code).containsExactly("NO_LOCAL_PORT");
+        assertThat(failed.get(0).findings.get(0).text).contains("no free local port toward 127.0.0.1:5557")
+                .contains("10 connections of this JVM to it had closed first within the 60 s before");
+        // the ten that held the range: on the wire, closed by us first, nothing to explain
+        List<Correlation.Joined> held = correlation.connections.stream()
+                .filter(j -> j.connection.side() == io.socktrace.correlator.jvm.JvmConnection.Side.CLIENT && j.flow != null)
+                .collect(Collectors.toList());
+        assertThat(held).hasSize(10).allSatisfy(j -> assertThat(j.findings).isEmpty());
+        assertThat(correlation.connections).flatExtracting(j -> j.findings).extracting(f -> f.code).doesNotContain("NO_PACKETS");
+    }
+
+    @Test
+    void peerVanished_capturedInItsNamespace_theWireAndTheAgentAgree() throws Exception {
+        Correlation correlation = runAndCorrelate("peer-vanished");
 
         for (String role : List.of("reader", "writer")) {
             Matcher m = Pattern.compile("socket " + role + " (\\d+) -> (\\d+)").matcher(output);
