@@ -76,17 +76,9 @@ final class CloseTracing {
         int unread = 0;
         int kernel = KERNEL_NOT_ASKED;
         if (c.rareOrDefaults().resetKind == null && c.endOfStreamNanos == 0 && !c.inputShutdown) {
-            int revents = JdkAccess.pollIn(socket);
-            if (revents < 0) {
-                unread = Math.max(0, JdkAccess.available(socket));
-            } else if ((revents & JdkAccess.pollInBit()) == 0) {
-                kernel = KERNEL_NO_FIN;
-            } else {
-                unread = Math.max(0, JdkAccess.available(socket));
-                boolean error = (revents & JdkAccess.pollErrBit()) != 0;
-                boolean fin = JdkAccess.POLLRDHUP != 0 ? (revents & JdkAccess.POLLRDHUP) != 0 : unread == 0;
-                kernel = fin && !error ? KERNEL_FIN_UNREAD : KERNEL_NO_FIN;
-            }
+            long asked = askKernel(socket, true);
+            kernel = (int) asked;
+            unread = (int) (asked >>> 32);
         }
         CloseEvidence evidence = evidence(c, unread, kernel);
         CloseInitiator initiator = evidence.initiator;
@@ -203,24 +195,37 @@ final class CloseTracing {
         }
     }
 
-    /** What the kernel holds for reading: {@link #KERNEL_NOT_ASKED}, {@link #KERNEL_NO_FIN} or {@link #KERNEL_FIN_UNREAD}. */
+    /** What the kernel holds for reading: {@link #KERNEL_NOT_ASKED}, {@link #KERNEL_NO_FIN}, {@link #KERNEL_FIN_UNREAD} or {@link #KERNEL_INPUT_UNREAD}. */
     private static int kernelSays(Object socket) {
+        return (int) askKernel(socket, false);
+    }
+
+    /**
+     * One poll(2) for what the kernel holds for reading (the answer in the low 32 bits), and with
+     * {@code countUnread}, when input waits (or poll cannot be asked), its FIONREAD: the unread
+     * bytes in the high 32 bits. Nothing to read is the common case, and costs the one poll.
+     */
+    private static long askKernel(Object socket, boolean countUnread) {
         int revents = JdkAccess.pollIn(socket);
         if (revents < 0) {
-            return KERNEL_NOT_ASKED;
+            return countUnread ? (long) Math.max(0, JdkAccess.available(socket)) << 32 | KERNEL_NOT_ASKED : KERNEL_NOT_ASKED;
         }
-        if ((revents & JdkAccess.pollErrBit()) != 0 || (revents & JdkAccess.pollInBit()) == 0) {
+        if ((revents & JdkAccess.pollInBit()) == 0) {
             return KERNEL_NO_FIN;
         }
+        int bytes = countUnread || JdkAccess.POLLRDHUP == 0 ? JdkAccess.available(socket) : -1;
+        long unread = countUnread ? (long) Math.max(0, bytes) << 32 : 0;
+        if ((revents & JdkAccess.pollErrBit()) != 0) {
+            return unread | KERNEL_NO_FIN; // an error pending (a reset): no FIN to speak of
+        }
         if ((revents & JdkAccess.POLLRDHUP) != 0) {
-            return KERNEL_FIN_UNREAD; // the FIN is there, with or without bytes before it
+            return unread | KERNEL_FIN_UNREAD; // the FIN is there, with or without bytes before it
         }
         if (JdkAccess.POLLRDHUP != 0) {
-            return KERNEL_INPUT_UNREAD; // bytes, and no FIN yet
+            return unread | KERNEL_INPUT_UNREAD; // bytes, and no FIN yet
         }
         // readable, and POLLRDHUP unknown: bytes, or with none the end of stream
-        int unread = JdkAccess.available(socket);
-        return unread == 0 ? KERNEL_FIN_UNREAD : unread > 0 ? KERNEL_INPUT_UNREAD : KERNEL_NOT_ASKED;
+        return unread | (bytes == 0 ? KERNEL_FIN_UNREAD : bytes > 0 ? KERNEL_INPUT_UNREAD : KERNEL_NOT_ASKED);
     }
 
     /**
