@@ -20,13 +20,24 @@ import org.eclipse.jetty.util.Callback;
  * An embedded Jetty 12 on loopback and three real HTTP clients with keep-alive: Apache HttpClient 5
  * (classic), OkHttp 5 and the JDK's HttpClient, three requests each. The server prints the remote
  * port of every connection it opens (its log of the connections, to compare with the agent's);
- * "result" lines are what the clients got, the same with and without an agent.
+ * "result" lines are what the clients got, the same with and without an agent. Then each client
+ * asks for {@code /die}, where the server sends 10 bytes of a promised 1000 and aborts the
+ * connection (SO_LINGER 0): a server that dies mid-response.
  */
 public final class HttpStacks {
 
     public static final int REQUESTS = 3;
 
     private HttpStacks() {
+    }
+
+    /** A request that is expected to fail: "failed" when it did (how exactly depends on timing), else what came back. */
+    private static String outcome(java.util.concurrent.Callable<String> request) {
+        try {
+            return "answered " + request.call().length() + " bytes";
+        } catch (Exception e) {
+            return "failed";
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -44,7 +55,20 @@ public final class HttpStacks {
         server.addConnector(connector);
         server.setHandler(new Handler.Abstract() {
             @Override
-            public boolean handle(Request request, Response response, Callback callback) {
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                if (request.getHttpURI().getPath().equals("/die")) {
+                    // the server dies mid-response: headers promise 1000 bytes, 10 go out, then an abortive close
+                    response.getHeaders().put("Content-Length", "1000");
+                    response.write(false, java.nio.ByteBuffer.wrap(new byte[10]), Callback.NOOP);
+                    Thread.sleep(50);
+                    org.eclipse.jetty.io.EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+                    if (endPoint.getTransport() instanceof java.nio.channels.SocketChannel) {
+                        ((java.nio.channels.SocketChannel) endPoint.getTransport()).setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+                    }
+                    endPoint.close();
+                    callback.failed(new java.io.IOException("died"));
+                    return true;
+                }
                 response.setStatus(200);
                 Content.Sink.write(response, true, "hello", callback);
                 return true;
@@ -61,6 +85,8 @@ public final class HttpStacks {
                     got.append(answer).append(';');
                 }
                 System.out.println("result httpclient5 " + got);
+                System.out.println("result httpclient5 die: " + outcome(() -> client.execute(new HttpGet(url + "die"),
+                        response -> EntityUtils.toString(response.getEntity()))));
             }
 
             okhttp3.OkHttpClient ok = new okhttp3.OkHttpClient();
@@ -71,6 +97,11 @@ public final class HttpStacks {
                 }
             }
             System.out.println("result okhttp " + okGot);
+            System.out.println("result okhttp die: " + outcome(() -> {
+                try (okhttp3.Response r = ok.newCall(new okhttp3.Request.Builder().url(url + "die").build()).execute()) {
+                    return r.body().string();
+                }
+            }));
             ok.connectionPool().evictAll(); // closes its idle connection
             ok.dispatcher().executorService().shutdown();
 
@@ -82,6 +113,8 @@ public final class HttpStacks {
                 jdkGot.append(r.statusCode()).append(' ').append(r.body()).append(';');
             }
             System.out.println("result jdk-httpclient " + jdkGot);
+            System.out.println("result jdk-httpclient die: " + outcome(() -> jdk.send(java.net.http.HttpRequest.newBuilder(URI.create(url + "die")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body()));
             if (jdk instanceof AutoCloseable) { // JDK 21+: closes its connections
                 ((AutoCloseable) jdk).close();
             }
