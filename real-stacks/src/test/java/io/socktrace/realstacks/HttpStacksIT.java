@@ -35,6 +35,7 @@ class HttpStacksIT {
                 .containsExactly("result httpclient5 " + three, "result httpclient5 die: failed", "result okhttp " + three,
                         "result okhttp die: failed", "result jdk-httpclient " + three, "result jdk-httpclient die: failed");
         assertThat(traced.stderr).doesNotContain("[socktrace]");
+        assertThat(traced.stdout).doesNotContain("[socktrace]").doesNotContain("socktrace");
 
         int jetty = traced.port(JETTY);
         Set<Integer> logged = traced.ports(SERVER_CONNECTION);

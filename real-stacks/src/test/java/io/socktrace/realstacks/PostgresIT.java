@@ -59,6 +59,7 @@ class PostgresIT {
                     "result hikari " + PostgresClients.QUERIES + " of " + PostgresClients.QUERIES + " answers",
                     "result terminated true", "result victim PSQLException 57P01");
             assertThat(traced.stderr).doesNotContain("[socktrace]");
+            assertThat(traced.stdout).doesNotContain("socktrace");
 
             Map<Integer, String> listed = new TreeMap<>();
             Matcher m = CLIENT.matcher(traced.stdout);

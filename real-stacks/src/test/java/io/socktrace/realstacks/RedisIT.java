@@ -54,6 +54,7 @@ class RedisIT {
                     "result victim JedisConnectionException");
             assertThat(traced.stdout).contains("lettuce on epoll: true");
             assertThat(traced.stderr).doesNotContain("[socktrace]");
+            assertThat(traced.stdout).doesNotContain("socktrace");
 
             Map<String, Integer> listed = new TreeMap<>();
             Matcher m = CLIENT.matcher(traced.stdout);
