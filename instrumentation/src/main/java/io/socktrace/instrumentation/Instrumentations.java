@@ -1,6 +1,7 @@
 package io.socktrace.instrumentation;
 
 import io.socktrace.runtime.AgentLog;
+import io.socktrace.runtime.NettySockets;
 import io.socktrace.runtime.Transports;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
@@ -72,7 +73,7 @@ public final class Instrumentations {
         }
         for (int i = 0; i < NETTY_TARGETS.size(); i++) {
             String target = NETTY_TARGETS.get(i);
-            if (endsAtBoundary(internalName, target)) {
+            if (NettySockets.isNettyName(internalName, target)) {
                 return target;
             }
         }
@@ -85,16 +86,11 @@ public final class Instrumentations {
             return;
         }
         for (Map.Entry<String, String> e : UNTRACED_TRANSPORTS.entrySet()) {
-            if (endsAtBoundary(internalName, e.getKey())) {
-                String copy = internalName.substring(0, internalName.length() - e.getKey().length()).replace('/', '.');
-                Transports.untraced(e.getValue(), copy + "io.netty",
+            if (NettySockets.isNettyName(internalName, e.getKey())) {
+                Transports.untraced(e.getValue(), NettySockets.library(internalName, e.getKey()),
                         "its reads and writes complete in the kernel's queue, not in a Java method socktrace can hook");
             }
         }
-    }
-
-    private static boolean endsAtBoundary(String name, String suffix) {
-        return name.endsWith(suffix) && (name.length() == suffix.length() || name.charAt(name.length() - suffix.length() - 1) == '/');
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.socktrace.instrumentation;
 
 import io.socktrace.runtime.AgentLog;
+import io.socktrace.runtime.NettySockets;
 import io.socktrace.runtime.Transports;
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
@@ -140,7 +141,9 @@ final class SocketClassTransformer implements ClassFileTransformer {
         } catch (Throwable t) {
             // an unknown Netty whose classes no longer fit: its connections are not traced, said once
             AgentLog.error("instrumenting " + className.replace('/', '.'), t);
-            Transports.untraced("netty-epoll", className.replace('/', '.'), "its classes could not be instrumented: " + t);
+            String canonical = Instrumentations.nettyTarget(className);
+            Transports.untraced("netty-epoll", canonical == null ? className.replace('/', '.') : NettySockets.library(className, canonical),
+                    className.replace('/', '.') + " could not be instrumented: " + t);
             return null;
         } finally {
             BUSY.remove();

@@ -177,8 +177,7 @@ final class Weaver {
         if (missing.isEmpty()) {
             return;
         }
-        String canonical = target.className();
-        String library = name.substring(0, name.length() - canonical.length()) + "io.netty";
+        String library = io.socktrace.runtime.NettySockets.library(name, target.className());
         String what = "an unknown Netty: " + name + " lacks the methods of " + missing;
         if (essential) {
             io.socktrace.runtime.Transports.untraced("netty-epoll", library, what);

@@ -26,14 +26,7 @@ public final class AsyncTracer {
     /** Starts a read or write; returns the operation to pass to {@link #wrap} and {@link #issued}. */
     public static Object begin(Object channel, boolean write, ByteBuffer buffer, ByteBuffer[] buffers, long timeout, TimeUnit unit) {
         try {
-            long requested = 0;
-            if (buffer != null) {
-                requested = buffer.remaining();
-            } else if (buffers != null) {
-                for (ByteBuffer b : buffers) {
-                    requested += b == null ? 0 : b.remaining();
-                }
-            }
+            long requested = buffer != null ? buffer.remaining() : buffers != null ? TransferTracing.remaining(buffers, 0, buffers.length) : 0;
             long timeoutMillis = timeout > 0 && unit != null ? unit.toMillis(timeout) : 0;
             // timed until it completes (a completion counts what it wrote: nothing to note at the start)
             long start = write ? TransferTracing.sendStart(false) : TransferTracing.receiveStart();

@@ -197,15 +197,7 @@ public final class ChannelTracer {
     /** {@code write(ByteBuffer[], int, int)}, the gathering write. */
     public static SendEvent sendEnd(Object channel, long e, ByteBuffer[] sources, int offset, int length, long n, Throwable thrown) {
         try {
-            long left = 0;
-            if (sources != null) {
-                for (int i = offset; i < offset + length && i < sources.length; i++) {
-                    if (sources[i] != null) {
-                        left += sources[i].remaining();
-                    }
-                }
-            }
-            return sent(channel, e, Math.max(n, 0) + left, n, thrown);
+            return sent(channel, e, Math.max(n, 0) + TransferTracing.remaining(sources, offset, length), n, thrown);
         } catch (Throwable t) {
             AgentLog.error("channel sendEnd", t);
             return null;

@@ -98,7 +98,6 @@ public final class Endpoints {
         }
     }
 
-    /** Endpoints kept now; for tests. */
     /**
      * This JVM's use of local ports toward remote endpoints right now: {@code [0]} its connections
      * in TIME_WAIT (the ones it closed first within the kernel's 60 s: TIME_WAIT rows have no owner
@@ -127,6 +126,7 @@ public final class Endpoints {
         return LocalPortRange.size();
     }
 
+    /** Endpoints kept now; for tests. */
     static int size() {
         return ENDPOINTS.size();
     }

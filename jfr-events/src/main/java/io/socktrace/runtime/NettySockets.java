@@ -12,7 +12,7 @@ import java.lang.invoke.MethodType;
  * live in application class loaders, often several; the boot-loaded runtime sees them only as
  * {@code Object}.
  */
-final class NettySockets {
+public final class NettySockets {
 
     /** The binary name of Netty's descriptor class, which a relocated copy ends with after a dot. */
     static final String FILE_DESCRIPTOR = "io.netty.channel.unix.FileDescriptor";
@@ -40,11 +40,27 @@ final class NettySockets {
     }
 
     /**
-     * Whether {@code name} is {@code canonical} (a Netty binary name) or a relocated copy of it:
-     * {@code canonical} preceded by a package boundary.
+     * Whether {@code name} is {@code canonical} (a Netty class name, binary or internal) or a
+     * relocated copy of it: {@code canonical} preceded by a package boundary.
      */
-    static boolean isNettyName(String name, String canonical) {
-        return name.endsWith(canonical) && (name.length() == canonical.length() || name.charAt(name.length() - canonical.length() - 1) == '.');
+    public static boolean isNettyName(String name, String canonical) {
+        if (!name.endsWith(canonical)) {
+            return false;
+        }
+        if (name.length() == canonical.length()) {
+            return true;
+        }
+        char boundary = name.charAt(name.length() - canonical.length() - 1);
+        return boundary == '.' || boundary == '/';
+    }
+
+    /**
+     * The Netty copy a class of it belongs to, named by its package, dotted: {@code io.netty}, or a
+     * relocated one such as {@code io.grpc.netty.shaded.io.netty}. {@code name} is a Netty class's
+     * name and {@code canonical} that class's own name (both binary or both internal).
+     */
+    public static String library(String name, String canonical) {
+        return name.substring(0, name.length() - canonical.length()).replace('/', '.') + "io.netty";
     }
 
     /** Whether this object is a Netty descriptor (a native socket, or a pipe, eventfd… of Netty's). */

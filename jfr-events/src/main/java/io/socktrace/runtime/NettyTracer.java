@@ -227,15 +227,7 @@ public final class NettyTracer {
 
     /** What {@code writev(ByteBuffer[], offset, length, maxBytes)} asks to write. */
     public static long requested(ByteBuffer[] buffers, int offset, int length, long maxBytes) {
-        long sum = 0;
-        if (buffers != null) {
-            for (int i = offset, end = Math.min(buffers.length, offset + Math.min(length, MAX_IOVECS)); i < end; i++) {
-                if (buffers[i] != null) {
-                    sum += buffers[i].remaining();
-                }
-            }
-        }
-        return Math.min(sum, maxBytes);
+        return Math.min(TransferTracing.remaining(buffers, offset, Math.min(length, MAX_IOVECS)), maxBytes);
     }
 
     /**

@@ -78,6 +78,19 @@ final class TransferTracing {
         return now == 0 || now == UNTIMED ? 1 : now;
     }
 
+    /** The bytes left in {@code buffers[offset .. offset+length)} (null buffers, and indexes past the end, count nothing). */
+    static long remaining(java.nio.ByteBuffer[] buffers, int offset, int length) {
+        long sum = 0;
+        if (buffers != null) {
+            for (int i = offset, end = Math.min(buffers.length, offset + length); i < end; i++) {
+                if (buffers[i] != null) {
+                    sum += buffers[i].remaining();
+                }
+            }
+        }
+        return sum;
+    }
+
     /**
      * A read begins: its start time, or 0 when no recording wants Receive events. Nothing is
      * allocated; the event is made at the end, only for a read worth recording (see {@link EventTimes}).

@@ -50,7 +50,7 @@ public final class Transports {
             for (Class<?> c = type; c != null; c = c.getSuperclass()) {
                 String name = c.getName();
                 if (NettySockets.isNettyName(name, NettySockets.FILE_DESCRIPTOR)) {
-                    return entry("netty-epoll", name.substring(0, name.length() - NettySockets.FILE_DESCRIPTOR.length()) + "io.netty");
+                    return entry("netty-epoll", NettySockets.library(name, NettySockets.FILE_DESCRIPTOR));
                 }
             }
             return JDK;

@@ -71,6 +71,22 @@ final class StackJvm {
     private StackJvm() {
     }
 
+    /**
+     * Runs {@code main} once without the agent and once under it, and checks what every real-stack
+     * test asks of the agent: both runs end well, the application got the same results, and the
+     * agent printed nothing. Returns the traced run.
+     */
+    static Run plainAndTraced(Class<?> main, String... args) throws Exception {
+        Run plain = run(false, main, args);
+        Run traced = run(true, main, args);
+        assertThat(plain.exitCode).as(plain.stdout + plain.stderr).isZero();
+        assertThat(traced.exitCode).as(traced.stdout + traced.stderr).isZero();
+        assertThat(traced.results()).as("what the application got, with the agent and without").isEqualTo(plain.results());
+        assertThat(traced.stderr).doesNotContain("[socktrace]");
+        assertThat(traced.stdout).doesNotContain("socktrace");
+        return traced;
+    }
+
     /** Runs {@code main} with {@code args}: under the agent with default settings when {@code agent}, else plain. */
     static Run run(boolean agent, Class<?> main, String... args) throws Exception {
         Files.createDirectories(WORK);
