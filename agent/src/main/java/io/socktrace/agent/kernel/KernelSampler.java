@@ -308,6 +308,11 @@ public final class KernelSampler {
                     return;
                 }
             }
+            if (row.inode() == 0) {
+                // no descriptor holds it: a socket closed by now (TIME_WAIT, an orphaned FIN_WAIT or
+                // LAST_ACK), perhaps one of ours that closed between the snapshot and this read
+                return;
+            }
             boolean listening = row.state() == TcpState.LISTEN;
             Object found = byPorts.get(((long) row.localPort() << 16) | (listening ? 0 : row.remotePort()));
             if (found == null) {
