@@ -192,6 +192,13 @@ final class SamplingSettings implements FlightRecorderListener {
     /** One Transport event per socket library in use, traced or not (the JDK's always). */
     private static void emitTransports() {
         try {
+            // TransportEvent is the agent's everyChunk event: its task runs at the end of each
+            // chunk, the last one included, which EndpointStatistics' timed period never sees
+            Endpoints.emitAtChunkBoundary();
+        } catch (Throwable t) {
+            AgentLog.error("endpoint statistics at a chunk's end", t);
+        }
+        try {
             for (Transports.Entry t : Transports.snapshot()) {
                 TransportEvent e = new TransportEvent();
                 if (!e.shouldCommit()) {

@@ -23,7 +23,11 @@ public final class Endpoints {
     private static final ConcurrentHashMap<Key, Endpoint> ENDPOINTS = new ConcurrentHashMap<>();
     /** Where connections to endpoints beyond {@link #MAX_ENDPOINTS} are counted; never retired. */
     private static final Endpoint OVERFLOW = new Endpoint(Endpoint.Role.OTHER, null, null, 0);
-    private static long lastPeriodNanos;
+    /** The end of the last period; the first one counts from when counting began (this class's initialisation). */
+    private static long lastPeriodNanos = System.nanoTime();
+    /** When the last chunk-boundary emission ran (see {@link #emitAtChunkBoundary}). */
+    private static long lastBoundaryNanos;
+    private static final long BOUNDARY_PAIR_NANOS = 200_000_000L;
 
     private Endpoints() {
     }
@@ -259,10 +263,35 @@ public final class Endpoints {
      * the event's periodic task.
      */
     public static void emit() {
+        emitSince(System.nanoTime());
+    }
+
+    /**
+     * Records the rows of a period cut short by a chunk's end, so that what happened since the
+     * last period is in the chunk, and in the recording when it stops or the JVM exits (JFR runs
+     * its end-of-chunk tasks then; a timed period that has not come round yet never does). The
+     * agent calls it from a task JFR runs at each chunk's beginning and end. A rotation runs the
+     * task twice within milliseconds (the old chunk's end, the new one's beginning): the second
+     * call leaves the counts where they are, for the next period, rather than writing the open
+     * connections' rows again.
+     */
+    public static void emitAtChunkBoundary() {
         long now = System.nanoTime();
+        synchronized (Endpoints.class) {
+            if (lastBoundaryNanos != 0 && now - lastBoundaryNanos < BOUNDARY_PAIR_NANOS) {
+                return;
+            }
+            lastBoundaryNanos = now;
+        }
+        if (new EndpointStatisticsEvent().isEnabled()) {
+            emitSince(now);
+        }
+    }
+
+    private static void emitSince(long now) {
         long period;
         synchronized (Endpoints.class) {
-            period = lastPeriodNanos == 0 ? 0 : now - lastPeriodNanos;
+            period = now - lastPeriodNanos;
             lastPeriodNanos = now;
         }
         List<Row> rows = collect();

@@ -148,6 +148,24 @@ class ProductionDefaultsIT {
         assertThat(sum(rows, EventFields.EVENTS_NOT_RECORDED)).isEqualTo(count - recorded.size());
     }
 
+    /**
+     * The shipped 10-second period, and a JVM that exits 1-2 s after it started: no period came
+     * round, yet the counts are in the recording, written at the end of its last chunk.
+     */
+    @Test
+    void defaults_countTheLastPeriod_whenTheJvmExitsBeforeItEnds() throws Exception {
+        int count = 700;
+        Result r = AgentJvm.program(RefusedStorm.class, "", Integer.toString(count), "0");
+        assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
+        Matcher m = Pattern.compile("refused port (\\d+)").matcher(r.stdout);
+        assertThat(m.find()).isTrue();
+        int port = Integer.parseInt(m.group(1));
+        List<RecordedEvent> rows = r.events(EventNames.ENDPOINT_STATISTICS, e -> e.getInt(EventFields.PORT) == port);
+        assertThat(rows).as("one row, written at the recording's end").hasSize(1);
+        assertThat(rows.get(0).getLong(EventFields.REFUSED)).isEqualTo(count);
+        assertThat(rows.get(0).getDuration(EventFields.PERIOD)).isPositive().isLessThan(Duration.ofSeconds(10));
+    }
+
     @Test
     void profile_recordsEveryConnection() throws Exception {
         int count = 2_000;
