@@ -73,9 +73,14 @@ final class CloseTracing {
         // One poll(2) asks the kernel whether anything is left to read: nothing (the common case,
         // and the same one syscall the FIONREAD alone cost before), or input, whose FIONREAD then
         // tells unread bytes (an abort) from the peer's FIN waiting unread (it closed first).
+        // SO_LINGER 0 makes the close an abort whatever the kernel holds (Jedis sets it on every
+        // socket, a reset storm's server too): the poll is left to the closes that are recorded,
+        // for their unread count.
         int unread = 0;
         int kernel = KERNEL_NOT_ASKED;
-        if (c.rareOrDefaults().resetKind == null && c.endOfStreamNanos == 0 && !c.inputShutdown) {
+        boolean mayHoldInput = c.rareOrDefaults().resetKind == null && c.endOfStreamNanos == 0 && !c.inputShutdown;
+        boolean lingerZero = c.rareOrDefaults().linger == 0;
+        if (mayHoldInput && !lingerZero) {
             long asked = askKernel(socket, true);
             kernel = (int) asked;
             unread = (int) (asked >>> 32);
@@ -93,6 +98,9 @@ final class CloseTracing {
         // the endpoint is let go in closeEnd, once the bytes of calls still ending elsewhere are in
         if (e == null || !e.isEnabled() || !recordClose(c, initiator, now)) {
             return null;
+        }
+        if (mayHoldInput && lingerZero) {
+            unread = (int) (askKernel(socket, true) >>> 32);
         }
         e.initiator = initiator.name();
         e.initiatorEvidence = evidence.name();

@@ -42,5 +42,11 @@ class CloseInitiatorIT {
                 usFirst.localAddress, usFirst.localPort, java.util.Map.of()));
         assertThat(server.getString(EventFields.INITIATOR)).isEqualTo("PEER");
         assertThat(server.getString(EventFields.INITIATOR_EVIDENCE)).isEqualTo("END_OF_STREAM");
+
+        // SO_LINGER 0 decides without the kernel; the recorded abort still says what it threw away
+        RecordedEvent abort = r.single(EventNames.CLOSE, r.socket("lingerunread"));
+        assertThat(abort.getString(EventFields.INITIATOR)).isEqualTo("ABORT");
+        assertThat(abort.getString(EventFields.INITIATOR_EVIDENCE)).isEqualTo("LINGER_ZERO");
+        assertThat(abort.getLong(EventFields.UNREAD_BYTES)).isEqualTo(5);
     }
 }

@@ -13,7 +13,8 @@ import java.nio.channels.SocketChannel;
  * Who closed first when the application never reads the end of stream: the server writes one
  * byte and half-closes; the client reads the byte (not -1), waits while its socket sits in
  * CLOSE_WAIT, and closes, as HTTP clients do after {@code Connection: close}. Then the other way
- * round: the client closes first with nothing pending. {@code UnreadFin <socket|channel> <waitMillis>}.
+ * round: the client closes first with nothing pending. Last, a client with SO_LINGER 0 closes
+ * with five bytes unread. {@code UnreadFin <socket|channel> <waitMillis>}.
  */
 public final class UnreadFin {
 
@@ -43,6 +44,15 @@ public final class UnreadFin {
                     first.close();
                     System.out.println("server read " + server.read(ByteBuffer.allocate(1)));
                 }
+                // SO_LINGER 0 and five bytes unread: an abort, whatever the kernel holds
+                SocketChannel aborting = SocketChannel.open(listener.getLocalAddress());
+                aborting.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+                try (SocketChannel server = listener.accept()) {
+                    print("lingerunread", aborting);
+                    server.write(ByteBuffer.wrap(new byte[5]));
+                    Thread.sleep(wait);
+                    aborting.close();
+                }
             }
         } else {
             try (ServerSocket listener = new ServerSocket()) {
@@ -62,6 +72,14 @@ public final class UnreadFin {
                     print("usfirst", first);
                     first.close();
                     System.out.println("server read " + server.getInputStream().read());
+                }
+                Socket aborting = new Socket(listener.getInetAddress(), listener.getLocalPort());
+                aborting.setSoLinger(true, 0);
+                try (Socket server = listener.accept()) {
+                    print("lingerunread", aborting);
+                    server.getOutputStream().write(new byte[5]);
+                    Thread.sleep(wait);
+                    aborting.close();
                 }
             }
         }
