@@ -50,7 +50,7 @@ public final class Instrumentations {
      * this list and {@link Weaver#NETTY_INSTRUMENTATIONS} in step.
      */
     static final List<String> NETTY_TARGETS = List.of("io/netty/channel/unix/Socket", "io/netty/channel/unix/FileDescriptor",
-            "io/netty/channel/epoll/LinuxSocket");
+            "io/netty/channel/epoll/LinuxSocket", "io/netty/channel/ConnectTimeoutException");
 
     /**
      * Classes whose loading means a transport socktrace does not trace is in use, with what it is:

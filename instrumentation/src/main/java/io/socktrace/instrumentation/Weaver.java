@@ -62,7 +62,8 @@ final class Weaver {
     static final List<JdkClassInstrumentation> NETTY_INSTRUMENTATIONS = List.of(
             new NettySocketInstrumentation(),
             new NettyFileDescriptorInstrumentation(),
-            new NettyLinuxSocketInstrumentation());
+            new NettyLinuxSocketInstrumentation(),
+            new NettyConnectTimeoutInstrumentation());
 
     private final ByteBuddy atLoad;
     private final ByteBuddy sameShape;

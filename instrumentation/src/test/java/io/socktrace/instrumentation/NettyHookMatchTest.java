@@ -52,7 +52,9 @@ class NettyHookMatchTest {
                             "void setTcpUserTimeout(int)"),
                     "NotTcpAdvice", List.of("LinuxSocket newSocketDgram()", "LinuxSocket newSocketDgram(boolean)",
                             "LinuxSocket newSocketDgram(InternetProtocolFamily)", "LinuxSocket newSocketDomain()",
-                            "LinuxSocket newSocketDomainDgram()")));
+                            "LinuxSocket newSocketDomainDgram()")),
+            NettyConnectTimeoutInstrumentation.CLASS_NAME, hooks(
+                    "MadeAdvice", List.of("void <init>()", "void <init>(String)")));
 
     /** What a copy has beyond {@link #EXPECTED}: Netty 4.2 added a factory taking its new SocketProtocolFamily. */
     private static Map<String, List<String>> expected(String copy, JdkClassInstrumentation instrumentation) {

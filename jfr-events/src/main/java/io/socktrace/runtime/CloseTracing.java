@@ -41,15 +41,20 @@ final class CloseTracing {
                 if (rare.connectPending) {
                     rare.connectPending = false;
                     // closed while a non-blocking connect was still in progress
+                    // (or ended by the library's own connect timeout, which closes it)
                     Tracing.captureLocal(socket, c);
-                    Tracing.commit(ConnectTracing.connectDone(socket, c, pending, false, new java.nio.channels.AsynchronousCloseException() {
-                        private static final long serialVersionUID = 1L;
+                    Throwable ended = ConnectTracing.takeApplicationTimeout();
+                    if (ended == null) {
+                        ended = new java.nio.channels.AsynchronousCloseException() {
+                            private static final long serialVersionUID = 1L;
 
-                        @Override
-                        public String getMessage() {
-                            return "closed before finishConnect";
-                        }
-                    }));
+                            @Override
+                            public String getMessage() {
+                                return "closed before finishConnect";
+                            }
+                        };
+                    }
+                    Tracing.commit(ConnectTracing.connectDone(socket, c, pending, false, ended));
                 }
             }
             return null;

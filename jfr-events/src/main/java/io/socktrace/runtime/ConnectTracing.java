@@ -22,7 +22,13 @@ final class ConnectTracing {
     private static final class ConnectScope {
         int depth;
         InetSocketAddress localSeen;
+        /** A library's own connect timeout, about to close its pending connect (see {@link #applicationTimedOut}). */
+        Throwable timeout;
+        long timeoutNanos;
     }
+
+    /** How long a library's connect-timeout exception waits for the close of the connect it ends. */
+    private static final long TIMEOUT_CLOSE_WITHIN_NANOS = 1_000_000_000L;
 
     private static final ThreadLocal<ConnectScope> CONNECT_SCOPE = ThreadLocal.withInitial(ConnectScope::new);
 
@@ -49,6 +55,29 @@ final class ConnectTracing {
         if (scope.depth > 0) {
             scope.localSeen = local;
         }
+    }
+
+    /**
+     * A library's own connect timeout fired on this thread: Netty's timeout task makes its
+     * {@code ConnectTimeoutException} ("connection timed out after 1000 ms: …"), fails the
+     * connect's promise with it and closes the channel, all on the event loop, so the close of a
+     * pending connect that follows on this thread is that timeout, not a plain close.
+     */
+    static void applicationTimedOut(Throwable timeout) {
+        ConnectScope scope = CONNECT_SCOPE.get();
+        scope.timeout = timeout;
+        scope.timeoutNanos = System.nanoTime();
+    }
+
+    /** The connect timeout {@link #applicationTimedOut} noted on this thread just before, once; or null. */
+    static Throwable takeApplicationTimeout() {
+        ConnectScope scope = CONNECT_SCOPE.get();
+        Throwable timeout = scope.timeout;
+        if (timeout == null) {
+            return null;
+        }
+        scope.timeout = null;
+        return System.nanoTime() - scope.timeoutNanos < TIMEOUT_CLOSE_WITHIN_NANOS ? timeout : null;
     }
 
     /** The local address the JDK looked up inside this thread's latest connect, once; or null. */

@@ -47,6 +47,18 @@ public final class NettyTracer {
     private NettyTracer() {
     }
 
+    /**
+     * Netty made a {@code ConnectTimeoutException}: its connect-timeout task is about to close the
+     * pending connect (epoll's or NIO's), which is then recorded TIMED_OUT with Netty's message.
+     */
+    public static void connectTimedOut(Throwable timeout) {
+        try {
+            ConnectTracing.applicationTimedOut(timeout);
+        } catch (Throwable t) {
+            AgentLog.error("netty connect timeout", t);
+        }
+    }
+
     /** A UDP or Unix domain socket was made: nothing it does is a TCP connection. */
     public static void notTcp(Object socket) {
         try {

@@ -51,7 +51,8 @@ class NettyNativeIT {
         Result summary = AgentJvm.exec(List.of(AgentJvm.JAVA, "-jar", AgentJvm.AGENT_JAR.toString(), "summary", r.recording.toString()), null);
         assertThat(summary.exitCode).as(summary.stderr).isZero();
         assertThat(summary.stdout).contains("transport netty-epoll (io.netty): 6 connections traced")
-                .contains("transport jdk (java.base): 0 connections traced")
+                // the JDK's: only the plain sockets that filled the timeout's accept queue
+                .contains("transport jdk (java.base): " + fillers(r) + " connections traced")
                 .contains("transport netty-io_uring (io.netty): NOT TRACED, its reads and writes complete in the kernel's queue");
     }
 
@@ -162,6 +163,12 @@ class NettyNativeIT {
         assertThat(transport(r, "netty-epoll", "io.netty").getLong(EventFields.CONNECTIONS_TRACED)).isEqualTo(6);
     }
 
+    private static int fillers(Result r) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("fillers connected (\\d+)").matcher(r.stdout);
+        assertThat(m.find()).as(r.stdout).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
     private static void assertScenarios(Result r) {
         assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
         assertThat(r.stdout).contains("echoed " + ECHOED + " of " + ECHOED);
@@ -196,11 +203,23 @@ class NettyNativeIT {
         assertThat(refusals.get(0).getString(EventFields.EXCEPTION_MESSAGE)).contains("Connection refused");
         assertThat(r.stdout).contains("refused: ").contains("Connection refused");
 
+        // Netty's own connect timeout: its task closes the pending connect, recorded TIMED_OUT with Netty's message
+        Endpoints timeout = r.target("timeout");
+        assertThat(r.stdout).contains("timeout: io.netty.channel.ConnectTimeoutException: connection timed out after 300 ms");
+        List<RecordedEvent> timedOut = r.events(EventNames.CONNECT, e -> e.getInt(EventFields.PORT) == timeout.remotePort
+                && !e.getBoolean(EventFields.BLOCKING));
+        assertThat(timedOut).hasSize(1);
+        assertThat(timedOut.get(0).getString(EventFields.OUTCOME)).isEqualTo("TIMED_OUT");
+        assertThat(timedOut.get(0).getString(EventFields.EXCEPTION_CLASS)).isEqualTo("io.netty.channel.ConnectTimeoutException");
+        assertThat(timedOut.get(0).getString(EventFields.EXCEPTION_MESSAGE)).startsWith("connection timed out after 300 ms");
+        assertThat(timedOut.get(0).getDuration().toMillis()).isBetween(250L, 3000L);
+
         // a connected UDP socket of the same transport connects, writes and reads too: no TCP events
         Endpoints udp = r.target("udp");
         assertThat(r.stdout).contains("udp: datagram received");
-        assertThat(r.events.stream().filter(e -> e.getEventType().getName().startsWith(EventNames.PREFIX) && e.hasField(EventFields.PORT)
-                && (e.getInt(EventFields.PORT) == udp.remotePort || e.getInt(EventFields.LOCAL_PORT) == udp.remotePort))).isEmpty();
+        assertThat(r.events.stream().filter(e -> e.getEventType().getName().startsWith(EventNames.PREFIX)
+                && (e.hasField(EventFields.PORT) && e.getInt(EventFields.PORT) == udp.remotePort
+                || e.hasField(EventFields.LOCAL_PORT) && e.getInt(EventFields.LOCAL_PORT) == udp.remotePort))).isEmpty();
 
         // writes to a peer that does not read: one Send for the whole stall, from the first short write to the close
         Endpoints slow = r.socket("slow-client");

@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Netty's native epoll transport on loopback, three ways a connection goes: an echo (three
+ * Netty's native epoll transport on loopback, the ways a connection goes: an echo (three
  * messages written before one flush, so epoll sends them with one gathering write, and echoed
- * back), a connect to a port nobody listens on, and a server that aborts the connection (SO_LINGER
+ * back), a connect to a port nobody listens on, one that Netty's own connect timeout ends, a server that aborts the connection (SO_LINGER
  * 0) after the first bytes, so the client's read fails with a reset. With {@code io_uring} as the
  * argument it also loads Netty's io_uring channel class, which socktrace does not trace; with
  * {@code late <file>} it echoes once, says "ready" and waits for the file (an agent attached meanwhile).
@@ -66,6 +66,7 @@ public final class NettyEpollScenarios {
             }
             echo(group, "echo");
             refused(group);
+            connectTimeout(group);
             reset(group);
             udp(group);
             slowReader(group);
@@ -129,6 +130,39 @@ public final class NettyEpollScenarios {
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(new InetSocketAddress("127.0.0.1", port)).await().cause();
         System.out.println("refused: " + failure);
+    }
+
+    /**
+     * Netty's own connect timeout (300 ms) on a listener that never accepts and whose accept queue
+     * plain sockets filled (backlog 1): the SYN is dropped, Netty's timeout task closes the channel.
+     */
+    private static void connectTimeout(EventLoopGroup group) throws Exception {
+        java.util.List<java.net.Socket> fillers = new java.util.ArrayList<>();
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            InetSocketAddress target = new InetSocketAddress("127.0.0.1", listener.getLocalPort());
+            for (int i = 0; i < 16; i++) {
+                java.net.Socket filler = new java.net.Socket();
+                try {
+                    filler.connect(target, 200);
+                    fillers.add(filler);
+                } catch (java.net.SocketTimeoutException full) {
+                    filler.close();
+                    break;
+                }
+            }
+            System.out.println("   target timeout 127.0.0.1:" + target.getPort());
+            System.out.println("fillers connected " + fillers.size());
+            long start = System.nanoTime();
+            Throwable failure = new Bootstrap().group(group).channel(EpollSocketChannel.class)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 300)
+                    .handler(new ChannelInboundHandlerAdapter())
+                    .connect(target).await().cause();
+            System.out.println("timeout: " + failure + " after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        } finally {
+            for (java.net.Socket filler : fillers) {
+                filler.close();
+            }
+        }
     }
 
     private static void reset(EventLoopGroup group) throws Exception {
