@@ -66,7 +66,13 @@ public final class NettyEpollScenarios {
             }
             echo(group, "echo");
             refused(group);
-            connectTimeout(group);
+            connectTimeout(group, EpollSocketChannel.class, "timeout");
+            EventLoopGroup nio = new io.netty.channel.nio.NioEventLoopGroup(1);
+            try {
+                connectTimeout(nio, io.netty.channel.socket.nio.NioSocketChannel.class, "nio-timeout");
+            } finally {
+                nio.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+            }
             reset(group);
             udp(group);
             slowReader(group);
@@ -133,10 +139,10 @@ public final class NettyEpollScenarios {
     }
 
     /**
-     * Netty's own connect timeout (300 ms) on a listener that never accepts and whose accept queue
+     * Netty's own connect timeout (300 ms), on the given transport, on a listener that never accepts and whose accept queue
      * plain sockets filled (backlog 1): the SYN is dropped, Netty's timeout task closes the channel.
      */
-    private static void connectTimeout(EventLoopGroup group) throws Exception {
+    private static void connectTimeout(EventLoopGroup group, Class<? extends Channel> type, String name) throws Exception {
         java.util.List<java.net.Socket> fillers = new java.util.ArrayList<>();
         try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", listener.getLocalPort());
@@ -150,14 +156,14 @@ public final class NettyEpollScenarios {
                     break;
                 }
             }
-            System.out.println("   target timeout 127.0.0.1:" + target.getPort());
-            System.out.println("fillers connected " + fillers.size());
+            System.out.println("   target " + name + " 127.0.0.1:" + target.getPort());
+            System.out.println(name + " fillers connected " + fillers.size());
             long start = System.nanoTime();
-            Throwable failure = new Bootstrap().group(group).channel(EpollSocketChannel.class)
+            Throwable failure = new Bootstrap().group(group).channel(type)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 300)
                     .handler(new ChannelInboundHandlerAdapter())
                     .connect(target).await().cause();
-            System.out.println("timeout: " + failure + " after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            System.out.println(name + ": " + failure + " after " + (System.nanoTime() - start) / 1_000_000 + " ms");
         } finally {
             for (java.net.Socket filler : fillers) {
                 filler.close();
