@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
+import io.socktrace.events.EventFields;
+import io.socktrace.events.EventNames;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 
@@ -27,6 +30,10 @@ public final class RecordedEvents {
             Path file = Paths.get(arg);
             System.out.printf("%s: %d bytes%n", file, Files.size(file));
             count(file).forEach((type, n) -> System.out.printf("  %-40s %d%n", type, n));
+            String counted = counted(file);
+            if (counted != null) {
+                System.out.printf("  EndpointStatistics counted: %s%n", counted);
+            }
         }
     }
 
@@ -43,6 +50,41 @@ public final class RecordedEvents {
             }
         }
         return counts;
+    }
+
+    /**
+     * What the recording's {@code socktrace.EndpointStatistics} rows counted, summed over the whole
+     * recording: connects (of them refused), accepts, resets, and the connections sampling left out,
+     * to set against the operations the workload says it made; null when it holds no such row.
+     */
+    public static String counted(Path recording) throws IOException {
+        long rows = 0;
+        long connects = 0;
+        long refused = 0;
+        long accepted = 0;
+        long resets = 0;
+        long notRecorded = 0;
+        try (RecordingFile file = new RecordingFile(recording)) {
+            while (file.hasMoreEvents()) {
+                RecordedEvent event = file.readEvent();
+                if (!event.getEventType().getName().equals(EventNames.ENDPOINT_STATISTICS)) {
+                    continue;
+                }
+                rows++;
+                connects += event.getLong(EventFields.CONNECTS);
+                refused += event.getLong(EventFields.REFUSED);
+                accepted += event.getLong(EventFields.ACCEPTED);
+                notRecorded += event.getLong(EventFields.CONNECTIONS_NOT_RECORDED);
+                if ("REMOTE".equals(event.getString(EventFields.ROLE))) {
+                    resets += event.getLong(EventFields.RESETS); // the client's view; the listener's row counts the server's
+                }
+            }
+        }
+        if (rows == 0) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "connects %d (refused %d), accepts %d, resets %d, not recorded %d", connects, refused,
+                accepted, resets, notRecorded);
     }
 
     /** One line: {@code type count, type count, ...} without the common "socktrace." prefix; "none" when empty. */

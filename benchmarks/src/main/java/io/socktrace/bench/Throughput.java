@@ -214,9 +214,11 @@ public final class Throughput {
                     walls[c][round] = number(WALL, output, Double.NaN);
                     System.err.printf(Locale.ROOT, "%s round %d %-20s %.0f%n", workload, round + 1, configs.get(c), values[c][round]);
                     if (countEvents && Files.isRegularFile(recording)) {
-                        recorded.append(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.1f | %d | %s |%n", workload, configs.get(c),
+                        String counted = RecordedEvents.counted(recording);
+                        recorded.append(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.1f | %d | %s | %s |%n", workload, configs.get(c),
                                 round + 1, number(OPERATIONS, output, Double.NaN), number(SECONDS, output, Double.NaN),
-                                Files.size(recording), RecordedEvents.describe(RecordedEvents.count(recording))));
+                                Files.size(recording), RecordedEvents.describe(RecordedEvents.count(recording)),
+                                counted == null ? "" : counted));
                     }
                 }
             }
@@ -232,8 +234,8 @@ public final class Throughput {
         }
         if (countEvents) {
             report.append("\nWhat each recording holds (the whole run, warm-up included):\n\n");
-            report.append("| workload | configuration | round | operations | seconds | recording bytes | events |\n");
-            report.append("|---|---|---:|---:|---:|---:|---|\n");
+            report.append("| workload | configuration | round | operations | seconds | recording bytes | events | EndpointStatistics counted |\n");
+            report.append("|---|---|---:|---:|---:|---:|---|---|\n");
             report.append(recorded);
         }
         System.out.print(report);
