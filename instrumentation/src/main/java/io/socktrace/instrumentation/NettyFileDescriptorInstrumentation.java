@@ -11,7 +11,8 @@ import net.bytebuddy.asm.Advice;
 
 /**
  * {@code io.netty.channel.unix.FileDescriptor}, the base of Netty's native sockets: the close that
- * ends a connection and the gathering writes epoll sends with. Netty's pipes, eventfds and epoll
+ * ends a connection, the gathering writes epoll sends with, and (Netty before 4.1.80) the plain
+ * reads and writes. Netty's pipes, eventfds and epoll
  * descriptor go through the same methods; the runtime acts only for sockets it saw in use.
  */
 final class NettyFileDescriptorInstrumentation extends JdkClassInstrumentation {
@@ -26,6 +27,12 @@ final class NettyFileDescriptorInstrumentation extends JdkClassInstrumentation {
     List<Hook> hooks() {
         return List.of(
                 hook(java("close"), "CloseAdvice"),
+                // Netty before 4.1.80 reads and writes its sockets here (Socket's recv/send came
+                // then): the same advice as Socket's own, for the same events
+                new Hook(java("read", ByteBuffer.class, int.class, int.class).or(java("readAddress", long.class, int.class, int.class)),
+                        NettySocketInstrumentation.class.getName() + "$RecvAdvice"),
+                new Hook(java("write", ByteBuffer.class, int.class, int.class).or(java("writeAddress", long.class, int.class, int.class)),
+                        NettySocketInstrumentation.class.getName() + "$SendAdvice"),
                 hook(java("writev", ByteBuffer[].class, int.class, int.class, long.class).and(returns(long.class)), "WritevAdvice"),
                 hook(java("writevAddresses", long.class, int.class).and(returns(long.class)), "WritevAddressesAdvice"));
     }

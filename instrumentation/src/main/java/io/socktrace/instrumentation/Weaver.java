@@ -160,6 +160,13 @@ final class Weaver {
     static final java.util.Set<String> ESSENTIAL_NETTY_HOOKS = java.util.Set.of("CreatedAdvice", "ConnectAdvice",
             "FinishConnectAdvice", "AcceptAdvice", "RecvAdvice", "SendAdvice", "CloseAdvice", "WritevAddressesAdvice");
 
+    /** Socket's hooks that a Netty before 4.1.80 lacks: its sockets read and write through FileDescriptor's read/write, hooked with the same advice. */
+    private static final java.util.Set<String> OLD_DATA_PATH = java.util.Set.of("RecvAdvice", "SendAdvice");
+
+    private static boolean readsThroughFileDescriptor(JdkClassInstrumentation target, Hook hook) {
+        return target instanceof NettySocketInstrumentation && OLD_DATA_PATH.contains(hook.name());
+    }
+
     /**
      * A Netty class whose shape socktrace does not know (a hooked method renamed or re-typed in a
      * version not examined): said once at {@code log=info}, and when a hook that a connection's
@@ -172,10 +179,15 @@ final class Weaver {
         for (Hook hook : target.hooks()) {
             if (type.getDeclaredMethods().filter(hook.methods).isEmpty()) {
                 missing.add(hook.name());
-                essential |= ESSENTIAL_NETTY_HOOKS.contains(hook.name());
+                essential |= ESSENTIAL_NETTY_HOOKS.contains(hook.name()) && !readsThroughFileDescriptor(target, hook);
             }
         }
         if (missing.isEmpty()) {
+            return;
+        }
+        if (!essential && missing.stream().allMatch(hook -> target instanceof NettySocketInstrumentation
+                && OLD_DATA_PATH.contains(hook))) {
+            AgentLog.debug(name + " has no recv/send: a Netty before 4.1.80, whose sockets read and write through FileDescriptor's read/write (hooked)");
             return;
         }
         String library = io.socktrace.runtime.NettySockets.library(name, target.className());

@@ -44,6 +44,8 @@ class NettyHookMatchTest {
                     "NotTcpAdvice", List.of("Socket newSocketDgram()", "Socket newSocketDomain()", "Socket newSocketDomainDgram()")),
             NettyFileDescriptorInstrumentation.CLASS_NAME, hooks(
                     "CloseAdvice", List.of("void close()"),
+                    "RecvAdvice", List.of("int read(ByteBuffer,int,int)", "int readAddress(long,int,int)"),
+                    "SendAdvice", List.of("int write(ByteBuffer,int,int)", "int writeAddress(long,int,int)"),
                     "WritevAdvice", List.of("long writev(ByteBuffer[],int,int,long)"),
                     "WritevAddressesAdvice", List.of("long writevAddresses(long,int)")),
             NettyLinuxSocketInstrumentation.CLASS_NAME, hooks(
@@ -56,10 +58,23 @@ class NettyHookMatchTest {
             NettyConnectTimeoutInstrumentation.CLASS_NAME, hooks(
                     "MadeAdvice", List.of("void <init>()", "void <init>(String)")));
 
-    /** What a copy has beyond {@link #EXPECTED}: Netty 4.2 added a factory taking its new SocketProtocolFamily. */
+    /**
+     * What a copy has beyond or short of {@link #EXPECTED}: Netty 4.2 added a factory taking its new
+     * SocketProtocolFamily; Netty before 4.1.80 has no recv/send on its socket (it reads and writes
+     * through FileDescriptor's read/write), and 4.1.68 no UDP factory taking a protocol family.
+     */
     private static Map<String, List<String>> expected(String copy, JdkClassInstrumentation instrumentation) {
         Map<String, List<String>> hooks = new LinkedHashMap<>(EXPECTED.get(instrumentation.className()));
-        if (!copy.equals("netty-4.1") && instrumentation.className().equals(NettyLinuxSocketInstrumentation.CLASS_NAME)) {
+        if (copy.equals("netty-4.1.68") && instrumentation.className().equals(NettySocketInstrumentation.CLASS_NAME)) {
+            hooks.put("RecvAdvice", List.of());
+            hooks.put("SendAdvice", List.of());
+        }
+        if (copy.equals("netty-4.1.68") && instrumentation.className().equals(NettyLinuxSocketInstrumentation.CLASS_NAME)) {
+            List<String> factories = new ArrayList<>(hooks.get("NotTcpAdvice"));
+            factories.remove("LinuxSocket newSocketDgram(InternetProtocolFamily)"); // came later
+            hooks.put("NotTcpAdvice", factories);
+        }
+        if (!copy.startsWith("netty-4.1") && instrumentation.className().equals(NettyLinuxSocketInstrumentation.CLASS_NAME)) {
             List<String> factories = new ArrayList<>(hooks.get("NotTcpAdvice"));
             factories.add("LinuxSocket newSocketDgram(SocketProtocolFamily)");
             hooks.put("NotTcpAdvice", factories.stream().sorted().collect(Collectors.toList()));
@@ -70,7 +85,7 @@ class NettyHookMatchTest {
     /** Each copy: the folder its jars were copied to, and the package prefix of its Netty. */
     static Stream<Arguments> copies() {
         List<Arguments> all = new ArrayList<>();
-        for (String[] copy : new String[][] {{"netty-4.1", ""}, {"netty-4.2", ""}, {"grpc-shaded", "io.grpc.netty.shaded."}}) {
+        for (String[] copy : new String[][] {{"netty-4.1.68", ""}, {"netty-4.1", ""}, {"netty-4.2", ""}, {"grpc-shaded", "io.grpc.netty.shaded."}}) {
             for (JdkClassInstrumentation instrumentation : Weaver.NETTY_INSTRUMENTATIONS) {
                 all.add(Arguments.of(copy[0], copy[1] + instrumentation.className(), instrumentation));
             }

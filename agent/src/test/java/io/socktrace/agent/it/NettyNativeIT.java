@@ -37,6 +37,17 @@ class NettyNativeIT {
         assertThat(epoll.getLong(EventFields.CONNECTIONS_TRACED)).isEqualTo(6); // echo, reset and slow reader, both ends (not the UDP socket)
     }
 
+    /** Netty before 4.1.80 has no recv/send: its sockets read and write through FileDescriptor, hooked with the same advice. */
+    @Test
+    void netty41Before80_readsThroughFileDescriptor_sameEvents() throws Exception {
+        Result r = run(libs("socktrace.netty4168Libs"), "log=info", NettyEpollScenarios.class.getName());
+        assertScenarios(r, "readAddress");
+        RecordedEvent epoll = transport(r, "netty-epoll", "io.netty");
+        assertThat(epoll.getBoolean(EventFields.TRACED)).isTrue();
+        assertThat(epoll.getLong(EventFields.CONNECTIONS_TRACED)).isEqualTo(6);
+        assertThat(r.stderr).doesNotContain("unknown Netty").doesNotContain("not traced");
+    }
+
     @Test
     void netty42Epoll_sameEvents_andIoUringSaidToBeUntraced() throws Exception {
         Result r = run(libs("socktrace.netty42Libs"), "log=info", NettyEpollScenarios.class.getName(), "io_uring");
@@ -174,6 +185,11 @@ class NettyNativeIT {
     }
 
     private static void assertScenarios(Result r) {
+        assertScenarios(r, "recvAddress");
+    }
+
+    /** {@code readMethod}: Netty's method that reads a socket, {@code recvAddress} (4.1.80+) or {@code readAddress} (before). */
+    private static void assertScenarios(Result r, String readMethod) {
         assertThat(r.exitCode).as(r.stdout + r.stderr).isZero();
         assertThat(r.stdout).contains("echoed " + ECHOED + " of " + ECHOED);
 
@@ -211,13 +227,15 @@ class NettyNativeIT {
         // pending connect, recorded TIMED_OUT with Netty's exception
         for (String name : List.of("timeout", "nio-timeout")) {
             Endpoints timeout = r.target(name);
-            assertThat(r.stdout).contains(name + ": io.netty.channel.ConnectTimeoutException: connection timed out after 300 ms");
+            // "connection timed out after 300 ms: /127.0.0.1:…" (4.1.68: "connection timed out: /127.0.0.1:…")
+            assertThat(r.stdout).contains(name + ": io.netty.channel.ConnectTimeoutException: connection timed out");
             List<RecordedEvent> timedOut = r.events(EventNames.CONNECT, e -> e.getInt(EventFields.PORT) == timeout.remotePort
                     && !e.getBoolean(EventFields.BLOCKING));
             assertThat(timedOut).as(name).hasSize(1);
             assertThat(timedOut.get(0).getString(EventFields.OUTCOME)).isEqualTo("TIMED_OUT");
             assertThat(timedOut.get(0).getString(EventFields.EXCEPTION_CLASS)).isEqualTo("io.netty.channel.ConnectTimeoutException");
-            assertThat(timedOut.get(0).getString(EventFields.EXCEPTION_MESSAGE)).startsWith("connection timed out after 300 ms");
+            assertThat(timedOut.get(0).getString(EventFields.EXCEPTION_MESSAGE)).startsWith("connection timed out")
+                    .endsWith("/127.0.0.1:" + timeout.remotePort);
             assertThat(timedOut.get(0).getDuration().toMillis()).isBetween(250L, 3000L);
         }
 
@@ -250,10 +268,10 @@ class NettyNativeIT {
         assertThat(reset.getString(EventFields.KIND)).isEqualTo("CONNECTION_RESET");
         assertThat(reset.getString(EventFields.OPERATION)).isEqualTo("READ");
         assertThat(reset.getLong(EventFields.BYTES_WRITTEN)).isEqualTo(5);
-        assertThat(reset.getString(EventFields.EXCEPTION_MESSAGE)).startsWith("recvAddress(..) failed").endsWith("Connection reset by peer");
+        assertThat(reset.getString(EventFields.EXCEPTION_MESSAGE)).startsWith(readMethod + "(..) failed").endsWith("Connection reset by peer");
         RecordedEvent failedRead = r.single(EventNames.RECEIVE, resetClient);
         assertThat(failedRead.getString(EventFields.OUTCOME)).isEqualTo("RESET");
-        assertThat(failedRead.getStackTrace().getFrames().get(0).getMethod().getName()).isEqualTo("recvAddress");
+        assertThat(failedRead.getStackTrace().getFrames().get(0).getMethod().getName()).isEqualTo(readMethod);
         assertThat(r.single(EventNames.CLOSE, resetClient).getString(EventFields.INITIATOR)).isEqualTo("AFTER_ERROR");
         RecordedEvent abort = r.single(EventNames.CLOSE, resetServer);
         assertThat(abort.getString(EventFields.INITIATOR)).isEqualTo("ABORT");
