@@ -99,8 +99,11 @@ final class CloseTracing {
                 endpoint.closedFirst(now); // its local port now sits in TIME_WAIT
             }
         }
-        CloseEvent e = TracerConfig.jfrInitialized() ? new CloseEvent() : null;
         // the endpoint is let go in closeEnd, once the bytes of calls still ending elsewhere are in
+        if (!mayRecordClose(c, initiator, now)) {
+            return null; // the common case, a normal close of a connection sampling left out: no event object
+        }
+        CloseEvent e = TracerConfig.jfrInitialized() ? new CloseEvent() : null;
         if (e == null || !e.isEnabled() || !recordClose(c, initiator, now)) {
             return null;
         }
@@ -137,10 +140,18 @@ final class CloseTracing {
         if (c.recorded || c.sampling == Connection.SAMPLED) {
             return true;
         }
+        return abnormalClose(c, initiator, now) && Sampling.allowAbnormal(c, AbnormalKind.CLOSE);
+    }
+
+    /** {@link #recordClose} without taking from the abnormal rate: false means no Close event whatever the recording. */
+    private static boolean mayRecordClose(Connection c, CloseInitiator initiator, long now) {
+        return c.recorded || c.sampling == Connection.SAMPLED || abnormalClose(c, initiator, now);
+    }
+
+    private static boolean abnormalClose(Connection c, CloseInitiator initiator, long now) {
         long eof = c.endOfStreamNanos;
-        boolean abnormal = initiator == CloseInitiator.ABORT || initiator == CloseInitiator.AFTER_ERROR
+        return initiator == CloseInitiator.ABORT || initiator == CloseInitiator.AFTER_ERROR
                 || (initiator == CloseInitiator.PEER && eof != 0 && now - eof >= Sampling.longCloseWaitNanos);
-        return abnormal && Sampling.allowAbnormal(c, AbnormalKind.CLOSE);
     }
 
     static CloseEvent closeEnd(Object socket, CloseEvent e) {
