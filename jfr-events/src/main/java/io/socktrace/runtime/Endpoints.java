@@ -27,7 +27,7 @@ public final class Endpoints {
     private static long lastPeriodNanos = System.nanoTime();
     /** When the last chunk-boundary emission ran (see {@link #emitAtChunkBoundary}). */
     private static long lastBoundaryNanos;
-    private static final long BOUNDARY_PAIR_NANOS = 200_000_000L;
+    private static final long BOUNDARY_PAIR_NANOS = 50_000_000L;
 
     private Endpoints() {
     }
