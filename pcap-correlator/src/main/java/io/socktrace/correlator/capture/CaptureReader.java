@@ -260,7 +260,9 @@ public final class CaptureReader implements AutoCloseable {
         cursor.linkType = pcapLinkType;
         cursor.capturedLength = (int) captured;
         cursor.originalLength = (int) Math.min(original, Integer.MAX_VALUE);
-        cursor.buffer = window;
+        if (cursor.buffer != window) {
+            cursor.buffer = window; // no reference store (and GC write barrier) per packet on a long-lived cursor
+        }
         cursor.dataOffset = (int) (offset + 16 - windowStart);
         position = offset + 16 + captured;
         return true;
@@ -441,7 +443,9 @@ public final class CaptureReader implements AutoCloseable {
         cursor.linkType = interfaceLinkType[interfaceId];
         cursor.capturedLength = (int) captured;
         cursor.originalLength = (int) Math.min(original, Integer.MAX_VALUE);
-        cursor.buffer = window;
+        if (cursor.buffer != window) {
+            cursor.buffer = window;
+        }
         cursor.dataOffset = at(data);
     }
 

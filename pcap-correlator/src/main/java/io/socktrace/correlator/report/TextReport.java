@@ -98,6 +98,7 @@ public final class TextReport {
     }
 
     private static String millis(long nanos) {
-        return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+        // Locale.US: the same text as Locale.ROOT, and the one locale Formatter needs no DecimalFormatSymbols for (JDK 17)
+        return String.format(Locale.US, "%.1f ms", nanos / 1e6);
     }
 }
