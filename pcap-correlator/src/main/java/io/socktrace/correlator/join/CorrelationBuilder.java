@@ -230,8 +230,16 @@ public final class CorrelationBuilder {
         for (Correlation.Joined j : result.connections) {
             rules.explain(j);
         }
-        result.connections.sort(Comparator.comparingInt((Correlation.Joined j) -> FindingRules.severity(j)).reversed()
-                .thenComparingLong(j -> j.connection.firstNanos()));
+        // worst first, then by time; the keys are taken once per connection (firstNanos walks its
+        // calls), not twice per comparison, and the stable sort gives the same order
+        List<Ranked> ranked = new ArrayList<>(result.connections.size());
+        for (Correlation.Joined j : result.connections) {
+            ranked.add(new Ranked(j, FindingRules.severity(j), j.connection.firstNanos()));
+        }
+        ranked.sort(Comparator.comparingInt((Ranked r) -> r.severity).reversed().thenComparingLong(r -> r.firstNanos));
+        for (int i = 0; i < ranked.size(); i++) {
+            result.connections.set(i, ranked.get(i).joined);
+        }
         return result;
     }
 
@@ -276,6 +284,19 @@ public final class CorrelationBuilder {
         JvmConnection.Call connect = c.connect();
         return connect != null && f.firstSynNanos() != TcpFlow.NONE
                 && f.firstSynNanos() >= connect.startNanos - 50_000_000L && f.firstSynNanos() <= connect.endNanos() + 50_000_000L;
+    }
+
+    /** A joined connection and its sort keys, computed once. */
+    private static final class Ranked {
+        final Correlation.Joined joined;
+        final int severity;
+        final long firstNanos;
+
+        Ranked(Correlation.Joined joined, int severity, long firstNanos) {
+            this.joined = joined;
+            this.severity = severity;
+            this.firstNanos = firstNanos;
+        }
     }
 
     /** A connection and the flow it holds so far. */
