@@ -291,6 +291,25 @@ final class PacketDecoder {
             }
             option += length;
         }
+        orderTuple(c);
         return PacketKind.TCP;
+    }
+
+    /**
+     * Which end of the 4-tuple is the lower one, and the tuple's hash, for the flow table: done here,
+     * on the decoding thread, so that the thread tracking flows does not (it is the busier of the two).
+     */
+    private static void orderTuple(PacketCursor c) {
+        int order = Long.compareUnsigned(c.srcHi, c.dstHi);
+        if (order == 0) {
+            order = Long.compareUnsigned(c.srcLo, c.dstLo);
+        }
+        if (order == 0) {
+            order = Integer.compare(c.srcPort, c.dstPort);
+        }
+        boolean sourceLower = order <= 0;
+        c.sourceIsLower = sourceLower;
+        c.tupleHash = sourceLower ? PacketCursor.tupleHash(c.srcHi, c.srcLo, c.srcPort, c.dstHi, c.dstLo, c.dstPort)
+                : PacketCursor.tupleHash(c.dstHi, c.dstLo, c.dstPort, c.srcHi, c.srcLo, c.srcPort);
     }
 }

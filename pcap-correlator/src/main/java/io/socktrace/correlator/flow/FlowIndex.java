@@ -1,5 +1,6 @@
 package io.socktrace.correlator.flow;
 
+import io.socktrace.correlator.capture.PacketCursor;
 import java.util.Arrays;
 
 /**
@@ -36,12 +37,17 @@ final class FlowIndex {
 
     /** The flow of this ordered tuple, or null. */
     TcpFlow get(long aHigh, long aLow, int aPort, long bHigh, long bLow, int bPort) {
+        return get(hash(aHigh, aLow, bHigh, bLow, aPort << 16 | bPort), aHigh, aLow, aPort, bHigh, bLow, bPort);
+    }
+
+    /** As above, with the tuple's {@link PacketCursor#tupleHash} already known. */
+    TcpFlow get(int hash, long aHigh, long aLow, int aPort, long bHigh, long bLow, int bPort) {
         int portPair = aPort << 16 | bPort;
         long[] addresses = this.addresses;
         int[] ports = this.ports;
         TcpFlow[] flows = this.flows;
         int mask = this.mask;
-        for (int slot = hash(aHigh, aLow, bHigh, bLow, portPair) & mask; ; slot = (slot + 1) & mask) {
+        for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
             TcpFlow flow = flows[slot];
             if (flow == null) {
                 return null;
@@ -141,12 +147,8 @@ final class FlowIndex {
         mask = capacity - 1;
     }
 
-    /** Mixes every bit of the tuple into the low bits the table uses (loopback tuples differ only in a port). */
+    /** The tuple's hash: {@link PacketCursor#tupleHash}, the one the decoder computes per packet. */
     private static int hash(long aHigh, long aLow, long bHigh, long bLow, int portPair) {
-        long h = aLow * 0x9E3779B97F4A7C15L ^ bLow * 0xC2B2AE3D27D4EB4FL ^ (aHigh + 31 * bHigh) * 0x165667B19E3779F9L
-                ^ portPair * 0xD6E8FEB86659FD93L;
-        h ^= h >>> 31;
-        h *= 0xBF58476D1CE4E5B9L;
-        return (int) (h ^ (h >>> 29));
+        return PacketCursor.tupleHash(aHigh, aLow, portPair >>> 16, bHigh, bLow, portPair & 0xFFFF);
     }
 }

@@ -314,6 +314,9 @@ public final class FlowTracker {
         long bLow;
         int bPort;
 
+        int hash;
+
+        /** Takes the packet's tuple, in the order (and with the hash) the decoder found for it. */
         void set(PacketCursor p) {
             long sh = p.sourceHigh();
             long sl = p.sourceLow();
@@ -321,14 +324,8 @@ public final class FlowTracker {
             long dh = p.destinationHigh();
             long dl = p.destinationLow();
             int dp = p.destinationPort();
-            int order = Long.compareUnsigned(sh, dh);
-            if (order == 0) {
-                order = Long.compareUnsigned(sl, dl);
-            }
-            if (order == 0) {
-                order = Integer.compare(sp, dp);
-            }
-            if (order <= 0) {
+            hash = p.tupleHash();
+            if (p.sourceIsLower()) {
                 aHigh = sh; aLow = sl; aPort = sp; bHigh = dh; bLow = dl; bPort = dp;
             } else {
                 aHigh = dh; aLow = dl; aPort = dp; bHigh = sh; bLow = sl; bPort = sp;
@@ -336,7 +333,7 @@ public final class FlowTracker {
         }
 
         TcpFlow lookUp(FlowIndex index) {
-            return index.get(aHigh, aLow, aPort, bHigh, bLow, bPort);
+            return index.get(hash, aHigh, aLow, aPort, bHigh, bLow, bPort);
         }
 
         void putInto(FlowIndex index, TcpFlow flow) {
@@ -351,6 +348,7 @@ public final class FlowTracker {
             FlowKey copy = new FlowKey();
             copy.aHigh = aHigh; copy.aLow = aLow; copy.aPort = aPort;
             copy.bHigh = bHigh; copy.bLow = bLow; copy.bPort = bPort;
+            copy.hash = hash;
             return copy;
         }
 
