@@ -267,6 +267,10 @@ public final class Main {
             return captureProblem(background, out, err, pcap + ": no such file");
         } catch (IOException e) {
             return captureProblem(background, out, err, pcap + ": cannot read: " + e.getMessage());
+        } finally {
+            if (background != null) {
+                background.close(); // its threads end, whatever happened
+            }
         }
         StringBuilder summary = new StringBuilder(160);
         summary.append("summary: packets ").append(statistics.packets())
