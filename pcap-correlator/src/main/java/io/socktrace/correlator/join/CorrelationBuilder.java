@@ -192,6 +192,11 @@ public final class CorrelationBuilder {
 
     /** Measures the clock offset on the joined connects and explains every connection. */
     public Correlation build() {
+        return build(TwoWorkers.WORTH_SPLITTING);
+    }
+
+    /** As {@link #build()}, explaining the connections in two halves at once from {@code splitFrom} of them (tests vary it). */
+    Correlation build(int splitFrom) {
         List<Long> latest = new ArrayList<>();
         List<Long> earliest = new ArrayList<>();
         for (Slot s : slots) {
@@ -227,8 +232,23 @@ public final class CorrelationBuilder {
         result.unmatchedFlows.addAll(unmatched);
         FindingRules rules = new FindingRules(offset, listeners, acceptedFlows, undecodablePackets, sampling.sampled())
                 .withConnections(result.connections.stream().map(j -> j.connection).collect(java.util.stream.Collectors.toList()));
-        for (Correlation.Joined j : result.connections) {
-            rules.explain(j);
+        // each connection's findings depend on it, its flow and read-only context: two halves at once
+        List<Correlation.Joined> all = result.connections;
+        if (all.size() < splitFrom) {
+            for (Correlation.Joined j : all) {
+                rules.explain(j);
+            }
+        } else {
+            int middle = all.size() / 2;
+            TwoWorkers.run(() -> {
+                for (Correlation.Joined j : all.subList(0, middle)) {
+                    rules.explain(j);
+                }
+            }, () -> {
+                for (Correlation.Joined j : all.subList(middle, all.size())) {
+                    rules.explain(j);
+                }
+            });
         }
         // worst first, then by time; the keys are taken once per connection (firstNanos walks its
         // calls), not twice per comparison, and the stable sort gives the same order
