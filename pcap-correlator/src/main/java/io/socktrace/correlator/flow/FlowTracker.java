@@ -110,7 +110,7 @@ public final class FlowTracker {
             Map.Entry<FlowKey, TcpFlow> entry = it.next();
             TcpFlow flow = entry.getValue();
             long quiet = now - flow.lastPacketNanos;
-            if (flow.isFinished() && quiet > FINISHED_LINGER_NANOS) {
+            if (flow.finished && quiet > FINISHED_LINGER_NANOS) {
                 it.remove();
                 entry.getKey().removeFrom(index);
                 report(flow, FlowEnd.FINISHED);
@@ -225,9 +225,11 @@ public final class FlowTracker {
         }
         if (fin && sender.finNanos == TcpFlow.NONE) {
             sender.finNanos = now;
+            flow.finished = flow.isFinished();
         }
         if (rst && sender.rstNanos == TcpFlow.NONE) {
             sender.rstNanos = now;
+            flow.finished = true;
         }
     }
 

@@ -31,6 +31,8 @@ public final class TcpFlow {
     long synAckNanos = NONE;
     long handshakeAckNanos = NONE;
     boolean clientAckedOrFinishedBeforeReset;
+    /** {@link #isFinished()} as of the last packet, kept by the tracker: its sweep then reads this object only. */
+    boolean finished;
     FlowEnd end;
 
     TcpFlow(long clientHigh, long clientLow, int clientPort, long serverHigh, long serverLow, int serverPort) {
