@@ -7,8 +7,8 @@ import java.util.concurrent.locks.LockSupport;
  * Reads and decodes a capture on a thread of its own and hands the decoded packets to the caller
  * in batches, so that record reading and header decoding (page faults on the mapped file
  * included) run on one core while the caller rebuilds flows on the other. On a real capture the
- * two halves cost about the same, so a whole-capture pass takes about half the wall time it takes
- * on one thread.
+ * two halves cost about the same, so on two free cores a whole-capture pass can take about half the
+ * wall time it takes on one thread.
  *
  * <p>The caller sees exactly what {@link CaptureReader#next(PacketCursor)} would have given it,
  * in the same order: every batch holds the next packets of the capture, and a
@@ -19,13 +19,14 @@ import java.util.concurrent.locks.LockSupport;
  * relative speeds. The ring has one writer and one reader: two counters, a short spin and a park
  * when one side waits, and a wake-up only for a side that is parked. (Blocking queues, tried first,
  * took a lock and signalled the other thread on every batch both ways; on two cores that cost as
- * much as a tenth of the tracking thread's time.) {@link CaptureReader#statistics()} may be read once {@link #next()} returned null.
+ * much as a tenth of the tracking thread's time.) {@link CaptureReader#statistics()} may be read
+ * once {@link #next()} returned null.
  *
  * <p>The reading thread is a daemon and {@link #close()} ends and joins it whatever state it is in;
  * close the pipeline before the reader (try-with-resources in that order does).
  */
 public final class DecodingPipeline implements AutoCloseable {
-    /** Packets per batch: large enough that the hand-over (a lock and maybe a wake-up) is noise. */
+    /** Packets per batch: large enough that the hand-over (two counters, now and then a wake-up) is noise. */
     static final int DEFAULT_BATCH = 2048;
     /** Batches in circulation: enough that neither side waits for the other on a short stall. */
     static final int DEFAULT_BATCHES = 8;
@@ -82,7 +83,10 @@ public final class DecodingPipeline implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    /** Starts reading {@code reader} from its current packet on a daemon thread; the calling thread is the one to call {@link #next()}. */
+    /**
+     * Starts reading {@code reader} from its current packet on a daemon thread; the calling thread
+     * is the one to call {@link #next()} (it is the one woken when a batch is ready).
+     */
     public static DecodingPipeline start(CaptureReader reader) {
         return start(reader, DEFAULT_BATCH, DEFAULT_BATCHES);
     }
