@@ -34,6 +34,7 @@ public final class FlowTracker {
      */
     private final HashMap<FlowKey, TcpFlow> flows = new HashMap<>();
     private final FlowIndex index = new FlowIndex();
+    private final boolean indexed;
     private final FlowKey probe = new FlowKey();
     private long nextSweepNanos = Long.MIN_VALUE;
     private long flowsReported;
@@ -45,8 +46,17 @@ public final class FlowTracker {
 
     /** A tracker reporting flows to {@code sink}, treating flows silent for {@code idleTimeoutNanos} as over. */
     public FlowTracker(Consumer<TcpFlow> sink, long idleTimeoutNanos) {
+        this(sink, idleTimeoutNanos, true);
+    }
+
+    /**
+     * As above; {@code indexed} false looks packets up in the {@link HashMap} as the tracker did
+     * before {@link FlowIndex}: the straightforward path that tests hold the index to.
+     */
+    FlowTracker(Consumer<TcpFlow> sink, long idleTimeoutNanos, boolean indexed) {
         this.sink = sink;
         this.idleTimeoutNanos = idleTimeoutNanos;
+        this.indexed = indexed;
     }
 
     /** Flows currently in the table. */
@@ -72,7 +82,7 @@ public final class FlowTracker {
             nextSweepNanos = now + SWEEP_INTERVAL_NANOS;
         }
         probe.set(packet);
-        TcpFlow flow = probe.lookUp(index);
+        TcpFlow flow = indexed ? probe.lookUp(index) : flows.get(probe);
         boolean pureSyn = packet.has(PacketCursor.SYN) && !packet.has(PacketCursor.ACK);
         if (flow != null) {
             boolean idle = now - flow.lastPacketNanos > idleTimeoutNanos;
