@@ -3,7 +3,7 @@ package io.socktrace.correlator;
 import io.socktrace.correlator.capture.CaptureFormatException;
 import io.socktrace.correlator.capture.CaptureReader;
 import io.socktrace.correlator.capture.CaptureStatistics;
-import io.socktrace.correlator.capture.PacketCursor;
+import io.socktrace.correlator.capture.DecodingPipeline;
 import io.socktrace.correlator.flow.ConnState;
 import io.socktrace.correlator.flow.FlowTracker;
 import io.socktrace.correlator.flow.TcpFlow;
@@ -240,10 +240,14 @@ public final class Main {
         }, idleTimeoutNanos);
         CaptureStatistics statistics;
         CorrelationBuilder joiner = null;
-        try (CaptureReader reader = CaptureReader.open(path, strict)) {
-            PacketCursor packet = new PacketCursor();
-            while (reader.next(packet)) {
-                tracker.accept(packet);
+        // the capture is read and decoded on a thread of its own while this one rebuilds the flows;
+        // the pipeline closes (and its thread ends) before the reader
+        try (CaptureReader reader = CaptureReader.open(path, strict);
+             DecodingPipeline packets = DecodingPipeline.start(reader)) {
+            for (DecodingPipeline.Batch batch; (batch = packets.next()) != null; ) {
+                for (int i = 0, n = batch.size(); i < n; i++) {
+                    tracker.accept(batch.packet(i));
+                }
             }
             tracker.finish();
             statistics = reader.statistics();
@@ -263,6 +267,10 @@ public final class Main {
             return captureProblem(background, out, err, pcap + ": no such file");
         } catch (IOException e) {
             return captureProblem(background, out, err, pcap + ": cannot read: " + e.getMessage());
+        } finally {
+            if (background != null) {
+                background.close(); // its threads end, whatever happened
+            }
         }
         StringBuilder summary = new StringBuilder(160);
         summary.append("summary: packets ").append(statistics.packets())

@@ -33,6 +33,23 @@ class BackgroundRecordingsTest {
                 background.offer(flow);
             }
             assertThat(io.socktrace.correlator.report.TextReport.of(background.finish().build())).as("at most %d waiting", maxWaiting).isEqualTo(direct);
+            assertThat(background.threadsAlive()).as("threads after finish").isFalse();
+            background.close();
+        }
+    }
+
+    @Test
+    void close_midCapture_endsTheThreads() throws Exception {
+        Path jfr = fixture("demo/demo.jfr");
+        List<TcpFlow> flows = flows(fixture("demo/demo.pcap"));
+        // the capture failed half way: close without finish, with the joining thread started or not
+        for (int maxWaiting : new int[] {0, 1000}) {
+            BackgroundRecordings background = BackgroundRecordings.start(List.of(jfr), maxWaiting);
+            for (TcpFlow flow : flows.subList(0, 10)) {
+                background.offer(flow);
+            }
+            background.close();
+            assertThat(background.threadsAlive()).as("at most %d waiting", maxWaiting).isFalse();
         }
     }
 

@@ -57,6 +57,12 @@ public final class CaptureReader implements AutoCloseable {
     private final CaptureStatistics statistics = new CaptureStatistics();
 
     private ByteBuffer window;
+    /**
+     * The same mapping read little-endian: the file's own fields (record headers, blocks) are in
+     * the writer's byte order, little-endian from tcpdump on x86, and reading them through the
+     * big-endian view swapped every field twice.
+     */
+    private ByteBuffer windowLittle;
     private long windowStart;
     private long windowEnd;
     private long position;
@@ -194,6 +200,7 @@ public final class CaptureReader implements AutoCloseable {
     @Override
     public void close() throws IOException {
         window = null;
+        windowLittle = null;
         channel.close();
     }
 
@@ -260,7 +267,9 @@ public final class CaptureReader implements AutoCloseable {
         cursor.linkType = pcapLinkType;
         cursor.capturedLength = (int) captured;
         cursor.originalLength = (int) Math.min(original, Integer.MAX_VALUE);
-        cursor.buffer = window;
+        if (cursor.buffer != window) {
+            cursor.buffer = window; // no reference store (and GC write barrier) per packet on a long-lived cursor
+        }
         cursor.dataOffset = (int) (offset + 16 - windowStart);
         position = offset + 16 + captured;
         return true;
@@ -441,7 +450,9 @@ public final class CaptureReader implements AutoCloseable {
         cursor.linkType = interfaceLinkType[interfaceId];
         cursor.capturedLength = (int) captured;
         cursor.originalLength = (int) Math.min(original, Integer.MAX_VALUE);
-        cursor.buffer = window;
+        if (cursor.buffer != window) {
+            cursor.buffer = window;
+        }
         cursor.dataOffset = at(data);
     }
 
@@ -505,6 +516,7 @@ public final class CaptureReader implements AutoCloseable {
         long size = Math.min(Math.max(windowSize, length), fileSize - offset);
         try {
             window = channel.map(FileChannel.MapMode.READ_ONLY, offset, size).order(ByteOrder.BIG_ENDIAN);
+            windowLittle = window.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
             throw new CaptureFormatException(name, offset, "cannot map the file", String.valueOf(e.getMessage()));
         }
@@ -517,8 +529,7 @@ public final class CaptureReader implements AutoCloseable {
     }
 
     private int i32(long offset) {
-        int value = window.getInt(at(offset));
-        return bigEndian ? value : Integer.reverseBytes(value);
+        return bigEndian ? window.getInt(at(offset)) : windowLittle.getInt(at(offset));
     }
 
     private long u32(long offset) {
@@ -526,7 +537,6 @@ public final class CaptureReader implements AutoCloseable {
     }
 
     private int u16(long offset) {
-        short value = window.getShort(at(offset));
-        return (bigEndian ? value : Short.reverseBytes(value)) & 0xFFFF;
+        return (bigEndian ? window.getShort(at(offset)) : windowLittle.getShort(at(offset))) & 0xFFFF;
     }
 }

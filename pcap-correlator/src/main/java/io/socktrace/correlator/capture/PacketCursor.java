@@ -53,6 +53,10 @@ public final class PacketCursor {
     long timestampValue;
     long timestampEcho;
 
+    // flow table (TCP packets only)
+    boolean sourceIsLower;
+    int tupleHash;
+
     /** TCP flag bits as in the header's low byte. */
     public static final int FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20;
 
@@ -225,6 +229,36 @@ public final class PacketCursor {
     /** TSval (unsigned 32 bits), meaningful if {@link #hasTimestamps()}. */
     public long timestampValue() {
         return timestampValue;
+    }
+
+    /**
+     * True if the source end (address, then port, unsigned) is the lower end of the 4-tuple, or the
+     * two are equal: the order in which a flow table keys the tuple, whichever way the packet runs.
+     * Meaningful for {@link PacketKind#TCP}.
+     */
+    public boolean sourceIsLower() {
+        return sourceIsLower;
+    }
+
+    /**
+     * {@link #tupleHash(long, long, int, long, long, int)} of this packet's tuple, lower end first.
+     * Meaningful for {@link PacketKind#TCP}.
+     */
+    public int tupleHash() {
+        return tupleHash;
+    }
+
+    /**
+     * The hash of a 4-tuple given lower end first: every bit of it mixed into the low bits (loopback
+     * tuples differ only in a port). One function for the decoder, which computes it per packet,
+     * and the flow table, which rehashes with it when it grows.
+     */
+    public static int tupleHash(long aHigh, long aLow, int aPort, long bHigh, long bLow, int bPort) {
+        long h = aLow * 0x9E3779B97F4A7C15L ^ bLow * 0xC2B2AE3D27D4EB4FL ^ (aHigh + 31 * bHigh) * 0x165667B19E3779F9L
+                ^ (aPort << 16 | bPort) * 0xD6E8FEB86659FD93L;
+        h ^= h >>> 31;
+        h *= 0xBF58476D1CE4E5B9L;
+        return (int) (h ^ (h >>> 29));
     }
 
     /** TSecr (unsigned 32 bits), meaningful if {@link #hasTimestamps()}. */

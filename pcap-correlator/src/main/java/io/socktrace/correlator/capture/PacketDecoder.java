@@ -37,7 +37,15 @@ final class PacketDecoder {
     }
 
     static void decode(PacketCursor c) {
-        c.kind = PacketKind.UNDECODABLE;
+        PacketKind kind = headers(c);
+        // one reference store per packet, and none when the kind did not change: a cursor lives long
+        // (old generation), and every reference store into it costs a GC write barrier
+        if (c.kind != kind) {
+            c.kind = kind;
+        }
+    }
+
+    private static PacketKind headers(PacketCursor c) {
         c.ipVersion = 0;
         c.srcHi = c.srcLo = c.dstHi = c.dstLo = 0;
         c.srcPort = c.dstPort = 0;
@@ -51,13 +59,13 @@ final class PacketDecoder {
         switch (c.linkType) {
             case LINKTYPE_ETHERNET: {
                 if (c.capturedLength < 14) {
-                    return;
+                    return PacketKind.UNDECODABLE;
                 }
                 int etherType = b.getShort(start + 12) & 0xFFFF;
                 network = start + 14;
                 if (etherType == ETHERTYPE_VLAN || etherType == ETHERTYPE_QINQ) {
                     if (c.capturedLength < 18) {
-                        return;
+                        return PacketKind.UNDECODABLE;
                     }
                     etherType = b.getShort(start + 16) & 0xFFFF;
                     network = start + 18;
@@ -67,21 +75,21 @@ final class PacketDecoder {
             }
             case LINKTYPE_LINUX_SLL:
                 if (c.capturedLength < 16) {
-                    return;
+                    return PacketKind.UNDECODABLE;
                 }
                 version = ipVersionOfEtherType(b.getShort(start + 14) & 0xFFFF);
                 network = start + 16;
                 break;
             case LINKTYPE_LINUX_SLL2:
                 if (c.capturedLength < 20) {
-                    return;
+                    return PacketKind.UNDECODABLE;
                 }
                 version = ipVersionOfEtherType(b.getShort(start) & 0xFFFF);
                 network = start + 20;
                 break;
             case LINKTYPE_NULL: {
                 if (c.capturedLength < 4) {
-                    return;
+                    return PacketKind.UNDECODABLE;
                 }
                 // The address family is in the capturing host's byte order, which the file does not record.
                 int family = b.getInt(start);
@@ -108,43 +116,37 @@ final class PacketDecoder {
                 break;
         }
         if (version == 0) {
-            c.kind = PacketKind.NOT_TCP;
-            return;
+            return PacketKind.NOT_TCP;
         }
         if (network >= end) {
-            return;
+            return PacketKind.UNDECODABLE;
         }
         int nibble = (b.get(network) & 0xF0) >>> 4;
         if (version == -1) {
             version = nibble;
             if (version != 4 && version != 6) {
-                c.kind = PacketKind.NOT_TCP;
-                return;
+                return PacketKind.NOT_TCP;
             }
         } else if (nibble != version) {
-            return;
+            return PacketKind.UNDECODABLE;
         }
         c.networkOffset = network;
         c.ipVersion = version;
         int linkHeaderLength = network - start;
-        if (version == 4) {
-            decodeIpv4(c, b, network, end, linkHeaderLength);
-        } else {
-            decodeIpv6(c, b, network, end, linkHeaderLength);
-        }
+        return version == 4 ? decodeIpv4(c, b, network, end, linkHeaderLength) : decodeIpv6(c, b, network, end, linkHeaderLength);
     }
 
     private static int ipVersionOfEtherType(int etherType) {
         return etherType == ETHERTYPE_IPV4 ? 4 : etherType == ETHERTYPE_IPV6 ? 6 : 0;
     }
 
-    private static void decodeIpv4(PacketCursor c, ByteBuffer b, int ip, int end, int linkHeaderLength) {
+    private static PacketKind decodeIpv4(PacketCursor c, ByteBuffer b, int ip, int end, int linkHeaderLength) {
         if (end - ip < 20) {
-            return;
+            return PacketKind.UNDECODABLE;
         }
         int headerLength = (b.get(ip) & 0x0F) * 4;
         if (headerLength < 20) {
-            return;
+            return PacketKind.UNDECODABLE;
         }
         int totalLength = b.getShort(ip + 2) & 0xFFFF;
         int fragment = b.getShort(ip + 6) & 0x1FFF;
@@ -154,21 +156,19 @@ final class PacketDecoder {
         c.dstHi = 0;
         c.dstLo = 0xFFFF_0000_0000L | (b.getInt(ip + 16) & 0xFFFF_FFFFL);
         if (fragment != 0) {
-            c.kind = PacketKind.FRAGMENT;
-            return;
+            return PacketKind.FRAGMENT;
         }
         if (protocol != 6) {
-            c.kind = PacketKind.NOT_TCP;
-            return;
+            return PacketKind.NOT_TCP;
         }
         // Total length 0 is what segmentation offload looks like in a capture: trust the wire length.
         int ipLength = totalLength != 0 ? totalLength : c.originalLength - linkHeaderLength;
-        decodeTcp(c, b, ip + headerLength, end, ipLength - headerLength);
+        return decodeTcp(c, b, ip + headerLength, end, ipLength - headerLength);
     }
 
-    private static void decodeIpv6(PacketCursor c, ByteBuffer b, int ip, int end, int linkHeaderLength) {
+    private static PacketKind decodeIpv6(PacketCursor c, ByteBuffer b, int ip, int end, int linkHeaderLength) {
         if (end - ip < 40) {
-            return;
+            return PacketKind.UNDECODABLE;
         }
         int payloadLength = b.getShort(ip + 4) & 0xFFFF;
         int next = b.get(ip + 6) & 0xFF;
@@ -181,13 +181,12 @@ final class PacketDecoder {
         for (int i = 0; i < 8; i++) {
             switch (next) {
                 case 6:
-                    decodeTcp(c, b, header, end, remaining);
-                    return;
+                    return decodeTcp(c, b, header, end, remaining);
                 case 0:  // hop-by-hop options
                 case 43: // routing
                 case 60: { // destination options
                     if (end - header < 2) {
-                        return;
+                        return PacketKind.UNDECODABLE;
                     }
                     int length = ((b.get(header + 1) & 0xFF) + 1) * 8;
                     next = b.get(header) & 0xFF;
@@ -197,11 +196,10 @@ final class PacketDecoder {
                 }
                 case 44: // fragment
                     if (end - header < 8) {
-                        return;
+                        return PacketKind.UNDECODABLE;
                     }
                     if ((b.getShort(header + 2) & 0xFFF8) != 0) {
-                        c.kind = PacketKind.FRAGMENT;
-                        return;
+                        return PacketKind.FRAGMENT;
                     }
                     next = b.get(header) & 0xFF;
                     header += 8;
@@ -209,7 +207,7 @@ final class PacketDecoder {
                     break;
                 case 51: { // authentication header
                     if (end - header < 2) {
-                        return;
+                        return PacketKind.UNDECODABLE;
                     }
                     int length = ((b.get(header + 1) & 0xFF) + 2) * 4;
                     next = b.get(header) & 0xFF;
@@ -218,20 +216,19 @@ final class PacketDecoder {
                     break;
                 }
                 default:
-                    c.kind = PacketKind.NOT_TCP;
-                    return;
+                    return PacketKind.NOT_TCP;
             }
         }
-        c.kind = PacketKind.NOT_TCP; // more extension headers than any real stack sends
+        return PacketKind.NOT_TCP; // more extension headers than any real stack sends
     }
 
-    private static void decodeTcp(PacketCursor c, ByteBuffer b, int tcp, int end, int segmentLength) {
+    private static PacketKind decodeTcp(PacketCursor c, ByteBuffer b, int tcp, int end, int segmentLength) {
         if (end - tcp < 20 || tcp < 0) {
-            return;
+            return PacketKind.UNDECODABLE;
         }
         int headerLength = ((b.get(tcp + 12) & 0xF0) >>> 4) * 4;
         if (headerLength < 20) {
-            return;
+            return PacketKind.UNDECODABLE;
         }
         c.transportOffset = tcp;
         c.srcPort = b.getShort(tcp) & 0xFFFF;
@@ -294,6 +291,25 @@ final class PacketDecoder {
             }
             option += length;
         }
-        c.kind = PacketKind.TCP;
+        orderTuple(c);
+        return PacketKind.TCP;
+    }
+
+    /**
+     * Which end of the 4-tuple is the lower one, and the tuple's hash, for the flow table: done here,
+     * on the decoding thread, so that the thread tracking flows does not (it is the busier of the two).
+     */
+    private static void orderTuple(PacketCursor c) {
+        int order = Long.compareUnsigned(c.srcHi, c.dstHi);
+        if (order == 0) {
+            order = Long.compareUnsigned(c.srcLo, c.dstLo);
+        }
+        if (order == 0) {
+            order = Integer.compare(c.srcPort, c.dstPort);
+        }
+        boolean sourceLower = order <= 0;
+        c.sourceIsLower = sourceLower;
+        c.tupleHash = sourceLower ? PacketCursor.tupleHash(c.srcHi, c.srcLo, c.srcPort, c.dstHi, c.dstLo, c.dstPort)
+                : PacketCursor.tupleHash(c.dstHi, c.dstLo, c.dstPort, c.srcHi, c.srcLo, c.srcPort);
     }
 }

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -26,7 +27,14 @@ public final class FlowTracker {
 
     private final Consumer<TcpFlow> sink;
     private final long idleTimeoutNanos;
+    /**
+     * The open flows in the order they are swept and reported: a HashMap's iteration order, which
+     * the reports have always had (the flows joined, and which unmatched ones are listed, follow it).
+     * Touched once per flow; {@link #index} answers the per-packet look-ups.
+     */
     private final HashMap<FlowKey, TcpFlow> flows = new HashMap<>();
+    private final FlowIndex index = new FlowIndex();
+    private final boolean indexed;
     private final FlowKey probe = new FlowKey();
     private long nextSweepNanos = Long.MIN_VALUE;
     private long flowsReported;
@@ -38,8 +46,17 @@ public final class FlowTracker {
 
     /** A tracker reporting flows to {@code sink}, treating flows silent for {@code idleTimeoutNanos} as over. */
     public FlowTracker(Consumer<TcpFlow> sink, long idleTimeoutNanos) {
+        this(sink, idleTimeoutNanos, true);
+    }
+
+    /**
+     * As above; {@code indexed} false looks packets up in the {@link HashMap} as the tracker did
+     * before {@link FlowIndex}: the straightforward path that tests hold the index to.
+     */
+    FlowTracker(Consumer<TcpFlow> sink, long idleTimeoutNanos, boolean indexed) {
         this.sink = sink;
         this.idleTimeoutNanos = idleTimeoutNanos;
+        this.indexed = indexed;
     }
 
     /** Flows currently in the table. */
@@ -65,16 +82,16 @@ public final class FlowTracker {
             nextSweepNanos = now + SWEEP_INTERVAL_NANOS;
         }
         probe.set(packet);
-        TcpFlow flow = flows.get(probe);
+        TcpFlow flow = indexed ? probe.lookUp(index) : flows.get(probe);
         boolean pureSyn = packet.has(PacketCursor.SYN) && !packet.has(PacketCursor.ACK);
         if (flow != null) {
             boolean idle = now - flow.lastPacketNanos > idleTimeoutNanos;
             if (pureSyn && (idle || flow.isFinished())) {
-                flows.remove(probe);
+                forget(probe);
                 report(flow, FlowEnd.PORT_REUSED);
                 flow = null;
             } else if (idle) {
-                flows.remove(probe);
+                forget(probe);
                 report(flow, FlowEnd.IDLE);
                 flow = null;
             }
@@ -82,6 +99,7 @@ public final class FlowTracker {
         if (flow == null) {
             flow = newFlow(packet);
             flows.put(probe.copy(), flow);
+            probe.putInto(index, flow);
         }
         update(flow, packet, now);
     }
@@ -90,6 +108,7 @@ public final class FlowTracker {
     public void finish() {
         List<TcpFlow> remaining = new ArrayList<>(flows.values());
         flows.clear();
+        index.clear();
         remaining.sort(Comparator.comparingLong(TcpFlow::firstPacketNanos));
         for (TcpFlow flow : remaining) {
             report(flow, flow.isFinished() ? FlowEnd.FINISHED : FlowEnd.END_OF_CAPTURE);
@@ -97,17 +116,25 @@ public final class FlowTracker {
     }
 
     private void sweep(long now) {
-        for (Iterator<TcpFlow> it = flows.values().iterator(); it.hasNext(); ) {
-            TcpFlow flow = it.next();
+        for (Iterator<Map.Entry<FlowKey, TcpFlow>> it = flows.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<FlowKey, TcpFlow> entry = it.next();
+            TcpFlow flow = entry.getValue();
             long quiet = now - flow.lastPacketNanos;
-            if (flow.isFinished() && quiet > FINISHED_LINGER_NANOS) {
+            if (flow.finished && quiet > FINISHED_LINGER_NANOS) {
                 it.remove();
+                entry.getKey().removeFrom(index);
                 report(flow, FlowEnd.FINISHED);
             } else if (quiet > idleTimeoutNanos) {
                 it.remove();
+                entry.getKey().removeFrom(index);
                 report(flow, FlowEnd.IDLE);
             }
         }
+    }
+
+    private void forget(FlowKey key) {
+        flows.remove(key);
+        key.removeFrom(index);
     }
 
     private void report(TcpFlow flow, FlowEnd end) {
@@ -208,9 +235,11 @@ public final class FlowTracker {
         }
         if (fin && sender.finNanos == TcpFlow.NONE) {
             sender.finNanos = now;
+            flow.finished = flow.isFinished();
         }
         if (rst && sender.rstNanos == TcpFlow.NONE) {
             sender.rstNanos = now;
+            flow.finished = true;
         }
     }
 
@@ -297,6 +326,9 @@ public final class FlowTracker {
         long bLow;
         int bPort;
 
+        int hash;
+
+        /** Takes the packet's tuple, in the order (and with the hash) the decoder found for it. */
         void set(PacketCursor p) {
             long sh = p.sourceHigh();
             long sl = p.sourceLow();
@@ -304,24 +336,31 @@ public final class FlowTracker {
             long dh = p.destinationHigh();
             long dl = p.destinationLow();
             int dp = p.destinationPort();
-            int order = Long.compareUnsigned(sh, dh);
-            if (order == 0) {
-                order = Long.compareUnsigned(sl, dl);
-            }
-            if (order == 0) {
-                order = Integer.compare(sp, dp);
-            }
-            if (order <= 0) {
+            hash = p.tupleHash();
+            if (p.sourceIsLower()) {
                 aHigh = sh; aLow = sl; aPort = sp; bHigh = dh; bLow = dl; bPort = dp;
             } else {
                 aHigh = dh; aLow = dl; aPort = dp; bHigh = sh; bLow = sl; bPort = sp;
             }
         }
 
+        TcpFlow lookUp(FlowIndex index) {
+            return index.get(hash, aHigh, aLow, aPort, bHigh, bLow, bPort);
+        }
+
+        void putInto(FlowIndex index, TcpFlow flow) {
+            index.put(aHigh, aLow, aPort, bHigh, bLow, bPort, flow);
+        }
+
+        void removeFrom(FlowIndex index) {
+            index.remove(aHigh, aLow, aPort, bHigh, bLow, bPort);
+        }
+
         FlowKey copy() {
             FlowKey copy = new FlowKey();
             copy.aHigh = aHigh; copy.aLow = aLow; copy.aPort = aPort;
             copy.bHigh = bHigh; copy.bLow = bLow; copy.bPort = bPort;
+            copy.hash = hash;
             return copy;
         }
 

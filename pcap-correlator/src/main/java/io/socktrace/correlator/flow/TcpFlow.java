@@ -31,6 +31,8 @@ public final class TcpFlow {
     long synAckNanos = NONE;
     long handshakeAckNanos = NONE;
     boolean clientAckedOrFinishedBeforeReset;
+    /** {@link #isFinished()} as of the last packet, kept by the tracker: its sweep then reads this object only. */
+    boolean finished;
     FlowEnd end;
 
     TcpFlow(long clientHigh, long clientLow, int clientPort, long serverHigh, long serverLow, int serverPort) {
@@ -292,8 +294,9 @@ public final class TcpFlow {
                 .append(' ').append(flow.connState())
                 .append(" client ").append(flow.client().packets()).append(" pkts ").append(flow.client().payloadBytes()).append(" B")
                 .append(", server ").append(flow.server().packets()).append(" pkts ").append(flow.server().payloadBytes()).append(" B")
+                // Locale.US: the same text as Locale.ROOT, and the one locale Formatter needs no DecimalFormatSymbols for (JDK 17)
                 .append(", rtt ").append(flow.handshakeRttNanos() == TcpFlow.NONE ? "-"
-                        : String.format(java.util.Locale.ROOT, "%.3f ms", flow.handshakeRttNanos() / 1e6))
+                        : String.format(java.util.Locale.US, "%.3f ms", flow.handshakeRttNanos() / 1e6))
                 .append(", syn ").append(flow.synCount())
                 .append(", fin ").append(sides(flow.client().finNanos() != TcpFlow.NONE, flow.server().finNanos() != TcpFlow.NONE))
                 .append(", rst ").append(sides(flow.client().rstNanos() != TcpFlow.NONE, flow.server().rstNanos() != TcpFlow.NONE));
@@ -310,7 +313,7 @@ public final class TcpFlow {
     private static void appendZeroWindow(StringBuilder line, String side, TcpFlow.Endpoint endpoint) {
         if (endpoint.zeroWindowSegments() > 0) {
             line.append(", zero window from ").append(side)
-                    .append(String.format(java.util.Locale.ROOT, " %.3f s", endpoint.zeroWindowNanos() / 1e9))
+                    .append(String.format(java.util.Locale.US, " %.3f s", endpoint.zeroWindowNanos() / 1e9))
                     .append(" (").append(endpoint.zeroWindowSegments()).append(" segment")
                     .append(endpoint.zeroWindowSegments() == 1 ? ")" : "s)");
         }

@@ -192,6 +192,11 @@ public final class CorrelationBuilder {
 
     /** Measures the clock offset on the joined connects and explains every connection. */
     public Correlation build() {
+        return build(TwoWorkers.WORTH_SPLITTING);
+    }
+
+    /** As {@link #build()}, explaining the connections in two halves at once from {@code splitFrom} of them (tests vary it). */
+    Correlation build(int splitFrom) {
         List<Long> latest = new ArrayList<>();
         List<Long> earliest = new ArrayList<>();
         for (Slot s : slots) {
@@ -227,11 +232,34 @@ public final class CorrelationBuilder {
         result.unmatchedFlows.addAll(unmatched);
         FindingRules rules = new FindingRules(offset, listeners, acceptedFlows, undecodablePackets, sampling.sampled())
                 .withConnections(result.connections.stream().map(j -> j.connection).collect(java.util.stream.Collectors.toList()));
-        for (Correlation.Joined j : result.connections) {
-            rules.explain(j);
+        // each connection's findings depend on it, its flow and read-only context: two halves at once
+        List<Correlation.Joined> all = result.connections;
+        if (all.size() < splitFrom) {
+            for (Correlation.Joined j : all) {
+                rules.explain(j);
+            }
+        } else {
+            int middle = all.size() / 2;
+            TwoWorkers.run(() -> {
+                for (Correlation.Joined j : all.subList(0, middle)) {
+                    rules.explain(j);
+                }
+            }, () -> {
+                for (Correlation.Joined j : all.subList(middle, all.size())) {
+                    rules.explain(j);
+                }
+            });
         }
-        result.connections.sort(Comparator.comparingInt((Correlation.Joined j) -> FindingRules.severity(j)).reversed()
-                .thenComparingLong(j -> j.connection.firstNanos()));
+        // worst first, then by time; the keys are taken once per connection (firstNanos walks its
+        // calls), not twice per comparison, and the stable sort gives the same order
+        List<Ranked> ranked = new ArrayList<>(result.connections.size());
+        for (Correlation.Joined j : result.connections) {
+            ranked.add(new Ranked(j, FindingRules.severity(j), j.connection.firstNanos()));
+        }
+        ranked.sort(Comparator.comparingInt((Ranked r) -> r.severity).reversed().thenComparingLong(r -> r.firstNanos));
+        for (int i = 0; i < ranked.size(); i++) {
+            result.connections.set(i, ranked.get(i).joined);
+        }
         return result;
     }
 
@@ -276,6 +304,19 @@ public final class CorrelationBuilder {
         JvmConnection.Call connect = c.connect();
         return connect != null && f.firstSynNanos() != TcpFlow.NONE
                 && f.firstSynNanos() >= connect.startNanos - 50_000_000L && f.firstSynNanos() <= connect.endNanos() + 50_000_000L;
+    }
+
+    /** A joined connection and its sort keys, computed once. */
+    private static final class Ranked {
+        final Correlation.Joined joined;
+        final int severity;
+        final long firstNanos;
+
+        Ranked(Correlation.Joined joined, int severity, long firstNanos) {
+            this.joined = joined;
+            this.severity = severity;
+            this.firstNanos = firstNanos;
+        }
     }
 
     /** A connection and the flow it holds so far. */

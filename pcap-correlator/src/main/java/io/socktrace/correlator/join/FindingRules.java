@@ -284,10 +284,11 @@ final class FindingRules {
     }
 
     static String millis(long nanos) {
-        return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+        // Locale.US: the same text as Locale.ROOT, and the one locale Formatter needs no DecimalFormatSymbols for (JDK 17)
+        return String.format(Locale.US, "%.1f ms", nanos / 1e6);
     }
 
     static String micros(long nanos) {
-        return String.format(Locale.ROOT, "%d µs", nanos / 1000);
+        return String.format(Locale.US, "%d µs", nanos / 1000);
     }
 }

@@ -117,7 +117,16 @@ public final class RecordingReader {
             c.recording = name;
             c.calls.sort(Comparator.comparingLong(call -> call.startNanos));
         }
-        result.sort(Comparator.comparingLong(JvmConnection::firstNanos)); // events come in per-thread buffers, not in time order
+        // events come in per-thread buffers, not in time order. The key is taken once per connection
+        // (firstNanos walks its calls), not twice per comparison; the stable sort gives the same order.
+        List<Map.Entry<Long, JvmConnection>> keyed = new ArrayList<>(result.size());
+        for (JvmConnection c : result) {
+            keyed.add(Map.entry(c.firstNanos(), c));
+        }
+        keyed.sort(Comparator.comparingLong(Map.Entry::getKey));
+        for (int i = 0; i < keyed.size(); i++) {
+            result.set(i, keyed.get(i).getValue());
+        }
         return result;
     }
 

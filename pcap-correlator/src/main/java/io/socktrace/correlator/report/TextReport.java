@@ -3,6 +3,7 @@ package io.socktrace.correlator.report;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.Correlation;
 import io.socktrace.correlator.join.Finding;
+import io.socktrace.correlator.join.TwoWorkers;
 import io.socktrace.correlator.jvm.JvmConnection;
 import java.util.List;
 import java.util.Locale;
@@ -15,9 +16,13 @@ public final class TextReport {
 
     /** The text report of {@code correlation}: summary first, then one block per connection, worst first. */
     public static String of(Correlation correlation) {
+        return of(correlation, TwoWorkers.WORTH_SPLITTING);
+    }
+
+    /** As {@link #of(Correlation)}, writing the connections in two halves at once from {@code splitFrom} of them (tests vary it). */
+    static String of(Correlation correlation, int splitFrom) {
         List<Correlation.Joined> connections = correlation.connections;
         List<TcpFlow> unmatchedFlows = correlation.unmatchedFlows;
-        long unmatchedFlowCount = correlation.unmatchedFlowCount;
         StringBuilder b = new StringBuilder();
         java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
         for (Correlation.Joined j : connections) {
@@ -37,6 +42,26 @@ public final class TextReport {
         if (advice != null) {
             b.append("note: ").append(advice).append('\n');
         }
+        // the connections' blocks in two halves at once (each touches only its own connections and
+        // flows), put together in order: the same text as on one thread
+        if (connections.size() < splitFrom) {
+            appendConnections(b, correlation, connections);
+            appendUnmatched(b, correlation);
+        } else {
+            int middle = connections.size() / 2;
+            StringBuilder firstHalf = new StringBuilder(connections.size() * 64);
+            StringBuilder rest = new StringBuilder(connections.size() * 64);
+            TwoWorkers.run(() -> appendConnections(firstHalf, correlation, connections.subList(0, middle)), () -> {
+                appendConnections(rest, correlation, connections.subList(middle, connections.size()));
+                appendUnmatched(rest, correlation);
+            });
+            b.append(firstHalf).append(rest);
+        }
+        return b.toString();
+    }
+
+    /** One block per connection, in the list's order. */
+    private static void appendConnections(StringBuilder b, Correlation correlation, List<Correlation.Joined> connections) {
         for (Correlation.Joined j : connections) {
             JvmConnection c = j.connection;
             b.append('\n').append("connection ").append(correlation.label(c)).append(' ').append(c.side().name().toLowerCase(Locale.ROOT))
@@ -53,6 +78,12 @@ public final class TextReport {
                 b.append("  ").append(printable(f.toString())).append('\n');
             }
         }
+    }
+
+    /** The flows without a JVM connection: how many, and the ones listed. */
+    private static void appendUnmatched(StringBuilder b, Correlation correlation) {
+        List<TcpFlow> unmatchedFlows = correlation.unmatchedFlows;
+        long unmatchedFlowCount = correlation.unmatchedFlowCount;
         if (unmatchedFlowCount > 0) {
             b.append("\nflows without a JVM connection: ").append(unmatchedFlowCount);
             if (unmatchedFlowCount > unmatchedFlows.size()) {
@@ -71,7 +102,6 @@ public final class TextReport {
                 b.append('\n');
             }
         }
-        return b.toString();
     }
 
     /**
@@ -98,6 +128,7 @@ public final class TextReport {
     }
 
     private static String millis(long nanos) {
-        return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+        // Locale.US: the same text as Locale.ROOT, and the one locale Formatter needs no DecimalFormatSymbols for (JDK 17)
+        return String.format(Locale.US, "%.1f ms", nanos / 1e6);
     }
 }
