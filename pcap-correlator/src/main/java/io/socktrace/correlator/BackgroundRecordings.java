@@ -1,5 +1,6 @@
 package io.socktrace.correlator;
 
+import io.socktrace.correlator.concurrent.Threads;
 import io.socktrace.correlator.flow.TcpFlow;
 import io.socktrace.correlator.join.CorrelationBuilder;
 import io.socktrace.correlator.jvm.JvmConnection;
@@ -160,13 +161,10 @@ final class BackgroundRecordings implements AutoCloseable {
             chunk = new ArrayList<>(0);
         }
         endJoining();
-        joinUninterruptibly(readingThread); // done reading already: this waits for its last steps at most
+        Threads.joinUninterruptibly(readingThread); // done reading already: this waits for its last steps at most
         Throwable failure = joinFailure;
-        if (failure instanceof RuntimeException) {
-            throw (RuntimeException) failure; // a bug of the join: as if it had happened on this thread
-        }
         if (failure != null) {
-            throw (Error) failure;
+            Threads.rethrow(failure); // a bug of the join: as if it had happened on this thread
         }
         return joiner;
     }
@@ -182,7 +180,7 @@ final class BackgroundRecordings implements AutoCloseable {
         if (joining != null) {
             endJoining();
         }
-        joinUninterruptibly(readingThread);
+        Threads.joinUninterruptibly(readingThread);
     }
 
     private void hand(List<TcpFlow> flows) {
@@ -212,21 +210,7 @@ final class BackgroundRecordings implements AutoCloseable {
             ended = true;
             hand(END);
         }
-        joinUninterruptibly(joining);
-    }
-
-    private static void joinUninterruptibly(Thread thread) {
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.joinUninterruptibly(joining);
     }
 
     /** The joining thread: offers the flows to the builder in the order they came, until the end mark. */

@@ -1,5 +1,7 @@
 package io.socktrace.correlator.capture;
 
+import io.socktrace.correlator.concurrent.Threads;
+
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -146,10 +148,7 @@ public final class DecodingPipeline implements AutoCloseable {
         if (failure instanceof CaptureFormatException) {
             throw (CaptureFormatException) failure;
         }
-        if (failure instanceof RuntimeException) {
-            throw (RuntimeException) failure;
-        }
-        throw (Error) failure;
+        Threads.rethrow(failure);
     }
 
     /**
@@ -201,17 +200,7 @@ public final class DecodingPipeline implements AutoCloseable {
     public void close() {
         closed = true;
         LockSupport.unpark(thread);
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true; // the thread ends by itself now; keep the interrupt for the caller
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.joinUninterruptibly(thread); // it ends by itself now
     }
 
     /** The next free batch, or null once the consumer closed the pipeline. */

@@ -42,20 +42,24 @@ final class FlowIndex {
 
     /** As above, with the tuple's {@link PacketCursor#tupleHash} already known. */
     TcpFlow get(int hash, long aHigh, long aLow, int aPort, long bHigh, long bLow, int bPort) {
-        int portPair = aPort << 16 | bPort;
+        int slot = slotOf(hash, aHigh, aLow, bHigh, bLow, aPort << 16 | bPort);
+        return slot < 0 ? null : flows[slot];
+    }
+
+    /** The slot holding this tuple (its probe run starts at {@code hash}), or -1. */
+    private int slotOf(int hash, long aHigh, long aLow, long bHigh, long bLow, int portPair) {
         long[] addresses = this.addresses;
         int[] ports = this.ports;
         TcpFlow[] flows = this.flows;
         int mask = this.mask;
         for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
-            TcpFlow flow = flows[slot];
-            if (flow == null) {
-                return null;
+            if (flows[slot] == null) {
+                return -1;
             }
             int base = slot << 2;
             if (ports[slot] == portPair && addresses[base + 1] == aLow && addresses[base + 3] == bLow
                     && addresses[base] == aHigh && addresses[base + 2] == bHigh) {
-                return flow;
+                return slot;
             }
         }
     }
@@ -72,17 +76,9 @@ final class FlowIndex {
     /** Removes the tuple if present. */
     void remove(long aHigh, long aLow, int aPort, long bHigh, long bLow, int bPort) {
         int portPair = aPort << 16 | bPort;
-        int slot = hash(aHigh, aLow, bHigh, bLow, portPair) & mask;
-        while (true) {
-            if (flows[slot] == null) {
-                return;
-            }
-            int base = slot << 2;
-            if (ports[slot] == portPair && addresses[base + 1] == aLow && addresses[base + 3] == bLow
-                    && addresses[base] == aHigh && addresses[base + 2] == bHigh) {
-                break;
-            }
-            slot = (slot + 1) & mask;
+        int slot = slotOf(hash(aHigh, aLow, bHigh, bLow, portPair), aHigh, aLow, bHigh, bLow, portPair);
+        if (slot < 0) {
+            return;
         }
         size--;
         // backward shift: move later entries of the probe run into the hole when their home allows it

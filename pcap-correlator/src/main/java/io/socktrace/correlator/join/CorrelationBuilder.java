@@ -233,22 +233,11 @@ public final class CorrelationBuilder {
         FindingRules rules = new FindingRules(offset, listeners, acceptedFlows, undecodablePackets, sampling.sampled())
                 .withConnections(result.connections.stream().map(j -> j.connection).collect(java.util.stream.Collectors.toList()));
         // each connection's findings depend on it, its flow and read-only context: two halves at once
-        List<Correlation.Joined> all = result.connections;
-        if (all.size() < splitFrom) {
-            for (Correlation.Joined j : all) {
-                rules.explain(j);
-            }
+        java.util.function.Consumer<List<Correlation.Joined>> explain = joined -> joined.forEach(rules::explain);
+        if (result.connections.size() < splitFrom) {
+            explain.accept(result.connections);
         } else {
-            int middle = all.size() / 2;
-            TwoWorkers.run(() -> {
-                for (Correlation.Joined j : all.subList(0, middle)) {
-                    rules.explain(j);
-                }
-            }, () -> {
-                for (Correlation.Joined j : all.subList(middle, all.size())) {
-                    rules.explain(j);
-                }
-            });
+            TwoWorkers.onHalves(result.connections, explain, explain);
         }
         // worst first, then by time; the keys are taken once per connection (firstNanos walks its
         // calls), not twice per comparison, and the stable sort gives the same order

@@ -1,5 +1,9 @@
 package io.socktrace.correlator.join;
 
+import io.socktrace.correlator.concurrent.Threads;
+import java.util.List;
+import java.util.function.Consumer;
+
 /**
  * Runs two independent pieces of work at once, one on a short-lived thread of its own and one on
  * the caller's, and returns when both are done. Why: after the capture is read, explaining the
@@ -18,6 +22,15 @@ public final class TwoWorkers {
     private TwoWorkers() {
     }
 
+    /**
+     * Splits {@code items} in two halves and runs {@code first} on the first half on a thread of its
+     * own and {@code second} on the rest on this one, as {@link #run}.
+     */
+    public static <T> void onHalves(List<T> items, Consumer<List<T>> first, Consumer<List<T>> second) {
+        int middle = items.size() / 2;
+        run(() -> first.accept(items.subList(0, middle)), () -> second.accept(items.subList(middle, items.size())));
+    }
+
     /** Runs {@code first} on a thread of its own and {@code second} on this one; returns when both ended. */
     public static void run(Runnable first, Runnable second) {
         Throwable[] failure = new Throwable[1];
@@ -33,25 +46,11 @@ public final class TwoWorkers {
         try {
             second.run();
         } finally {
-            boolean interrupted = false;
-            while (helper.isAlive()) {
-                try {
-                    helper.join();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the helper ends by itself; keep the interrupt for the caller
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Threads.joinUninterruptibly(helper);
         }
         // the join above orders the helper's writes (failure[0] and its part's results) before these reads
-        Throwable thrown = failure[0];
-        if (thrown instanceof RuntimeException) {
-            throw (RuntimeException) thrown;
-        }
-        if (thrown != null) {
-            throw (Error) thrown;
+        if (failure[0] != null) {
+            Threads.rethrow(failure[0]);
         }
     }
 }

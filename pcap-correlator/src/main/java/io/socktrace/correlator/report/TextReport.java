@@ -48,11 +48,10 @@ public final class TextReport {
             appendConnections(b, correlation, connections);
             appendUnmatched(b, correlation);
         } else {
-            int middle = connections.size() / 2;
             StringBuilder firstHalf = new StringBuilder(connections.size() * 64);
             StringBuilder rest = new StringBuilder(connections.size() * 64);
-            TwoWorkers.run(() -> appendConnections(firstHalf, correlation, connections.subList(0, middle)), () -> {
-                appendConnections(rest, correlation, connections.subList(middle, connections.size()));
+            TwoWorkers.onHalves(connections, half -> appendConnections(firstHalf, correlation, half), half -> {
+                appendConnections(rest, correlation, half);
                 appendUnmatched(rest, correlation);
             });
             b.append(firstHalf).append(rest);
