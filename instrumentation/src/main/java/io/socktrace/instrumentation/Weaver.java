@@ -163,10 +163,6 @@ final class Weaver {
     /** Socket's hooks that a Netty before 4.1.80 lacks: its sockets read and write through FileDescriptor's read/write, hooked with the same advice. */
     private static final java.util.Set<String> OLD_DATA_PATH = java.util.Set.of("RecvAdvice", "SendAdvice");
 
-    private static boolean readsThroughFileDescriptor(JdkClassInstrumentation target, Hook hook) {
-        return target instanceof NettySocketInstrumentation && OLD_DATA_PATH.contains(hook.name());
-    }
-
     /**
      * A Netty class whose shape socktrace does not know (a hooked method renamed or re-typed in a
      * version not examined): said once at {@code log=info}, and when a hook that a connection's
@@ -176,17 +172,19 @@ final class Weaver {
     private static void checkNettyShape(JdkClassInstrumentation target, String name, TypeDescription type) {
         List<String> missing = new java.util.ArrayList<>();
         boolean essential = false;
+        boolean onlyOldDataPath = true;
         for (Hook hook : target.hooks()) {
             if (type.getDeclaredMethods().filter(hook.methods).isEmpty()) {
                 missing.add(hook.name());
-                essential |= ESSENTIAL_NETTY_HOOKS.contains(hook.name()) && !readsThroughFileDescriptor(target, hook);
+                boolean readsThroughFileDescriptor = target instanceof NettySocketInstrumentation && OLD_DATA_PATH.contains(hook.name());
+                essential |= ESSENTIAL_NETTY_HOOKS.contains(hook.name()) && !readsThroughFileDescriptor;
+                onlyOldDataPath &= readsThroughFileDescriptor;
             }
         }
         if (missing.isEmpty()) {
             return;
         }
-        if (!essential && missing.stream().allMatch(hook -> target instanceof NettySocketInstrumentation
-                && OLD_DATA_PATH.contains(hook))) {
+        if (onlyOldDataPath) {
             AgentLog.debug(name + " has no recv/send: a Netty before 4.1.80, whose sockets read and write through FileDescriptor's read/write (hooked)");
             return;
         }

@@ -99,12 +99,17 @@ final class CloseTracing {
                 endpoint.closedFirst(now); // its local port now sits in TIME_WAIT
             }
         }
-        // the endpoint is let go in closeEnd, once the bytes of calls still ending elsewhere are in
-        if (!mayRecordClose(c, initiator, now)) {
-            return null; // the common case, a normal close of a connection sampling left out: no event object
+        // A Close is recorded when the connection's Connect or Accept was (it tells its whole
+        // story), and when the close is abnormal (an abort, after an error, or long after the peer
+        // closed), within the abnormal rate. The common case, a normal close of a connection
+        // sampling left out, makes no event object. The endpoint is let go in closeEnd, once the
+        // bytes of calls still ending elsewhere are in.
+        boolean wholeConnection = c.recorded || c.sampling == Connection.SAMPLED;
+        if (!wholeConnection && !abnormalClose(c, initiator, now)) {
+            return null;
         }
         CloseEvent e = TracerConfig.jfrInitialized() ? new CloseEvent() : null;
-        if (e == null || !e.isEnabled() || !recordClose(c, initiator, now)) {
+        if (e == null || !e.isEnabled() || !wholeConnection && !Sampling.allowAbnormal(c, AbnormalKind.CLOSE)) {
             return null;
         }
         if (mayHoldInput && lingerZero) {
@@ -131,23 +136,7 @@ final class CloseTracing {
         return e;
     }
 
-    /**
-     * Whether a connection's Close is recorded: when its Connect or Accept was (the connection
-     * tells its whole story), and when the close is abnormal (an abort, after an error, or long
-     * after the peer closed), within the abnormal rate.
-     */
-    private static boolean recordClose(Connection c, CloseInitiator initiator, long now) {
-        if (c.recorded || c.sampling == Connection.SAMPLED) {
-            return true;
-        }
-        return abnormalClose(c, initiator, now) && Sampling.allowAbnormal(c, AbnormalKind.CLOSE);
-    }
-
-    /** {@link #recordClose} without taking from the abnormal rate: false means no Close event whatever the recording. */
-    private static boolean mayRecordClose(Connection c, CloseInitiator initiator, long now) {
-        return c.recorded || c.sampling == Connection.SAMPLED || abnormalClose(c, initiator, now);
-    }
-
+    /** An abort, a close after an error, or one long after the peer closed: recorded whether sampled or not. */
     private static boolean abnormalClose(Connection c, CloseInitiator initiator, long now) {
         long eof = c.endOfStreamNanos;
         return initiator == CloseInitiator.ABORT || initiator == CloseInitiator.AFTER_ERROR
