@@ -29,35 +29,29 @@ public final class RecordedEvents {
         for (String arg : args) {
             Path file = Paths.get(arg);
             System.out.printf("%s: %d bytes%n", file, Files.size(file));
-            count(file).forEach((type, n) -> System.out.printf("  %-40s %d%n", type, n));
-            String counted = counted(file);
-            if (counted != null) {
-                System.out.printf("  EndpointStatistics counted: %s%n", counted);
+            Contents contents = read(file);
+            contents.counts.forEach((type, n) -> System.out.printf("  %-40s %d%n", type, n));
+            if (contents.counted != null) {
+                System.out.printf("  EndpointStatistics counted: %s%n", contents.counted);
             }
         }
-    }
-
-    /** Events per type name, for socktrace.* and jdk.Socket* types, sorted by name. */
-    public static Map<String, Long> count(Path recording) throws IOException {
-        Map<String, Long> counts = new TreeMap<>();
-        try (RecordingFile file = new RecordingFile(recording)) {
-            while (file.hasMoreEvents()) {
-                RecordedEvent event = file.readEvent();
-                String name = event.getEventType().getName();
-                if (name.startsWith("socktrace.") || name.startsWith("jdk.Socket")) {
-                    counts.merge(name, 1L, Long::sum);
-                }
-            }
-        }
-        return counts;
     }
 
     /**
-     * What the recording's {@code socktrace.EndpointStatistics} rows counted, summed over the whole
-     * recording: connects (of them refused), accepts, resets, and the connections sampling left out,
-     * to set against the operations the workload says it made; null when it holds no such row.
+     * What a recording holds, from one pass over it: the events per type name (socktrace.* and
+     * jdk.Socket*, sorted by name) and what its {@code socktrace.EndpointStatistics} rows counted,
+     * summed over the whole recording — connects (of them refused), accepts, resets, and the
+     * connections sampling left out, to set against the operations the workload says it made (null
+     * when it holds no such row).
      */
-    public static String counted(Path recording) throws IOException {
+    public static final class Contents {
+        public final Map<String, Long> counts = new TreeMap<>();
+        public String counted;
+    }
+
+    /** Reads {@code recording} once for its {@link Contents}. */
+    public static Contents read(Path recording) throws IOException {
+        Contents contents = new Contents();
         long rows = 0;
         long connects = 0;
         long refused = 0;
@@ -67,7 +61,11 @@ public final class RecordedEvents {
         try (RecordingFile file = new RecordingFile(recording)) {
             while (file.hasMoreEvents()) {
                 RecordedEvent event = file.readEvent();
-                if (!event.getEventType().getName().equals(EventNames.ENDPOINT_STATISTICS)) {
+                String name = event.getEventType().getName();
+                if (name.startsWith("socktrace.") || name.startsWith("jdk.Socket")) {
+                    contents.counts.merge(name, 1L, Long::sum);
+                }
+                if (!name.equals(EventNames.ENDPOINT_STATISTICS)) {
                     continue;
                 }
                 rows++;
@@ -80,11 +78,11 @@ public final class RecordedEvents {
                 }
             }
         }
-        if (rows == 0) {
-            return null;
+        if (rows > 0) {
+            contents.counted = String.format(Locale.ROOT, "connects %d (refused %d), accepts %d, resets %d, not recorded %d", connects,
+                    refused, accepted, resets, notRecorded);
         }
-        return String.format(Locale.ROOT, "connects %d (refused %d), accepts %d, resets %d, not recorded %d", connects, refused,
-                accepted, resets, notRecorded);
+        return contents;
     }
 
     /** One line: {@code type count, type count, ...} without the common "socktrace." prefix; "none" when empty. */

@@ -214,11 +214,11 @@ public final class Throughput {
                     walls[c][round] = number(WALL, output, Double.NaN);
                     System.err.printf(Locale.ROOT, "%s round %d %-20s %.0f%n", workload, round + 1, configs.get(c), values[c][round]);
                     if (countEvents && Files.isRegularFile(recording)) {
-                        String counted = RecordedEvents.counted(recording);
+                        RecordedEvents.Contents contents = RecordedEvents.read(recording);
                         recorded.append(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.1f | %d | %s | %s |%n", workload, configs.get(c),
                                 round + 1, number(OPERATIONS, output, Double.NaN), number(SECONDS, output, Double.NaN),
-                                Files.size(recording), RecordedEvents.describe(RecordedEvents.count(recording)),
-                                counted == null ? "" : counted));
+                                Files.size(recording), RecordedEvents.describe(contents.counts),
+                                contents.counted == null ? "" : contents.counted));
                     }
                 }
             }
