@@ -268,10 +268,10 @@ public final class Endpoints {
 
     /**
      * Records the rows of a period cut short by a chunk's end, so that what happened since the
-     * last period is in the chunk, and in the recording when it stops or the JVM exits (JFR runs
-     * its end-of-chunk tasks then; a timed period that has not come round yet never does). The
-     * agent calls it from a task JFR runs at each chunk's beginning and end. A rotation runs the
-     * task twice within milliseconds (the old chunk's end, the new one's beginning): the second
+     * last period is in the recording when it stops or the JVM exits (JFR runs its end-of-chunk
+     * tasks then; a timed period that has not come round yet never does). The agent calls it from
+     * a task JFR runs at each chunk's beginning and end. Where a chunk ends and the next begins
+     * at once, the task runs twice within milliseconds: the second
      * call leaves the counts where they are, for the next period, rather than writing the open
      * connections' rows again.
      */
