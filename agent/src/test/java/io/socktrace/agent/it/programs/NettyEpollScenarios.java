@@ -242,6 +242,7 @@ public final class NettyEpollScenarios {
         Channel client = new Bootstrap().group(group).channel(io.netty.channel.epoll.EpollDatagramChannel.class)
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(at).sync().channel();
+        System.out.println("udp client port " + ((InetSocketAddress) client.localAddress()).getPort());
         client.writeAndFlush(Unpooled.directBuffer(7).writeZero(7)).sync();
         System.out.println("udp: " + (received.await(5, TimeUnit.SECONDS) ? "datagram received" : "nothing received"));
         client.close().sync();
