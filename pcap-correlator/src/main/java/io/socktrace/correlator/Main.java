@@ -245,9 +245,7 @@ public final class Main {
         try (CaptureReader reader = CaptureReader.open(path, strict);
              DecodingPipeline packets = DecodingPipeline.start(reader)) {
             for (DecodingPipeline.Batch batch; (batch = packets.next()) != null; ) {
-                for (int i = 0, n = batch.size(); i < n; i++) {
-                    tracker.accept(batch.packet(i));
-                }
+                tracker.accept(batch);
             }
             tracker.finish();
             statistics = reader.statistics();

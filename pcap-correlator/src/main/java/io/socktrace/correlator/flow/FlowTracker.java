@@ -1,5 +1,6 @@
 package io.socktrace.correlator.flow;
 
+import io.socktrace.correlator.capture.DecodingPipeline;
 import io.socktrace.correlator.capture.PacketCursor;
 import io.socktrace.correlator.capture.PacketKind;
 import java.util.ArrayList;
@@ -67,6 +68,18 @@ public final class FlowTracker {
     /** Flows handed to the sink so far. */
     public long flowsReported() {
         return flowsReported;
+    }
+
+    /**
+     * Accounts every packet of a batch, in order. The loop is here, in a small method of its own,
+     * rather than in the caller's: a hot loop inside a long method (the correlator's main one) is
+     * compiled on stack with everything after it in that method, a second large compilation of
+     * what this one holds.
+     */
+    public void accept(DecodingPipeline.Batch batch) {
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            accept(batch.packet(i));
+        }
     }
 
     /** Accounts one packet; packets that are not {@link PacketKind#TCP} are ignored. */

@@ -113,8 +113,37 @@ public final class CorrelationBuilder {
 
     private static final JvmConnection.Side[] SIDES = {JvmConnection.Side.CLIENT, JvmConnection.Side.SERVER};
 
-    /** Gives the flow to the connection of this side it suits best; true if one took it. */
+    /**
+     * Gives the flow to the connection of this side it suits best; true if one took it. A flow it
+     * displaces looks for its own best place in turn, and so on down the chain; the last one that
+     * finds none is unmatched if no other connection holds it. (A loop, not a recursion: the
+     * recursive version inlined into itself and was the correlator's largest compilation.)
+     */
     private boolean place(TcpFlow f, JvmConnection.Side side, List<Slot> candidates, List<Slot> portless) {
+        Slot best = best(f, side, candidates, portless);
+        if (best == null) {
+            return false;
+        }
+        for (TcpFlow displaced = take(best, f); displaced != null; ) {
+            int left = holders.merge(displaced, -1, Integer::sum);
+            if (left == 0) {
+                holders.remove(displaced);
+            }
+            Slot next = best(displaced, side, byPorts.get(TcpFlow.portKey(displaced.clientPort(), displaced.serverPort())),
+                    byRemotePort.get(displaced.serverPort()));
+            if (next == null) {
+                if (left == 0) {
+                    unmatched(displaced);
+                }
+                break;
+            }
+            displaced = take(next, displaced);
+        }
+        return true;
+    }
+
+    /** The slot of this side whose connection the flow suits best, taking a slot's flow only from a worse one; or null. */
+    private static Slot best(TcpFlow f, JvmConnection.Side side, List<Slot> candidates, List<Slot> portless) {
         Slot best = null;
         long bestDistance = Long.MAX_VALUE;
         for (int round = 0; round < 2; round++) {
@@ -133,24 +162,15 @@ public final class CorrelationBuilder {
                 }
             }
         }
-        if (best == null) {
-            return false;
-        }
-        TcpFlow displaced = best.flow;
-        best.flow = f;
+        return best;
+    }
+
+    /** Puts the flow in the slot; returns the flow it held before, or null. */
+    private TcpFlow take(Slot slot, TcpFlow f) {
+        TcpFlow displaced = slot.flow;
+        slot.flow = f;
         holders.merge(f, 1, Integer::sum);
-        if (displaced != null) {
-            int left = holders.merge(displaced, -1, Integer::sum);
-            if (left == 0) {
-                holders.remove(displaced);
-            }
-            boolean again = place(displaced, side, byPorts.get(TcpFlow.portKey(displaced.clientPort(), displaced.serverPort())),
-                    byRemotePort.get(displaced.serverPort()));
-            if (!again && left == 0) {
-                unmatched(displaced);
-            }
-        }
-        return true;
+        return displaced;
     }
 
     private static long distance(Slot s, TcpFlow f) {
