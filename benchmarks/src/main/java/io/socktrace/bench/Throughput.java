@@ -53,6 +53,11 @@ public final class Throughput {
         WORKLOADS.put("pingpong-64B", new String[] {"pingpong", "64"});
         WORKLOADS.put("pingpong-16KiB", new String[] {"pingpong", "16384"});
         WORKLOADS.put("nio-16-clients", new String[] {"nio"});
+        // the same two per second of the process's CPU time: what the agent costs, which the wall
+        // rate of a loopback round trip on a shared 2-core machine hides in scheduling noise
+        WORKLOADS.put("pingpong-1B-cpu", new String[] {"pingpong-cpu", "1"});
+        WORKLOADS.put("pingpong-64B-cpu", new String[] {"pingpong-cpu", "64"});
+        WORKLOADS.put("nio-16-clients-cpu", new String[] {"nio-cpu"});
         WORKLOADS.put("churn", new String[] {"churn"});
         // connections per second of the process's CPU time (see Workloads.churn)
         WORKLOADS.put("churn-cpu", new String[] {"churn-cpu"});

@@ -53,10 +53,16 @@ public final class Workloads {
         double result;
         switch (name) {
             case "pingpong":
-                result = pingPong(Integer.parseInt(args[3]), warmup, measured);
+                result = pingPong(Integer.parseInt(args[3]), warmup, measured, false);
+                break;
+            case "pingpong-cpu":
+                result = pingPong(Integer.parseInt(args[3]), warmup, measured, true);
                 break;
             case "nio":
-                result = nioEcho(16, 64, warmup, measured);
+                result = nioEcho(16, 64, warmup, measured, false);
+                break;
+            case "nio-cpu":
+                result = nioEcho(16, 64, warmup, measured, true);
                 break;
             case "churn":
                 result = churn(warmup, measured, false);
@@ -114,7 +120,7 @@ public final class Workloads {
     }
 
     /** One blocking client and one server thread: the client writes {@code size} bytes, the server echoes them. */
-    static double pingPong(int size, long warmupNanos, long measuredNanos) throws Exception {
+    static double pingPong(int size, long warmupNanos, long measuredNanos, boolean perCpuSecond) throws Exception {
         LongAdder roundTrips = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -132,7 +138,8 @@ public final class Workloads {
                 }
             });
             client.start();
-            double rate = rate(roundTrips, warmupNanos, measuredNanos);
+            double rate = perCpuSecond ? ratePerCpuSecond(roundTrips, warmupNanos, measuredNanos)
+                    : rate(roundTrips, warmupNanos, measuredNanos);
             stop.set(true);
             client.join(5000);
             return rate;
@@ -226,7 +233,7 @@ public final class Workloads {
      * blocking clients doing request/response of {@code size} bytes: round trips per second, all
      * clients together.
      */
-    static double nioEcho(int clients, int size, long warmupNanos, long measuredNanos) throws Exception {
+    static double nioEcho(int clients, int size, long warmupNanos, long measuredNanos, boolean perCpuSecond) throws Exception {
         LongAdder roundTrips = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicBoolean clientsStop = new AtomicBoolean();
@@ -290,7 +297,8 @@ public final class Workloads {
                 threads.add(t);
                 t.start();
             }
-            double rate = rate(roundTrips, warmupNanos, measuredNanos);
+            double rate = perCpuSecond ? ratePerCpuSecond(roundTrips, warmupNanos, measuredNanos)
+                    : rate(roundTrips, warmupNanos, measuredNanos);
             // the clients first, while the server still echoes: each ends after its round trip
             // (stopping the server first left them blocked in a read, 5 s of join each)
             clientsStop.set(true);
