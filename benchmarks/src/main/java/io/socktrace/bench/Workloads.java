@@ -138,8 +138,7 @@ public final class Workloads {
                 }
             });
             client.start();
-            double rate = perCpuSecond ? ratePerCpuSecond(roundTrips, warmupNanos, measuredNanos)
-                    : rate(roundTrips, warmupNanos, measuredNanos);
+            double rate = rate(roundTrips, warmupNanos, measuredNanos, perCpuSecond);
             stop.set(true);
             client.join(5000);
             return rate;
@@ -297,8 +296,7 @@ public final class Workloads {
                 threads.add(t);
                 t.start();
             }
-            double rate = perCpuSecond ? ratePerCpuSecond(roundTrips, warmupNanos, measuredNanos)
-                    : rate(roundTrips, warmupNanos, measuredNanos);
+            double rate = rate(roundTrips, warmupNanos, measuredNanos, perCpuSecond);
             // the clients first, while the server still echoes: each ends after its round trip
             // (stopping the server first left them blocked in a read, 5 s of join each)
             clientsStop.set(true);
@@ -344,12 +342,17 @@ public final class Workloads {
                 }
             });
             client.start();
-            double rate = perCpuSecond ? ratePerCpuSecond(connections, warmupNanos, measuredNanos)
-                    : rate(connections, warmupNanos, measuredNanos);
+            double rate = rate(connections, warmupNanos, measuredNanos, perCpuSecond);
             stop.set(true);
             client.join(5000);
             return rate;
         }
+    }
+
+    /** {@link #ratePerCpuSecond} or, if not {@code perCpuSecond}, {@link #rate} per second of wall time. */
+    private static double rate(LongAdder counter, long warmupNanos, long measuredNanos, boolean perCpuSecond)
+            throws InterruptedException {
+        return perCpuSecond ? ratePerCpuSecond(counter, warmupNanos, measuredNanos) : rate(counter, warmupNanos, measuredNanos);
     }
 
     /** Like {@link #rate}, per second of the process's CPU time instead of wall time. */
